@@ -1,0 +1,58 @@
+#include "connectors/connector.h"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/errors.h"
+
+namespace misync::connectors {
+
+core::Snapshot Connector::read(const SchoolSource& school) {
+    auto start = std::chrono::steady_clock::now();
+    core::Snapshot snap;
+    try {
+        snap = doRead(school);
+    } catch (const core::ConnectorError&) {
+        throw;
+    } catch (const std::exception& e) {
+        throw core::ConnectorError(name_ + ": " + school.source + ": " + e.what());
+    }
+    snap.school = school.dfes;
+    snap.connector = name_;
+    auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                  std::chrono::steady_clock::now() - start)
+                  .count();
+    spdlog::debug("connector={} school={} persons={} groups={} memberships={} rejected={} ms={}",
+                  name_, school.dfes, snap.persons.size(), snap.groups.size(),
+                  snap.memberships.size(), snap.rejected.size(), ms);
+    return snap;
+}
+
+void ConnectorRegistry::registerFactory(const std::string& name, Factory factory) {
+    factories_[name] = std::move(factory);
+}
+
+bool ConnectorRegistry::has(const std::string& name) const { return factories_.count(name) != 0; }
+
+std::unique_ptr<Connector> ConnectorRegistry::create(const std::string& name) const {
+    auto it = factories_.find(name);
+    if (it == factories_.end()) {
+        std::string known;
+        for (const auto& [n, f] : factories_) {
+            known += known.empty() ? n : ", " + n;
+        }
+        throw core::ConfigError("unknown connector '" + name + "' (known: " + known + ")");
+    }
+    return it->second();
+}
+
+std::vector<std::string> ConnectorRegistry::names() const {
+    std::vector<std::string> out;
+    for (const auto& [n, f] : factories_) {
+        out.push_back(n);
+    }
+    return out;
+}
+
+}  // namespace misync::connectors

@@ -1,0 +1,64 @@
+// Connectors read a school's MIS extract into a Snapshot (SPEC §6). They register a factory by
+// name in a ConnectorRegistry (DESIGN.md pattern 1); main() calls registerBuiltinConnectors().
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/model.h"
+
+namespace misync::connectors {
+
+// What a connector needs to know about one school, taken from its [[school]] configuration.
+struct SchoolSource {
+    std::string dfes;
+    std::string source;             // drop folder, file, zip or connection string
+    std::optional<bool> complete;   // overrides the connector's default (SPEC §6)
+    // Canonical field name (e.g. "reg_group") → the school's own column name (SPEC §6 `fields`).
+    std::map<std::string, std::string> fields;
+    // Logical file ("students", "staff", "groups") → file name inside `source` (names configurable).
+    std::map<std::string, std::string> files;
+};
+
+class Connector {
+public:
+    virtual ~Connector() = default;
+    Connector(const Connector&) = delete;
+    Connector& operator=(const Connector&) = delete;
+
+    const std::string& name() const { return name_; }
+
+    // Reads one school's snapshot. Records that cannot be used are returned in
+    // Snapshot::rejected (R15); a source that cannot be read or parsed at all throws
+    // core::ConnectorError naming the file. Never returns a half-read snapshot.
+    core::Snapshot read(const SchoolSource& school);
+
+protected:
+    explicit Connector(std::string name) : name_(std::move(name)) {}
+    virtual core::Snapshot doRead(const SchoolSource& school) = 0;
+
+private:
+    std::string name_;
+};
+
+class ConnectorRegistry {
+public:
+    using Factory = std::function<std::unique_ptr<Connector>()>;
+
+    void registerFactory(const std::string& name, Factory factory);
+    bool has(const std::string& name) const;
+    // Throws core::ConfigError listing the known names when `name` is unknown.
+    std::unique_ptr<Connector> create(const std::string& name) const;
+    std::vector<std::string> names() const;
+
+private:
+    std::map<std::string, Factory> factories_;
+};
+
+void registerBuiltinConnectors(ConnectorRegistry& registry);
+
+}  // namespace misync::connectors

@@ -1,0 +1,105 @@
+// The canonical model every connector produces (SPEC §1, §6): persons, groups and memberships
+// of one school at one time, gathered in a Snapshot.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/date.h"
+
+namespace misync::core {
+
+enum class Role { Learner, Staff, NonMis, Governor };
+const char* toString(Role r);
+std::optional<Role> parseRole(std::string_view s);
+
+// SPEC §6 enrolment status: C single, M main dual, S subsidiary dual, G guest.
+enum class Enrolment : char { Single = 'C', Main = 'M', Subsidiary = 'S', Guest = 'G' };
+// Accepts the letters and the words ("Single Registration", "Main - Dual Registration", …).
+std::optional<Enrolment> parseEnrolment(std::string_view s);
+
+enum class GroupType { Registration, Year, Class, House };
+const char* toString(GroupType t);
+std::optional<GroupType> parseGroupType(std::string_view s);
+
+// Where a record came from, so that every error names file and record (R15).
+struct RecordRef {
+    std::string file;
+    std::uint32_t record = 0;  // 1-based position of the record in its file
+};
+
+// A learner or staff member as an MIS reports them, already validated and normalised.
+struct Person {
+    Role role = Role::Learner;
+    std::string misId;
+    std::string upn;  // canonical (upper case), empty when none
+    std::string admissionNumber;
+    std::string staffCode;
+    std::string nationalId;  // e.g. EWC number (staff)
+    std::string legalForename;
+    std::string legalSurname;
+    std::string preferredForename;
+    std::string preferredSurname;
+    std::optional<Date> dob;
+    std::string gender;
+    std::string yearGroup;  // normalised: N1, N2, R, 1..14, or empty
+    std::string regGroup;
+    std::optional<Date> admissionDate;  // staff: start date
+    std::optional<Date> leavingDate;
+    Enrolment enrolment = Enrolment::Single;
+    std::string staffRole;
+    std::string title;
+    RecordRef source;
+};
+
+struct Group {
+    std::string code;
+    GroupType type = GroupType::Class;
+    std::string subject;
+    std::string yearGroup;
+    RecordRef source;
+};
+
+struct Membership {
+    std::string groupCode;
+    std::string memberMisId;
+    Role memberRole = Role::Learner;  // Pupil → Learner, Staff → Staff
+    RecordRef source;
+};
+
+// A record the connector could not use (R15): the run goes on without it.
+struct RecordError {
+    std::string code;  // e.g. invalid_upn, missing_id, missing_name, invalid_date
+    std::string file;
+    std::uint32_t record = 0;
+    std::string message;
+};
+
+// A non-fatal observation a connector or the planner reports (e.g. unknown_member).
+struct Warning {
+    std::string code;
+    std::string message;
+};
+
+struct SourceFile {
+    std::string name;
+    std::string sha256;  // lower-case hex
+    std::uint64_t records = 0;
+};
+
+struct Snapshot {
+    std::string school;     // DfES number
+    std::string connector;  // registry name, e.g. "sims-xml"
+    std::string extractedAt;  // ISO-8601 UTC, the newest source file's time
+    bool complete = true;     // a full roll: absence means "left" (R5)
+    std::vector<Person> persons;
+    std::vector<Group> groups;
+    std::vector<Membership> memberships;
+    std::vector<SourceFile> files;
+    std::vector<RecordError> rejected;
+    std::vector<Warning> warnings;
+};
+
+}  // namespace misync::core
