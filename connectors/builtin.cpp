@@ -1,8 +1,11 @@
 #include "connectors/connector.h"
+#include "connectors/sims_xml/sims_xml.h"
 
 namespace misync::connectors {
 
-// TODO(issue 2): the sims-xml connector registers here once connectors/sims_xml lands.
-void registerBuiltinConnectors(ConnectorRegistry& /*registry*/) {}
+void registerBuiltinConnectors(ConnectorRegistry& registry) {
+    registry.registerFactory(SimsXmlConnector::kName,
+                             [] { return std::make_unique<SimsXmlConnector>(); });
+}
 
 }  // namespace misync::connectors

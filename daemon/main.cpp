@@ -1,1 +1,5 @@
-int main() { return 0; }
+#include <iostream>
+
+#include "daemon/cli.h"
+
+int main(int argc, char** argv) { return misync::daemon::runCli(argc, argv, std::cout, std::cerr); }

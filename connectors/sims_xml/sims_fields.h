@@ -1,0 +1,101 @@
+// Column names of SIMS CommandReporter reports (SPEC §6.1) and how they map to canonical fields.
+// SIMS writes a space in a column name as `_x0020_`; names are matched after decoding, ignoring
+// case, spaces and underscores, and a school's `fields` table replaces the default names (SPEC §6).
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace misync::connectors {
+
+// The three reports of a SIMS extract set, in the order they are read.
+enum class SimsFileKind : std::uint8_t { Students, Staff, Groups };
+
+// "students", "staff", "groups": the keys of SchoolSource::files.
+std::string_view toString(SimsFileKind kind);
+// Default file name inside the drop folder, e.g. "students.xml".
+std::string_view defaultFileName(SimsFileKind kind);
+
+// Canonical fields (SPEC §6) that appear in at least one SIMS report.
+enum class SimsField : std::uint8_t {
+    MisId,
+    Upn,
+    AdmissionNumber,
+    StaffCode,
+    NationalId,
+    Title,
+    LegalForename,
+    LegalSurname,
+    PreferredForename,
+    PreferredSurname,
+    Dob,
+    Gender,
+    YearGroup,
+    RegGroup,
+    AdmissionDate,
+    LeavingDate,
+    EnrolmentStatus,
+    StaffRole,
+    GroupCode,
+    GroupType,
+    Subject,
+    MemberId,
+    MemberType,
+};
+inline constexpr std::size_t kSimsFieldCount = static_cast<std::size_t>(SimsField::MemberType) + 1;
+
+// Canonical name as written in configuration, e.g. "reg_group".
+std::string_view canonicalName(SimsField field);
+// Looks up a canonical name ignoring case, spaces and underscores ("RegGroup", "reg_group");
+// "role" and "start_date" are accepted as the SPEC's names for staff_role and admission_date.
+std::optional<SimsField> parseCanonicalField(std::string_view name);
+
+// Decodes every `_xHHHH_` (and `_xHHHHHHHH_`) escape of an XML element name to UTF-8, as SIMS
+// and .NET write characters that are not allowed in XML names. A malformed escape stays as
+// written; an escape of a surrogate or past U+10FFFF becomes U+FFFD.
+std::string decodeXmlName(std::string_view name);
+
+// A column of one report: the field it fills and how preferred it is among the field's
+// alternative names (0 = first choice, e.g. "Legal Forename" before "Forename").
+struct SimsColumn {
+    SimsField field = SimsField::MisId;
+    std::uint8_t rank = 0;
+};
+
+// Maps the element names of one report to fields. Built once per file (the default names of
+// `kind` with the school's `fields` overrides applied); find() caches each raw element name so
+// that per-record lookups neither decode nor allocate.
+class SimsColumnMap {
+  public:
+    // `fields`: canonical name → the school's column name (SchoolSource::fields). Throws
+    // core::ConfigError when a canonical name is not a sims-xml field, naming the known ones.
+    SimsColumnMap(SimsFileKind kind, const std::map<std::string, std::string>& fields);
+
+    // The column for an element name exactly as it appears in the file (still escaped), or
+    // nullptr when the report's column is not one misync reads.
+    const SimsColumn* find(std::string_view rawName);
+
+  private:
+    struct Hash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    // Bounds the raw-name cache so that a hostile file with millions of distinct element names
+    // cannot grow it without limit; past the bound names are resolved without caching.
+    static constexpr std::size_t kMaxCachedNames = 512;
+
+    std::optional<SimsColumn> resolve(std::string_view rawName) const;
+
+    std::unordered_map<std::string, SimsColumn> byNormalizedName_;
+    std::unordered_map<std::string, std::optional<SimsColumn>, Hash, std::equal_to<>> rawCache_;
+    SimsColumn resolved_;  // storage for an uncached lookup's answer
+};
+
+}  // namespace misync::connectors

@@ -1,0 +1,25 @@
+// The `sims-xml` connector (SPEC §6.1): reads the three SIMS CommandReporter XML reports a
+// school leaves in its drop folder — students.xml, staff.xml and groups.xml, names
+// configurable through SchoolSource::files — into one Snapshot.
+#pragma once
+
+#include "connectors/connector.h"
+
+namespace misync::connectors {
+
+class SimsXmlConnector : public Connector {
+  public:
+    static constexpr const char* kName = "sims-xml";
+
+    SimsXmlConnector() : Connector(kName) {}
+
+  protected:
+    // All three reports are required. R15: a report that is missing, unreadable, not
+    // well-formed XML or not a <SuperStarReport> throws core::ConnectorError naming its path,
+    // and nothing is returned; records that cannot be used are in Snapshot::rejected.
+    // The snapshot is complete (R5) unless SchoolSource::complete says otherwise; extractedAt
+    // is the newest modification time of the three files (S6).
+    core::Snapshot doRead(const SchoolSource& school) override;
+};
+
+}  // namespace misync::connectors

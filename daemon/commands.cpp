@@ -1,0 +1,166 @@
+#include "daemon/commands.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "core/errors.h"
+#include "daemon/cli.h"
+#include "daemon/context.h"
+#include "daemon/output.h"
+#include "daemon/runner.h"
+
+#ifndef MISYNC_VERSION
+#define MISYNC_VERSION "0.0.0"
+#endif
+
+namespace misync::daemon {
+
+namespace json = boost::json;
+
+int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool dryRun, Io io) {
+    return withContext(g, io, [&](Context& ctx) {
+        std::vector<const SchoolConfig*> todo;
+        std::set<std::string> seen;
+        for (const auto& d : schools) {
+            const SchoolConfig* s = ctx.config.findSchool(d);
+            if (s == nullptr) {
+                throw core::ConfigError("school " + d + " is not in " + ctx.config.file.string());
+            }
+            if (seen.insert(d).second) {
+                todo.push_back(s);
+            }
+        }
+        if (schools.empty()) {
+            for (const auto& s : ctx.config.schools) {
+                todo.push_back(&s);
+            }
+        }
+        reconcile::SecurePasswordGenerator passwords;
+        Runner runner(ctx.directory(), ctx.registry, ctx.box(), passwords);
+        RunOptions opts{ctx.asOf, dryRun, "manual"};
+        const bool progress = !g.json && isatty(STDERR_FILENO) != 0 && todo.size() > 1;
+        json::array runs;
+        int status = kExitOk;
+        std::size_t done = 0;
+        for (const SchoolConfig* s : todo) {
+            if (progress) {
+                io.err << "\r[" << ++done << "/" << todo.size() << "] " << s->dfes << std::flush;
+            }
+            storage::RunRecord rec = runner.run(*s, opts);
+            if (rec.outcome == "failed") {
+                status = kExitRunFailed;
+            } else if (rec.outcome == "held" && status == kExitOk) {
+                status = kExitHeld;
+            }
+            if (g.json) {
+                runs.push_back(storage::runToJson(rec));
+            } else {
+                if (progress) {
+                    io.err << "\r" << std::string(40, ' ') << "\r" << std::flush;
+                }
+                printRunSummary(io.out, rec, s->name);
+            }
+        }
+        if (g.json) {
+            io.out << json::serialize(json::object{{"runs", std::move(runs)}}) << "\n";
+        } else if (todo.empty()) {
+            io.out << "No schools configured in " << ctx.config.file.string() << "\n";
+        }
+        return status;
+    });
+}
+
+int cmdHistory(const GlobalOptions& g, const std::string& school, int limit, Io io) {
+    return withContext(g, io, [&](Context& ctx) {
+        auto runs = ctx.directory().listRuns(school, limit);
+        if (g.json) {
+            json::array a;
+            for (const auto& r : runs) {
+                a.push_back(storage::runToJson(r, false));
+            }
+            io.out << json::serialize(json::object{{"runs", std::move(a)}}) << "\n";
+        } else {
+            printHistory(io.out, school, runs);
+        }
+        return kExitOk;
+    });
+}
+
+int cmdShowRun(const GlobalOptions& g, std::int64_t runId, Io io) {
+    return withContext(g, io, [&](Context& ctx) {
+        auto run = ctx.directory().getRun(runId);
+        if (!run) {
+            io.err << "misync: no run " << runId << "\n";
+            return kExitUsage;
+        }
+        if (g.json) {
+            io.out << json::serialize(storage::runToJson(*run)) << "\n";
+        } else {
+            printRunSummary(io.out, *run, "", std::size_t(-1));
+        }
+        return kExitOk;
+    });
+}
+
+int cmdDbMigrate(const GlobalOptions& g, Io io) {
+    return withContext(
+        g, io,
+        [&](Context& ctx) {
+            auto dir = storage::Directory::open(ctx.storeOptions(), storage::OpenMode::Migrate);
+            int before = dir->schemaVersion();
+            int ran = dir->migrate();
+            int after = dir->schemaVersion();
+            if (g.json) {
+                io.out << json::serialize(json::object{{"schema_version", after},
+                                                       {"previous_version", before},
+                                                       {"applied", ran}})
+                       << "\n";
+            } else if (ran == 0) {
+                io.out << "Directory schema is up to date (version " << after << ").\n";
+            } else {
+                io.out << "Directory schema migrated from version " << before << " to " << after
+                       << " (" << ran << " script" << (ran == 1 ? "" : "s") << ").\n";
+            }
+            return kExitOk;
+        },
+        /*openDirectory=*/false);
+}
+
+int cmdCheckConfig(const GlobalOptions& g, Io io) {
+    return withContext(
+        g, io,
+        [&](Context& ctx) {
+            if (g.json) {
+                json::array schools;
+                for (const auto& s : ctx.config.schools) {
+                    schools.push_back(json::object{
+                        {"school", s.dfes}, {"name", s.name}, {"connector", s.connector}});
+                }
+                io.out << json::serialize(json::object{{"config", ctx.config.file.string()},
+                                                       {"valid", true},
+                                                       {"schools", std::move(schools)}})
+                       << "\n";
+            } else {
+                io.out << "Configuration " << ctx.config.file.string() << " is valid: "
+                       << ctx.config.schools.size() << " school"
+                       << (ctx.config.schools.size() == 1 ? "" : "s") << ", directory "
+                       << ctx.config.directory.backend << ".\n";
+            }
+            return kExitOk;
+        },
+        /*openDirectory=*/false);
+}
+
+int cmdVersion(const GlobalOptions& g, Io io) {
+    if (g.json) {
+        io.out << json::serialize(json::object{{"version", MISYNC_VERSION}}) << "\n";
+    } else {
+        io.out << "misync " << MISYNC_VERSION << "\n";
+    }
+    return kExitOk;
+}
+
+}  // namespace misync::daemon

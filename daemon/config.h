@@ -1,0 +1,99 @@
+// The misync configuration file (SPEC §7), loaded by one pipeline (DESIGN.md pattern 6):
+// parse TOML → check every key against the schema (an unknown key or a wrong type is an error
+// naming the key and its line) → defaults → an immutable, validated Config. Reload builds a new
+// Config and swaps it in only when loading succeeded. docs/configuration.md lists every key.
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "connectors/connector.h"
+#include "reconcile/policy.h"
+
+namespace misync::daemon {
+
+// [directory]: where accounts are stored. backend "sqlite" uses `path`; "postgresql" uses
+// `connection` (or `connection_file`, read at load time: SPEC §7 secrets as files).
+struct DirectoryConfig {
+    std::string backend = "sqlite";
+    std::string path = "/var/lib/misync/directory.db";  // absolute after loading
+    std::string connection;                             // a secret: never log it
+};
+
+// [secrets]: the secret key that encrypts stored passwords (created mode 0600 if missing).
+struct SecretsConfig {
+    std::string keyFile = "/var/lib/misync/secret.key";
+};
+
+// [status]: the HTTP status endpoint (SPEC §9). Loopback by default; TLS only when both the
+// certificate and the private key are given.
+struct StatusConfig {
+    std::string listen = "127.0.0.1:8750";
+    std::string tokensFile;
+    std::string tlsCertificate;
+    std::string tlsPrivateKey;
+};
+
+// One [[school]] (SPEC §1, §6, §7). `dfes` is a valid DfES number, unique in the file; `connector`
+// names a registered connector; `policy` is [policy] with [school.policy] merged over it.
+struct SchoolConfig {
+    std::string dfes;
+    std::string name;
+    std::string connector;
+    // A folder, file or zip (made absolute), or for "odbc" a connection string kept as written
+    // (a secret: never log it).
+    std::string source;
+    std::string schedule;          // "" (drop folder only), "daily HH:MM", "every N(m|h)", cron
+    std::optional<bool> complete;  // overrides the connector's default (SPEC §6)
+    bool incoming = false;         // ctf: also read files addressed to this school (SPEC §6.2)
+    std::string org;               // oneroster: the org's sourcedId or identifier (SPEC §6.3)
+    std::map<std::string, std::string> fields;   // canonical name → school's column (SPEC §6)
+    std::map<std::string, std::string> files;    // "students"/"staff"/"groups"/… → file name
+    std::map<std::string, std::string> queries;  // odbc: learners, staff, memberships (SPEC §6.5)
+    reconcile::Policy policy;
+};
+
+// A whole, validated configuration. Build it with loadConfig() and treat it as immutable
+// (share it as std::shared_ptr<const Config>); a reload builds a new one.
+struct Config {
+    std::filesystem::path file;  // absolute path it was loaded from (for reload after chdir)
+    DirectoryConfig directory;
+    SecretsConfig secrets;
+    StatusConfig status;
+    reconcile::Policy policy;  // [policy]; each school carries its merged copy
+    std::vector<SchoolConfig> schools;
+
+    // The school with this DfES number, or nullptr.
+    const SchoolConfig* findSchool(std::string_view dfes) const;
+};
+
+// Reads, parses and validates `file`. Throws core::ConfigError when anything is wrong; its
+// message has one line per problem, in file order, each
+//   FILE:LINE:COL: key 'school[2].policy.retention_days': must be at least 1
+// (schools are numbered from 1). Secret values are never quoted in messages. Relative paths
+// are resolved against the folder holding `file`.
+Config loadConfig(const std::filesystem::path& file, const connectors::ConnectorRegistry& registry);
+
+// As loadConfig() for text already in memory; `sourceName` is used in messages and its folder
+// for resolving relative paths.
+Config parseConfig(std::string_view text, const std::filesystem::path& sourceName,
+                   const connectors::ConnectorRegistry& registry);
+
+// Value rules of SPEC §7 that the loader applies, exposed for the scheduler and check-config.
+
+// Why `schedule` is not one of "daily HH:MM", "every N(m|h)" (N ≥ 1) or a five-field cron
+// expression (minute hour day-of-month month day-of-week: numbers, *, a-b, lists, /step), or
+// nullopt when it is valid.
+std::optional<std::string> scheduleProblem(std::string_view schedule);
+// U5: addresses are username@email_domain, so the domain needs a dot and no '@' or spaces.
+bool isEmailDomain(std::string_view domain);
+// "MM-DD" naming a day that occurs every year (so not "02-29"); nullopt otherwise.
+std::optional<reconcile::MonthDay> parseMonthDay(std::string_view text);
+// "HOST:PORT" or "[IPv6]:PORT" with a port from 1 to 65535.
+bool isListenAddress(std::string_view address);
+
+}  // namespace misync::daemon

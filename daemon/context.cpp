@@ -1,0 +1,58 @@
+#include "daemon/context.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/errors.h"
+#include "daemon/cli.h"
+
+namespace misync::daemon {
+
+storage::StoreOptions Context::storeOptions() const {
+    return {config.directory.backend, config.directory.path, config.directory.connection};
+}
+
+storage::Directory& Context::directory() {
+    if (!directory_) {
+        directory_ = storage::Directory::open(storeOptions());
+    }
+    return *directory_;
+}
+
+const storage::SecretBox& Context::box() {
+    if (!box_) {
+        box_ = storage::SecretBox::loadOrCreate(config.secrets.keyFile);
+    }
+    return *box_;
+}
+
+int withContext(const GlobalOptions& g, Io io, const std::function<int(Context&)>& body,
+                bool openDirectory) {
+    try {
+        Context ctx;
+        connectors::registerBuiltinConnectors(ctx.registry);
+        if (g.asOf.empty()) {
+            ctx.asOf = core::today();
+        } else if (auto d = core::parseIsoDate(g.asOf)) {
+            ctx.asOf = *d;
+        } else {
+            io.err << "misync: --as-of: not a YYYY-MM-DD date: " << g.asOf << "\n";
+            return kExitUsage;
+        }
+        ctx.config = loadConfig(g.configFile, ctx.registry);
+        if (openDirectory) {
+            ctx.directory();
+        }
+        return body(ctx);
+    } catch (const core::ConfigError& e) {
+        io.err << "misync: configuration error: " << e.what() << "\n";
+        return kExitUsage;
+    } catch (const core::StoreError& e) {
+        io.err << "misync: directory error: " << e.what() << "\n";
+        return kExitRunFailed;
+    } catch (const core::Error& e) {
+        io.err << "misync: " << e.what() << "\n";
+        return kExitRunFailed;
+    }
+}
+
+}  // namespace misync::daemon

@@ -1,0 +1,90 @@
+#include "daemon/runner.h"
+
+#include <spdlog/spdlog.h>
+
+#include "core/errors.h"
+#include "reconcile/planner.h"
+
+namespace misync::daemon {
+
+Runner::Runner(storage::Directory& directory, const connectors::ConnectorRegistry& connectors,
+               const storage::SecretBox& box, reconcile::PasswordGenerator& passwords)
+    : directory_(directory), connectors_(connectors), box_(box), passwords_(passwords) {}
+
+storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& options) {
+    storage::RunRecord rec;
+    rec.school = school.dfes;
+    rec.trigger = options.trigger;
+    rec.connector = school.connector;
+    rec.asOf = options.asOf.toString();
+    rec.startedAt = core::nowIso();
+
+    auto fail = [&](std::string code, std::string file, std::string message) {
+        rec.outcome = "failed";
+        rec.errors.push_back({std::move(code), std::move(file), 0, std::move(message)});
+        rec.actions.clear();
+        rec.counts = {};
+        rec.finishedAt = core::nowIso();
+        spdlog::error("school={} outcome=failed: {}", school.dfes, rec.errors.back().message);
+        if (!options.dryRun) {
+            try {
+                directory_.recordRun(rec);
+            } catch (const core::StoreError& e) {
+                spdlog::error("school={} could not record the failed run: {}", school.dfes,
+                              e.what());
+            }
+        }
+        return rec;
+    };
+
+    core::Snapshot snapshot;
+    try {
+        auto connector = connectors_.create(school.connector);
+        connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
+                                     school.files};
+        snapshot = connector->read(src);
+    } catch (const core::Error& e) {
+        return fail("source_unreadable", school.source, e.what());
+    }
+    rec.files = snapshot.files;
+    rec.extractedAt = snapshot.extractedAt;
+
+    try {
+        if (!usernamesLoaded_) {
+            directory_.loadUsernames(usernames_);
+            usernamesLoaded_ = true;
+        }
+        reconcile::DirectoryView view = directory_.loadView(school.dfes, snapshot);
+        reconcile::UsernameAllocator allocator(usernames_, school.policy.usernameMaxLength);
+        reconcile::PlanServices services{allocator, passwords_, names_};
+        reconcile::PlanInput input{snapshot, view, school.policy, options.asOf, rec.startedAt};
+        reconcile::Plan plan = reconcile::makePlan(input, services);
+        rec.counts = plan.counts;
+        rec.actions = plan.actions;
+        rec.warnings = plan.warnings;
+        rec.errors = plan.errors;
+        rec.planDigest = plan.digest();
+        if (options.dryRun) {
+            rec.outcome = "planned";
+            rec.finishedAt = core::nowIso();
+        } else if (plan.changesDirectory()) {
+            rec.outcome = "applied";
+            rec.finishedAt = core::nowIso();
+            directory_.apply(plan, rec, box_);
+            allocator.commit();
+        } else {
+            rec.outcome = "no_change";
+            rec.finishedAt = core::nowIso();
+            directory_.recordRun(rec);
+        }
+    } catch (const core::Error& e) {
+        return fail("store_error", "", e.what());
+    } catch (const std::exception& e) {
+        return fail("internal_error", "", e.what());
+    }
+    spdlog::info("school={} run={} outcome={} actions={} warnings={} rejected={}", school.dfes,
+                 rec.id, rec.outcome, rec.actions.size(), rec.warnings.size(), rec.errors.size());
+    return rec;
+}
+
+}  // namespace misync::daemon

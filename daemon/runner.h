@@ -1,0 +1,46 @@
+// One run for one school: read → plan → apply → record (SPEC §1 "Run", S1, S2, R14).
+// The runner owns the per-process state that makes national runs cheap: the username registry
+// (U3) is loaded once and kept current after every applied run.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "connectors/connector.h"
+#include "core/date.h"
+#include "daemon/config.h"
+#include "reconcile/passwords.h"
+#include "reconcile/usernames.h"
+#include "storage/directory.h"
+#include "storage/run_record.h"
+#include "storage/secret_box.h"
+
+namespace misync::daemon {
+
+struct RunOptions {
+    core::Date asOf;
+    bool dryRun = false;
+    std::string trigger = "manual";
+};
+
+class Runner {
+public:
+    Runner(storage::Directory& directory, const connectors::ConnectorRegistry& connectors,
+           const storage::SecretBox& box, reconcile::PasswordGenerator& passwords);
+
+    // Never throws for a school's own problems: a source that cannot be read, or a store
+    // failure while applying, gives outcome "failed" with the reason in errors (R15, R14).
+    // A dry run (outcome "planned") writes nothing at all, not even its run record.
+    storage::RunRecord run(const SchoolConfig& school, const RunOptions& options);
+
+private:
+    storage::Directory& directory_;
+    const connectors::ConnectorRegistry& connectors_;
+    const storage::SecretBox& box_;
+    reconcile::PasswordGenerator& passwords_;
+    reconcile::NameTransliterator names_;
+    reconcile::UsernameRegistry usernames_;
+    bool usernamesLoaded_ = false;
+};
+
+}  // namespace misync::daemon

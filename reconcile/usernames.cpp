@@ -1,0 +1,202 @@
+#include "reconcile/usernames.h"
+
+#include <unicode/translit.h>
+#include <unicode/unistr.h>
+#include <unicode/utypes.h>
+
+#include <algorithm>
+#include <limits>
+
+#include "core/errors.h"
+#include "core/text.h"
+
+namespace misync::reconcile {
+namespace {
+
+// NFKC first so that compatibility forms (full-width letters, circled digits, ligatures such as
+// ﬁ) become ordinary characters before romanisation; Latin-ASCII then folds the Latin letters
+// U2 names (ß, æ, ø, ł, đ, þ) and strips diacritics.
+constexpr const char* kTransformId = "NFKC; Any-Latin; Latin-ASCII; Lower";
+
+bool isAsciiAlnumLower(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+}
+
+// Keeps [a-z0-9], lower-casing A-Z; drops every other byte.
+void appendFiltered(std::string& out, std::string_view text) {
+    for (char c : text) {
+        if (c >= 'A' && c <= 'Z') {
+            c = static_cast<char>(c - 'A' + 'a');
+        }
+        if (isAsciiAlnumLower(c)) {
+            out.push_back(c);
+        }
+    }
+}
+
+bool isAscii(std::string_view s) {
+    return std::all_of(s.begin(), s.end(),
+                       [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+bool hasUpperAscii(std::string_view s) {
+    return std::any_of(s.begin(), s.end(), [](char c) { return c >= 'A' && c <= 'Z'; });
+}
+
+}  // namespace
+
+class NameTransliterator::Impl {
+  public:
+    std::unique_ptr<icu::Transliterator> transliterator;
+};
+
+NameTransliterator::NameTransliterator() : impl_(std::make_unique<Impl>()) {
+    UErrorCode status = U_ZERO_ERROR;
+    UParseError parseError{};
+    impl_->transliterator.reset(icu::Transliterator::createInstance(
+        icu::UnicodeString::fromUTF8(kTransformId), UTRANS_FORWARD, parseError, status));
+    if (U_FAILURE(status) || !impl_->transliterator) {
+        throw core::Error(std::string("cannot build the ICU transliterator \"") + kTransformId +
+                          "\": " + u_errorName(status));
+    }
+}
+
+NameTransliterator::~NameTransliterator() = default;
+
+std::string NameTransliterator::toAscii(std::string_view utf8) const {
+    std::string out;
+    // Most names in a Welsh MIS are plain ASCII: skip ICU for them (it costs microseconds each).
+    if (isAscii(utf8)) {
+        out.reserve(utf8.size());
+        appendFiltered(out, utf8);
+        return out;
+    }
+    // fromUTF8 turns invalid sequences into U+FFFD, which the filter below drops.
+    icu::UnicodeString text = icu::UnicodeString::fromUTF8(
+        icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())));
+    impl_->transliterator->transliterate(text);
+    std::string romanised;
+    text.toUTF8String(romanised);
+    out.reserve(romanised.size());
+    appendFiltered(out, romanised);
+    return out;
+}
+
+std::string usernameBase(const NameTransliterator& t, std::string_view legalSurname,
+                         std::string_view legalForename) {
+    std::string base = t.toAscii(legalSurname);
+    const std::string forename = t.toAscii(legalForename);
+    if (!forename.empty()) {
+        base.push_back(forename.front());
+    }
+    if (base.empty()) {
+        return "user";
+    }
+    return base;
+}
+
+std::string usernameCandidate(std::string_view base, std::uint32_t suffix, unsigned maxLength) {
+    const std::string digits = suffix == 0 ? std::string() : std::to_string(suffix);
+    if (digits.size() >= maxLength) {
+        throw core::Error("username base \"" + std::string(base) + "\" has no room for suffix " +
+                          digits + " within " + std::to_string(maxLength) + " characters");
+    }
+    std::string candidate(base.substr(0, maxLength - digits.size()));
+    candidate += digits;
+    return candidate;
+}
+
+std::size_t SuffixKeyHash::operator()(const SuffixKey& k) const noexcept {
+    return std::hash<std::string_view>{}(k.base) ^ (std::size_t{k.maxLength} * 0x9e3779b97f4a7c15u);
+}
+
+void UsernameRegistry::add(std::string_view username) {
+    names_.insert(core::lowerAscii(username));
+}
+
+bool UsernameRegistry::taken(std::string_view username) const {
+    // Candidates from the allocator are already lower case: look them up without a copy.
+    if (!hasUpperAscii(username)) {
+        return names_.find(username) != names_.end();
+    }
+    return names_.find(core::lowerAscii(username)) != names_.end();
+}
+
+std::uint32_t UsernameRegistry::suffixHint(const SuffixKey& key) const {
+    auto it = hints_.find(key);
+    return it == hints_.end() ? 0 : it->second;
+}
+
+void UsernameRegistry::raiseSuffixHint(const SuffixKey& key, std::uint32_t hint) {
+    auto [it, inserted] = hints_.try_emplace(key, hint);
+    if (!inserted) {
+        it->second = std::max(it->second, hint);
+    }
+}
+
+UsernameAllocator::UsernameAllocator(UsernameRegistry& registry, unsigned maxLength)
+    : registry_(registry), maxLength_(maxLength) {
+    if (maxLength_ == 0) {
+        throw core::Error("username maximum length must be at least 1");
+    }
+}
+
+std::string UsernameAllocator::allocate(std::string_view base) {
+    std::string lowered = core::lowerAscii(base);
+    if (lowered.empty()) {
+        lowered = "user";
+    }
+    // Candidates depend only on the first maxLength characters, so bases that agree on those
+    // share one hint.
+    SuffixKey key{lowered.substr(0, maxLength_), maxLength_};
+
+    const std::uint32_t registryHint = registry_.suffixHint(key);
+    std::uint32_t& runHint = runHints_[key];
+    std::uint32_t suffix = std::max(registryHint, runHint);
+    // While every probe from the registry's hint on is taken in the registry itself, the
+    // registry's hint can move up too, which makes the next run start where this one did.
+    bool extendsRegistryHint = suffix == registryHint;
+    std::uint32_t newRegistryHint = registryHint;
+    std::string candidate;
+    for (;; ++suffix) {
+        candidate = usernameCandidate(key.base, suffix, maxLength_);
+        const bool inRegistry = registry_.taken(candidate);
+        if (inRegistry && extendsRegistryHint) {
+            newRegistryHint = suffix + 1;
+        } else if (!inRegistry) {
+            extendsRegistryHint = false;
+            if (!runNames_.contains(candidate)) {
+                break;
+            }
+        }
+        if (suffix == std::numeric_limits<std::uint32_t>::max()) {
+            throw core::Error("username suffixes exhausted for base \"" + key.base + "\"");
+        }
+    }
+    if (newRegistryHint > registryHint) {
+        registry_.raiseSuffixHint(key, newRegistryHint);
+    }
+    runHint = suffix + 1;
+    runNames_.insert(candidate);
+    allocated_.push_back(candidate);
+    return candidate;
+}
+
+void UsernameAllocator::commit() {
+    for (std::size_t i = committed_; i < allocated_.size(); ++i) {
+        if (registry_.taken(allocated_[i])) {
+            throw core::Error("username " + allocated_[i] +
+                              " was given elsewhere after this run allocated it");
+        }
+    }
+    for (std::size_t i = committed_; i < allocated_.size(); ++i) {
+        registry_.add(allocated_[i]);
+    }
+    committed_ = allocated_.size();
+    // Every name of this run is now in the registry, so what the run knew to be taken is taken.
+    for (const auto& [key, hint] : runHints_) {
+        registry_.raiseSuffixHint(key, hint);
+    }
+}
+
+}  // namespace misync::reconcile

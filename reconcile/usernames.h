@@ -1,0 +1,110 @@
+// Usernames (SPEC §3): the base a name yields (U1, U2), and allocation of unique usernames
+// (U3) that fit the length limit (U4). U5 (the e-mail address) and U6 (the order in which a
+// run allocates) belong to the planner, which calls UsernameAllocator::allocate in that order.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+namespace misync::reconcile {
+
+// U2: turns a name in any script into lower-case ASCII letters and digits. Latin diacritics
+// lose their marks (â → a, ŵ → w, ŷ → y), ligatures and special letters are spelled out
+// (ß → ss, æ → ae, ø → o, ł → l, đ → d, þ → th), other scripts are romanised by ICU
+// ("NFKC; Any-Latin; Latin-ASCII; Lower"), and everything that is then not [a-z0-9]
+// (apostrophes, hyphens, spaces, dots, emoji, invalid UTF-8) is dropped.
+// Building the ICU transform is costly (milliseconds): build one and reuse it. Not thread-safe;
+// use one per thread.
+class NameTransliterator {
+  public:
+    NameTransliterator();  // throws core::Error if ICU cannot build the transform
+    ~NameTransliterator();
+    NameTransliterator(const NameTransliterator&) = delete;
+    NameTransliterator& operator=(const NameTransliterator&) = delete;
+
+    std::string toAscii(std::string_view utf8) const;  // lower case, only [a-z0-9]
+
+  private:
+    class Impl;  // holds the icu::Transliterator, keeping ICU headers out of this one
+    std::unique_ptr<Impl> impl_;
+};
+
+// U1: transliterated legal surname + first letter of the transliterated legal forename, only
+// [a-z0-9]; "user" when both yield nothing. The base may be longer than U4 allows: the
+// allocator truncates it.
+std::string usernameBase(const NameTransliterator& t, std::string_view legalSurname,
+                         std::string_view legalForename);
+
+// U3/U4: the candidate for suffix n (0 = no suffix): base truncated so that base + n has at
+// most maxLength characters. Throws core::Error when the suffix alone leaves no room for the base.
+std::string usernameCandidate(std::string_view base, std::uint32_t suffix, unsigned maxLength);
+
+// The allocation hint key: a base and the length limit it was allocated under.
+struct SuffixKey {
+    std::string base;
+    unsigned maxLength = 0;
+    bool operator==(const SuffixKey&) const = default;
+};
+struct SuffixKeyHash {
+    std::size_t operator()(const SuffixKey& k) const noexcept;
+};
+
+// U3: every username and alias ever given (including deactivated and purged accounts), stored
+// in ASCII lower case and compared case-insensitively. Names are never removed, so the
+// per-base suffix hints it keeps stay valid for ever. Not thread-safe.
+class UsernameRegistry {
+  public:
+    void add(std::string_view username);
+    bool taken(std::string_view username) const;  // case-insensitive (ASCII)
+    std::size_t size() const { return names_.size(); }
+    void reserve(std::size_t n) { names_.reserve(n); }
+
+    // Every candidate of `key` with a suffix below the hint is taken (0 when nothing is known).
+    // The hint is a cache: it never changes what taken() answers.
+    std::uint32_t suffixHint(const SuffixKey& key) const;
+    void raiseSuffixHint(const SuffixKey& key, std::uint32_t hint);
+
+  private:
+    struct NameHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
+    std::unordered_map<SuffixKey, std::uint32_t, SuffixKeyHash> hints_;
+};
+
+// One run's allocations on top of a registry (U3, U4). allocate() returns base, base1, base2 …
+// whichever is the smallest suffix free in both the registry and this run, with the base
+// truncated to fit maxLength. Nothing is added to the registry until commit(), so a dry run
+// or a failed run leaves it unchanged (only its suffix hints may rise, which changes no
+// answer). Allocation is amortised O(1) per name even when thousands share a base, within a
+// run and across runs. Allocators on one registry do not see each other's uncommitted names:
+// commit() throws core::Error, adding nothing, if one of its names was committed meanwhile.
+class UsernameAllocator {
+  public:
+    UsernameAllocator(UsernameRegistry& registry, unsigned maxLength);  // maxLength >= 1
+
+    // An empty base allocates from "user"; the base is lower-cased (ASCII).
+    std::string allocate(std::string_view base);
+    const std::vector<std::string>& allocated() const { return allocated_; }  // in order
+    // Adds the names allocated since the last commit to the registry (all or none).
+    void commit();
+
+  private:
+    UsernameRegistry& registry_;
+    unsigned maxLength_;
+    std::unordered_set<std::string> runNames_;
+    std::vector<std::string> allocated_;
+    std::unordered_map<SuffixKey, std::uint32_t, SuffixKeyHash> runHints_;
+    std::size_t committed_ = 0;  // allocated_[0, committed_) are in the registry
+};
+
+}  // namespace misync::reconcile

@@ -1,0 +1,138 @@
+#include <Poco/Data/RecordSet.h>
+#include <boost/json.hpp>
+
+#include "storage/sqlite_directory.h"
+
+using namespace Poco::Data::Keywords;
+
+namespace misync::storage {
+
+namespace json = boost::json;
+
+namespace {
+
+// The Attributes fields in kAccountColumns order (mis_id … title).
+std::array<std::string*, 18> attrFields(reconcile::Attributes& a) {
+    return {&a.misId,         &a.upn,           &a.admissionNumber,   &a.staffCode,
+            &a.nationalId,    &a.legalForename, &a.legalSurname,      &a.preferredForename,
+            &a.preferredSurname, &a.dob,        &a.gender,            &a.yearGroup,
+            &a.regGroup,      &a.admissionDate, &a.leavingDate,       &a.enrolmentStatus,
+            &a.staffRole,     &a.title};
+}
+
+constexpr std::array<const char*, 18> kAttrNames = {
+    "mis_id",         "upn",           "admission_number", "staff_code",      "national_id",
+    "legal_forename", "legal_surname", "preferred_forename", "preferred_surname", "dob",
+    "gender",         "year_group",    "reg_group",        "admission_date",  "leaving_date",
+    "enrolment_status", "role",        "title"};
+
+}  // namespace
+
+std::vector<AccountRow> readAccountRows(Poco::Data::Statement& stmt) {
+    Poco::Data::RecordSet rs(stmt);
+    std::vector<AccountRow> out;
+    out.reserve(rs.rowCount());
+    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
+        AccountRow row;
+        reconcile::Account& a = row.account;
+        std::size_t c = 0;
+        a.id = rs[c++].convert<Poco::Int64>();
+        a.username = rs[c++].convert<std::string>();
+        a.role = core::parseRole(rs[c++].convert<std::string>()).value_or(core::Role::Learner);
+        a.source = rs[c++].convert<std::string>() == "manual" ? reconcile::AccountSource::Manual
+                                                              : reconcile::AccountSource::Mis;
+        a.school = rs[c++].convert<std::string>();
+        for (std::string* f : attrFields(a.attrs)) {
+            *f = rs[c++].convert<std::string>();
+        }
+        a.displayName = rs[c++].convert<std::string>();
+        a.status = reconcile::parseAccountStatus(rs[c++].convert<std::string>())
+                       .value_or(reconcile::AccountStatus::Active);
+        a.ownerOnRoll = rs[c++].convert<int>() != 0;
+        a.consent = rs[c++].convert<int>() != 0;
+        a.digitalChampion = rs[c++].convert<int>() != 0;
+        a.nameLocked = rs[c++].convert<int>() != 0;
+        row.passwordSealed = rs[c++].convert<std::string>();
+        a.passwordAvailable = !row.passwordSealed.empty();
+        a.createdAt = rs[c++].convert<std::string>();
+        row.updatedAt = rs[c++].convert<std::string>();
+        a.deactivatedAt = rs[c++].convert<std::string>();
+        out.push_back(std::move(row));
+    }
+    return out;
+}
+
+void AccountValues::load(const reconcile::Account& a, const std::string& sealed,
+                         const std::string& updated) {
+    id = a.id;
+    std::size_t c = 0;
+    text[c++] = a.username;
+    text[c++] = core::toString(a.role);
+    text[c++] = reconcile::toString(a.source);
+    text[c++] = a.school;
+    reconcile::Attributes attrs = a.attrs;
+    for (std::string* f : attrFields(attrs)) {
+        text[c++] = *f;
+    }
+    text[c++] = a.displayName;
+    text[c++] = reconcile::toString(a.status);
+    ownerOnRoll = a.ownerOnRoll ? 1 : 0;
+    consent = a.consent ? 1 : 0;
+    digitalChampion = a.digitalChampion ? 1 : 0;
+    nameLocked = a.nameLocked ? 1 : 0;
+    passwordSealed = sealed;
+    createdAt = a.createdAt;
+    updatedAt = updated;
+    deactivatedAt = a.deactivatedAt;
+}
+
+void AccountValues::bind(Poco::Data::Statement& st) {
+    st.addBind(use(id));
+    for (auto& t : text) {
+        st.addBind(use(t));
+    }
+    st.addBind(use(ownerOnRoll));
+    st.addBind(use(consent));
+    st.addBind(use(digitalChampion));
+    st.addBind(use(nameLocked));
+    st.addBind(use(passwordSealed));
+    st.addBind(use(createdAt));
+    st.addBind(use(updatedAt));
+    st.addBind(use(deactivatedAt));
+}
+
+std::string encodeAttributes(const reconcile::Attributes& a) {
+    json::object o;
+    reconcile::Attributes copy = a;
+    auto fields = attrFields(copy);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (!fields[i]->empty()) {
+            o[kAttrNames[i]] = *fields[i];
+        }
+    }
+    return json::serialize(o);
+}
+
+std::string encodeGroupCodes(const std::vector<std::string>& codes) {
+    json::array a;
+    for (const auto& c : codes) {
+        a.emplace_back(c);
+    }
+    return json::serialize(a);
+}
+
+void decodeClaim(const std::string& attrs, const std::string& codes, reconcile::Claim& out) {
+    json::value v = json::parse(attrs);
+    auto fields = attrFields(out.attrs);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        if (auto* p = v.as_object().if_contains(kAttrNames[i]); p != nullptr && p->is_string()) {
+            *fields[i] = std::string(p->as_string());
+        }
+    }
+    json::value g = json::parse(codes);
+    for (const auto& c : g.as_array()) {
+        out.groupCodes.emplace_back(c.as_string());
+    }
+}
+
+}  // namespace misync::storage

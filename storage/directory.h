@@ -1,0 +1,89 @@
+// The account directory on Poco Data (SQLite by default, WAL). One implementation with the SQL
+// kept per dialect (DESIGN.md pattern 4); the schema version is checked on open and
+// `misync db migrate` applies the numbered scripts of schema/.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/model.h"
+#include "reconcile/account.h"
+#include "reconcile/plan.h"
+#include "storage/run_record.h"
+
+namespace misync::reconcile {
+class UsernameRegistry;
+}
+
+namespace misync::storage {
+
+class SecretBox;
+
+struct StoreOptions {
+    std::string backend = "sqlite";
+    std::string path;        // sqlite
+    std::string connection;  // postgresql (TODO(issue 2 follow-up): PostgreSQL backend)
+};
+
+enum class OpenMode {
+    Use,      // create the schema in an empty database; refuse an outdated one
+    Migrate,  // open any version, so that migrate() can bring it up to date
+};
+
+struct AccountRow {
+    reconcile::Account account;
+    std::string updatedAt;
+    std::string passwordSealed;  // P3: sealed by SecretBox, never plain
+};
+
+struct AccountFilter {
+    std::string school;
+    std::string role;
+    std::string status;
+    std::string yearGroup;
+    std::string regGroup;
+    std::optional<bool> consent;
+    std::string createdSince;  // YYYY-MM-DD
+    std::string search;        // names, username, UPN
+};
+
+struct GroupRow {
+    reconcile::GroupState group;
+    std::vector<std::string> members;  // usernames
+};
+
+class Directory {
+public:
+    // Throws core::StoreError naming the database on failure or a schema version mismatch.
+    static std::unique_ptr<Directory> open(const StoreOptions& options, OpenMode mode = OpenMode::Use);
+    virtual ~Directory() = default;
+
+    virtual int schemaVersion() = 0;
+    virtual int latestSchemaVersion() const = 0;
+    // Applies every numbered script above the current version; returns how many ran.
+    virtual int migrate() = 0;
+
+    // Every username and alias ever given (U3).
+    virtual void loadUsernames(reconcile::UsernameRegistry& registry) = 0;
+    // The part of the directory one school's run needs (R1: UPNs across the whole directory).
+    virtual reconcile::DirectoryView loadView(const std::string& school,
+                                              const core::Snapshot& snapshot) = 0;
+    // R14: applies a plan and writes its run record in one transaction; fills record.id.
+    virtual void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box) = 0;
+    // Records a run that changes nothing else (no_change, planned, held, failed); fills id.
+    virtual void recordRun(RunRecord& record) = 0;
+
+    virtual std::vector<AccountRow> listAccounts(const AccountFilter& filter) = 0;
+    virtual std::optional<AccountRow> findAccount(const std::string& username) = 0;
+    virtual std::vector<GroupRow> listGroups(const std::string& school, const std::string& type,
+                                             bool includeArchived) = 0;
+    virtual std::vector<RunRecord> listRuns(const std::string& school, int limit,
+                                            std::int64_t beforeId = 0) = 0;
+    virtual std::optional<RunRecord> getRun(std::int64_t id) = 0;
+};
+
+}  // namespace misync::storage

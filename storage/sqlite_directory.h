@@ -1,0 +1,94 @@
+// The SQLite implementation of Directory (private to storage/).
+#pragma once
+
+#include <Poco/Data/Session.h>
+#include <Poco/Data/Statement.h>
+
+#include <array>
+#include <string>
+#include <unordered_map>
+
+#include "storage/directory.h"
+
+namespace misync::storage {
+
+// Account columns in the order every SELECT and INSERT uses (accounts table, schema 001).
+inline constexpr std::array<const char*, 33> kAccountColumns = {
+    "id",           "username",         "role",           "source",
+    "school",       "mis_id",           "upn",            "admission_number",
+    "staff_code",   "national_id",      "legal_forename", "legal_surname",
+    "preferred_forename", "preferred_surname", "dob",      "gender",
+    "year_group",   "reg_group",        "admission_date", "leaving_date",
+    "enrolment_status", "staff_role",   "title",          "display_name",
+    "status",       "owner_on_roll",    "consent",        "digital_champion",
+    "name_locked",  "password_sealed",  "created_at",     "updated_at",
+    "deactivated_at"};
+
+std::string accountColumnList(const char* prefix = "");
+
+class SqliteDirectory final : public Directory {
+public:
+    SqliteDirectory(const std::string& path, OpenMode mode);
+
+    int schemaVersion() override;
+    int latestSchemaVersion() const override;
+    int migrate() override;
+    void loadUsernames(reconcile::UsernameRegistry& registry) override;
+    reconcile::DirectoryView loadView(const std::string& school,
+                                      const core::Snapshot& snapshot) override;
+    void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box) override;
+    void recordRun(RunRecord& record) override;
+    std::vector<AccountRow> listAccounts(const AccountFilter& filter) override;
+    std::optional<AccountRow> findAccount(const std::string& username) override;
+    std::vector<GroupRow> listGroups(const std::string& school, const std::string& type,
+                                     bool includeArchived) override;
+    std::vector<RunRecord> listRuns(const std::string& school, int limit,
+                                    std::int64_t beforeId) override;
+    std::optional<RunRecord> getRun(std::int64_t id) override;
+
+private:
+    std::string path_;
+    Poco::Data::Session session_;
+    // R1 across the whole directory without a query per person: built once, kept current by apply().
+    bool indexLoaded_ = false;
+    std::unordered_map<std::string, std::int64_t> upnIndex_;
+    std::unordered_map<std::string, std::int64_t> nationalIndex_;
+
+    void ensureIndex();
+    std::vector<AccountRow> selectAccounts(const std::string& where);
+    void insertRun(RunRecord& record);
+    void writeAccounts(const reconcile::Plan& plan, const SecretBox& box, const std::string& now,
+                       std::vector<std::int64_t>& ids);
+    void writeGroupsAndMemberships(const reconcile::Plan& plan,
+                                   const std::vector<std::int64_t>& ids);
+    void writeClaims(const reconcile::Plan& plan);
+};
+
+// Reads accounts from a statement that selected accountColumnList().
+std::vector<AccountRow> readAccountRows(Poco::Data::Statement& stmt);
+
+// Claims keep the claimant's view of the person as JSON (attrs) and a JSON array of group codes.
+std::string encodeAttributes(const reconcile::Attributes& a);
+std::string encodeGroupCodes(const std::vector<std::string>& codes);
+void decodeClaim(const std::string& attrs, const std::string& codes, reconcile::Claim& out);
+
+// The text values of an account row in kAccountColumns order (id and integer flags excluded;
+// see AccountBinding in account_codec.cpp).
+struct AccountValues {
+    Poco::Int64 id = 0;
+    std::array<std::string, 24> text;  // username … display_name, status
+    int ownerOnRoll = 1;
+    int consent = 0;
+    int digitalChampion = 0;
+    int nameLocked = 0;
+    std::string passwordSealed;
+    std::string createdAt;
+    std::string updatedAt;
+    std::string deactivatedAt;
+
+    void load(const reconcile::Account& a, const std::string& sealed, const std::string& updated);
+    // Binds every column by reference, in kAccountColumns order.
+    void bind(Poco::Data::Statement& st);
+};
+
+}  // namespace misync::storage

@@ -1,0 +1,267 @@
+#include "reconcile/usernames.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+#include <string>
+
+#include "core/errors.h"
+
+using namespace misync::reconcile;
+
+namespace {
+
+// One transliterator for the whole suite, as production code builds one and reuses it.
+const NameTransliterator& translit() {
+    static const NameTransliterator t;
+    return t;
+}
+
+bool isAsciiAlnumLower(const std::string& s) {
+    static const std::regex re("[a-z0-9]+");
+    return std::regex_match(s, re);
+}
+
+}  // namespace
+
+TEST(UsernameBase, SpecExampleWelsh) {
+    EXPECT_EQ(usernameBase(translit(), "Llŷr-Hughes", "Siân"), "llyrhughess");
+    EXPECT_EQ(usernameBase(translit(), "Ŵyn", "Ëlis"), "wyne");
+    EXPECT_EQ(translit().toAscii("âêîôûŵŷ ÂÊÎÔÛŴŶ äëïöüẅÿ"), "aeiouwyaeiouwyaeiouwy");
+}
+
+TEST(UsernameBase, OtherLatinLetters) {
+    EXPECT_EQ(usernameBase(translit(), "Müller", "Jürgen"), "mullerj");
+    EXPECT_EQ(usernameBase(translit(), "Straße", "Ömer"), "strasseo");
+    EXPECT_EQ(usernameBase(translit(), "Bjørnsen", "Åsa"), "bjornsena");
+    EXPECT_EQ(usernameBase(translit(), "Ærø", "Ægir"), "aeroa");
+    EXPECT_EQ(usernameBase(translit(), "Wałęsa", "Łukasz"), "walesal");
+    EXPECT_EQ(usernameBase(translit(), "Đorđević", "Žana"), "dordevicz");
+    EXPECT_EQ(usernameBase(translit(), "Þórsdóttir", "Þóra"), "thorsdottirt");
+    EXPECT_EQ(usernameBase(translit(), "Nguyễn", "Thị"), "nguyent");
+    EXPECT_EQ(translit().toAscii("ß æ ø ł đ þ Œ"), "ssaeoldthoe");
+}
+
+TEST(UsernameBase, DropsApostrophesHyphensSpacesAndDots) {
+    EXPECT_EQ(usernameBase(translit(), "O'Brien", "Seán"), "obriens");
+    EXPECT_EQ(usernameBase(translit(), "O’Brien", "Seán"), "obriens");  // right single quote
+    EXPECT_EQ(usernameBase(translit(), "OʼBrien", "Seán"), "obriens");  // modifier apostrophe
+    EXPECT_EQ(usernameBase(translit(), "St. John-Smith", "Mary Ann"), "stjohnsmithm");
+    EXPECT_EQ(usernameBase(translit(), "  van der Berg ", " anna"), "vanderberga");
+}
+
+TEST(UsernameBase, KeepsDigitsAndLowersCase) {
+    EXPECT_EQ(usernameBase(translit(), "SMITH2", "John"), "smith2j");
+    EXPECT_EQ(usernameBase(translit(), "Jones", "4th"), "jones4");
+    EXPECT_EQ(translit().toAscii("ＪＯＮＥＳ①"), "jones1");  // full-width and circled forms
+}
+
+TEST(UsernameBase, OtherScriptsBecomeLatin) {
+    EXPECT_EQ(translit().toAscii("Иванов"), "ivanov");
+    const char* names[] = {"Дмитрий", "Ελένη",  "محمد",  "王小明",
+                           "さくら",  "김민준", "हिन्दी", "דוד"};
+    for (const char* name : names) {
+        const std::string ascii = translit().toAscii(name);
+        EXPECT_TRUE(isAsciiAlnumLower(ascii)) << name << " -> '" << ascii << "'";
+    }
+    const std::string base = usernameBase(translit(), "Иванов", "Дмитрий");
+    EXPECT_EQ(base, "ivanovd");
+}
+
+TEST(UsernameBase, NothingLeftGivesUser) {
+    EXPECT_EQ(usernameBase(translit(), "", ""), "user");
+    EXPECT_EQ(usernameBase(translit(), "😀🎉", "🙂"), "user");
+    EXPECT_EQ(usernameBase(translit(), "'-. ’", "--"), "user");
+    EXPECT_EQ(usernameBase(translit(), "\xff\xfe", "\xc3"), "user");  // invalid UTF-8 dropped
+    // Only one of the two empty: what is left is used.
+    EXPECT_EQ(usernameBase(translit(), "😀", "Ann"), "a");
+    EXPECT_EQ(usernameBase(translit(), "Jones", "😀"), "jones");
+}
+
+TEST(UsernameCandidate, TruncatesBaseToFitSuffix) {
+    EXPECT_EQ(usernameCandidate("jonesa", 0, 20), "jonesa");
+    EXPECT_EQ(usernameCandidate("jonesa", 12, 20), "jonesa12");
+    EXPECT_EQ(usernameCandidate("abcdefghijklmnopqrstuvwxyz", 0, 20), "abcdefghijklmnopqrst");
+    EXPECT_EQ(usernameCandidate("abcdefghijklmnopqrstuvwxyz", 1, 20), "abcdefghijklmnopqrs1");
+    EXPECT_EQ(usernameCandidate("abcdefghijklmnopqrstuvwxyz", 10, 20), "abcdefghijklmnopqr10");
+    EXPECT_EQ(usernameCandidate("abc", 7, 2), "a7");
+    EXPECT_THROW(usernameCandidate("abc", 10, 2), misync::core::Error);
+}
+
+TEST(UsernameRegistry, CaseInsensitive) {
+    UsernameRegistry registry;
+    registry.add("JonesA");
+    EXPECT_TRUE(registry.taken("jonesa"));
+    EXPECT_TRUE(registry.taken("JONESA"));
+    EXPECT_FALSE(registry.taken("jones"));
+    registry.add("jonesa");  // the same name again is not a second entry
+    EXPECT_EQ(registry.size(), 1u);
+}
+
+TEST(UsernameAllocator, FirstFreeSuffixFillsGaps) {
+    UsernameRegistry registry;
+    for (const char* name : {"jonesa", "jonesa1", "jonesa3"}) {
+        registry.add(name);
+    }
+    UsernameAllocator allocator(registry, 20);
+    EXPECT_EQ(allocator.allocate("jonesa"), "jonesa2");
+    EXPECT_EQ(allocator.allocate("jonesa"), "jonesa4");
+    EXPECT_EQ(allocator.allocate("jonesa"), "jonesa5");
+    EXPECT_EQ(allocator.allocate("evansb"), "evansb");
+    EXPECT_EQ(allocator.allocated(),
+              (std::vector<std::string>{"jonesa2", "jonesa4", "jonesa5", "evansb"}));
+}
+
+TEST(UsernameAllocator, CaseInsensitiveAndAliasesAreTaken) {
+    UsernameRegistry registry;
+    registry.add("SmithJ");       // an account's username, stored in another case
+    registry.add("smithj1");      // an alias of some other account
+    registry.add("Davies.Owen");  // an alias that is not a base at all
+    UsernameAllocator allocator(registry, 20);
+    EXPECT_EQ(allocator.allocate("SMITHJ"), "smithj2");
+    EXPECT_TRUE(registry.taken("davies.owen"));
+}
+
+TEST(UsernameAllocator, BaseThatLooksSuffixedIsCheckedInFull) {
+    UsernameRegistry registry;
+    UsernameAllocator allocator(registry, 20);
+    EXPECT_EQ(allocator.allocate("jones"), "jones");
+    EXPECT_EQ(allocator.allocate("jones"), "jones1");
+    EXPECT_EQ(allocator.allocate("jones1"), "jones11");
+    EXPECT_EQ(allocator.allocate("jones"), "jones2");
+    EXPECT_EQ(allocator.allocate("jones1"), "jones12");
+}
+
+TEST(UsernameAllocator, EmptyBaseIsUser) {
+    UsernameRegistry registry;
+    UsernameAllocator allocator(registry, 20);
+    EXPECT_EQ(allocator.allocate(""), "user");
+    EXPECT_EQ(allocator.allocate(""), "user1");
+}
+
+TEST(UsernameAllocator, TwentyThousandShareOneBase) {
+    UsernameRegistry registry;
+    UsernameAllocator first(registry, 20);
+    for (int i = 0; i < 20000; ++i) {
+        const std::string expected = i == 0 ? "jonesa" : "jonesa" + std::to_string(i);
+        ASSERT_EQ(first.allocate("jonesa"), expected);
+    }
+    first.commit();
+    EXPECT_EQ(registry.size(), 20000u);
+
+    UsernameAllocator second(registry, 20);
+    for (int i = 20000; i < 40000; ++i) {
+        ASSERT_EQ(second.allocate("jonesa"), "jonesa" + std::to_string(i));
+    }
+}
+
+TEST(UsernameAllocator, RegistryLoadedFromStoreWithGaps) {
+    // A registry filled by add() (as from the database) has no hints yet; the first allocation
+    // scans, later ones and later runs start from where it stopped.
+    UsernameRegistry registry;
+    registry.reserve(20000);
+    for (int i = 0; i < 20000; ++i) {
+        if (i != 7000 && i != 15000) {
+            registry.add(i == 0 ? "JONESA" : "JonesA" + std::to_string(i));
+        }
+    }
+    for (int run = 0; run < 3; ++run) {
+        UsernameAllocator dryRun(registry, 20);
+        EXPECT_EQ(dryRun.allocate("jonesa"), "jonesa7000");
+        EXPECT_EQ(dryRun.allocate("jonesa"), "jonesa15000");
+        EXPECT_EQ(dryRun.allocate("jonesa"), "jonesa20000");
+    }
+    UsernameAllocator run(registry, 20);
+    EXPECT_EQ(run.allocate("jonesa"), "jonesa7000");
+    run.commit();
+    registry.add("jonesa15000");  // given elsewhere, e.g. an alias
+    UsernameAllocator next(registry, 20);
+    EXPECT_EQ(next.allocate("jonesa"), "jonesa20000");
+}
+
+TEST(UsernameAllocator, TruncatesForMaxLengthAndSuffixGrowth) {
+    UsernameRegistry registry;
+    UsernameAllocator allocator(registry, 20);
+    const std::string base = "abcdefghijklmnopqrstuvwxyz";
+    EXPECT_EQ(allocator.allocate(base), "abcdefghijklmnopqrst");
+    EXPECT_EQ(allocator.allocate(base), "abcdefghijklmnopqrs1");
+    for (int i = 2; i <= 9; ++i) {
+        EXPECT_EQ(allocator.allocate(base), "abcdefghijklmnopqrs" + std::to_string(i));
+    }
+    const std::string tenth = allocator.allocate(base);
+    EXPECT_EQ(tenth, "abcdefghijklmnopqr10");
+    EXPECT_EQ(tenth.size(), 20u);
+    // Another long base with the same first 20 letters continues the same sequence.
+    EXPECT_EQ(allocator.allocate("abcdefghijklmnopqrstzzz"), "abcdefghijklmnopqr11");
+}
+
+TEST(UsernameAllocator, TruncatedCandidateCollidesWithExistingName) {
+    UsernameRegistry registry;
+    registry.add("abcdefghijklmnopqrs1");  // someone whose own base happens to be this
+    registry.add("abcdefghijklmnopqr10");
+    UsernameAllocator allocator(registry, 20);
+    const std::string base = "abcdefghijklmnopqrstuvwxyz";
+    EXPECT_EQ(allocator.allocate(base), "abcdefghijklmnopqrst");
+    EXPECT_EQ(allocator.allocate(base), "abcdefghijklmnopqrs2");
+    for (int i = 3; i <= 9; ++i) {
+        allocator.allocate(base);
+    }
+    EXPECT_EQ(allocator.allocate(base), "abcdefghijklmnopqr11");
+}
+
+TEST(UsernameAllocator, ShortMaxLength) {
+    UsernameRegistry registry;
+    UsernameAllocator allocator(registry, 1);
+    EXPECT_EQ(allocator.allocate("jonesa"), "j");
+    EXPECT_THROW(allocator.allocate("jonesa"), misync::core::Error);  // no room for a suffix
+    EXPECT_THROW(UsernameAllocator(registry, 0), misync::core::Error);
+}
+
+TEST(UsernameAllocator, RegistryUnchangedUntilCommit) {
+    UsernameRegistry registry;
+    registry.add("jonesa");
+    {
+        UsernameAllocator dryRun(registry, 20);
+        EXPECT_EQ(dryRun.allocate("jonesa"), "jonesa1");
+        EXPECT_EQ(dryRun.allocate("evansb"), "evansb");
+        EXPECT_EQ(registry.size(), 1u);
+        EXPECT_FALSE(registry.taken("jonesa1"));
+        EXPECT_FALSE(registry.taken("evansb"));
+    }
+    UsernameAllocator run(registry, 20);
+    EXPECT_EQ(run.allocate("jonesa"), "jonesa1");  // the dry run left nothing behind
+    EXPECT_EQ(run.allocate("evansb"), "evansb");
+    run.commit();
+    EXPECT_EQ(registry.size(), 3u);
+    EXPECT_TRUE(registry.taken("jonesa1"));
+    EXPECT_TRUE(registry.taken("EvansB"));
+    // Allocating after a commit continues the run; a second commit adds only the new names.
+    EXPECT_EQ(run.allocate("jonesa"), "jonesa2");
+    run.commit();
+    EXPECT_EQ(registry.size(), 4u);
+    EXPECT_EQ(run.allocated().size(), 3u);
+}
+
+TEST(UsernameAllocator, TwoAllocatorsOnOneRegistry) {
+    UsernameRegistry registry;
+    UsernameAllocator a(registry, 20);
+    UsernameAllocator b(registry, 20);
+    EXPECT_EQ(a.allocate("jonesa"), "jonesa");
+    EXPECT_EQ(b.allocate("evansb"), "evansb");
+    a.commit();
+    // b sees what a committed, even though b was created before.
+    EXPECT_EQ(b.allocate("jonesa"), "jonesa1");
+    b.commit();
+    EXPECT_EQ(registry.size(), 3u);
+
+    // Both allocate the same name before either commits: the second commit must refuse.
+    UsernameAllocator c(registry, 20);
+    UsernameAllocator d(registry, 20);
+    EXPECT_EQ(c.allocate("daviesc"), "daviesc");
+    EXPECT_EQ(d.allocate("thomasd"), "thomasd");
+    EXPECT_EQ(d.allocate("daviesc"), "daviesc");
+    c.commit();
+    EXPECT_THROW(d.commit(), misync::core::Error);
+    EXPECT_FALSE(registry.taken("thomasd"));  // all or nothing
+    EXPECT_EQ(registry.size(), 4u);
+}
