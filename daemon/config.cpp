@@ -227,9 +227,10 @@ template <class T>
 void readTable(Context& ctx, const toml::table& table, std::string_view path,
                std::span<const Field<T>> fields, T& out) {
     for (auto&& [key, node] : table) {
-        std::string fullKey = joinKey(path, key.str());
+        std::string_view name = key.str();  // clang < 16 cannot capture a structured binding
+        std::string fullKey = joinKey(path, name);
         auto field = std::find_if(fields.begin(), fields.end(),
-                                  [&](const Field<T>& f) { return f.key == key.str(); });
+                                  [name](const Field<T>& f) { return f.key == name; });
         if (field == fields.end()) {
             std::vector<std::string> known;
             for (const auto& f : fields) {

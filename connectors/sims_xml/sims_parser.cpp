@@ -122,8 +122,8 @@ struct SimsXmlParser::Values {
             if (column == nullptr) {
                 continue;
             }
-            // An empty column counts as absent, so that an empty preferred name (e.g. both
-            // "Legal Forename" and an empty "Forename") never hides a filled one.
+            // An empty column counts as absent, so that an empty first-choice column (e.g. an
+            // empty "Legal Forename" beside a filled "Forename") never hides a filled one.
             std::string_view value = core::trim(col.child_value());
             auto i = static_cast<std::size_t>(column->field);
             if (!value.empty() && column->rank < rank[i]) {

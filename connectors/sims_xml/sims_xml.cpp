@@ -90,9 +90,12 @@ std::array<std::string, 3> fileNames(const std::map<std::string, std::string>& f
                 matched = true;
             }
         }
-        if (!matched || core::trim(name).empty()) {
-            throw core::ConfigError("files: '" + key + "' = '" + name +
+        if (!matched) {
+            throw core::ConfigError("files: '" + key +
                                     "' is not a sims-xml report (known: students, staff, groups)");
+        }
+        if (core::trim(name).empty()) {
+            throw core::ConfigError("files: '" + key + "' has an empty file name");
         }
     }
     return names;

@@ -1,0 +1,218 @@
+#!/usr/bin/env bash
+# Times misync on synthetic SIMS extracts (docs/performance.md): an initial load into an empty
+# directory, a no-op run on the same data, and a run on the next day's data (about 1% churn),
+# all against the same directory.db. Prints wall time, CPU time and peak RSS of each run and the
+# size of directory.db after it.
+set -euo pipefail
+
+usage() {
+    cat <<'USAGE'
+usage: bench/run.sh [options]
+
+Size (default: national scale, 1500 schools / 500000 learners / 40000 staff / 3000000 memberships):
+  --small               20 schools, the rest scaled to match (a quick check)
+  --schools N           N schools; learners, staff and memberships scale with it unless given
+  --learners N  --staff N  --memberships N
+  --seed N              generator seed (default 1)
+  --churn-percent P     learners changing between day 0 and day 1 (default 1)
+Steps:
+  --verify              check the generated data (xmllint, bench/verify_sims.py) before timing
+  --generate-only       build and generate, do not run misync
+  --no-build            use the binaries already in the build folder
+  --keep-json           keep each run's --json output (in WORK/logs) and sum its counts
+Places:
+  --build-dir DIR       Release build folder (default: build-release at the repository root)
+  --work DIR            data and logs (default: bench/out, ignored by git)
+The same settings may be given as environment variables: BENCH_SCHOOLS, BENCH_LEARNERS,
+BENCH_STAFF, BENCH_MEMBERSHIPS, BENCH_SEED, BENCH_CHURN_PERCENT, BENCH_WORK, MISYNC_BUILD_DIR.
+USAGE
+}
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BUILD="${MISYNC_BUILD_DIR:-$ROOT/build-release}"
+WORK="${BENCH_WORK:-$ROOT/bench/out}"
+SCHOOLS="${BENCH_SCHOOLS:-}"
+LEARNERS="${BENCH_LEARNERS:-}"
+STAFF="${BENCH_STAFF:-}"
+MEMBERSHIPS="${BENCH_MEMBERSHIPS:-}"
+SEED="${BENCH_SEED:-1}"
+CHURN="${BENCH_CHURN_PERCENT:-1}"
+DO_BUILD=1
+VERIFY=0
+GENERATE_ONLY=0
+KEEP_JSON=0
+
+need_value() {
+    if [[ $# -lt 2 || -z "$2" ]]; then
+        echo "run.sh: $1 needs a value" >&2
+        exit 2
+    fi
+}
+
+while [[ $# -gt 0 ]]; do
+    case "$1" in
+        --small) SCHOOLS=20 ;;
+        --schools) need_value "$@"; SCHOOLS="$2"; shift ;;
+        --learners) need_value "$@"; LEARNERS="$2"; shift ;;
+        --staff) need_value "$@"; STAFF="$2"; shift ;;
+        --memberships) need_value "$@"; MEMBERSHIPS="$2"; shift ;;
+        --seed) need_value "$@"; SEED="$2"; shift ;;
+        --churn-percent) need_value "$@"; CHURN="$2"; shift ;;
+        --work) need_value "$@"; WORK="$2"; shift ;;
+        --build-dir) need_value "$@"; BUILD="$2"; shift ;;
+        --verify) VERIFY=1 ;;
+        --generate-only) GENERATE_ONLY=1 ;;
+        --no-build) DO_BUILD=0 ;;
+        --keep-json) KEEP_JSON=1 ;;
+        -h | --help) usage; exit 0 ;;
+        *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
+    esac
+    shift
+done
+
+# National scale is 1500 schools; a smaller country keeps the same proportions.
+SCHOOLS="${SCHOOLS:-1500}"
+LEARNERS="${LEARNERS:-$((SCHOOLS * 500000 / 1500))}"
+STAFF="${STAFF:-$((SCHOOLS * 40000 / 1500))}"
+MEMBERSHIPS="${MEMBERSHIPS:-$((SCHOOLS * 3000000 / 1500))}"
+
+# Installs a Debian package when one of its commands is missing.
+need_tool() {
+    local path="$1" package="$2"
+    if command -v "$path" > /dev/null 2>&1; then
+        return
+    fi
+    echo "== installing $package (for $path)"
+    local sudo=""
+    [[ $(id -u) -eq 0 ]] || sudo="sudo"
+    $sudo apt-get install -y "$package" > /dev/null || {
+        $sudo apt-get update > /dev/null && $sudo apt-get install -y "$package" > /dev/null
+    }
+}
+
+# Seconds from /usr/bin/time's "h:mm:ss" or "m:ss.ss".
+elapsed_seconds() {
+    sed -n 's/.*Elapsed (wall clock) time[^:]*: //p' "$1" |
+        awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }'
+}
+time_field() { sed -n "s/.*$2: //p" "$1"; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+
+need_tool /usr/bin/time time
+LOGS="$WORK/logs"
+mkdir -p "$LOGS"
+GEN="$BUILD/bench/misync-bench-gen_sims"
+MISYNC="$BUILD/daemon/misync"
+
+if [[ $DO_BUILD -eq 1 ]]; then
+    echo "== building (Release) in $BUILD"
+    if [[ ! -f "$BUILD/CMakeCache.txt" ]]; then
+        cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMISYNC_BUILD_TESTS=OFF \
+            > "$LOGS/configure.log"
+    fi
+    cmake --build "$BUILD" --target misync-bench-gen_sims > "$LOGS/build-gen.log" ||
+        { tail -20 "$LOGS/build-gen.log"; exit 1; }
+    if ! cmake --build "$BUILD" --target misync > "$LOGS/build-misync.log" 2>&1; then
+        echo "   misync did not build (see $LOGS/build-misync.log); the timed runs will be skipped"
+        rm -f "$MISYNC"
+    fi
+fi
+
+echo "== generating $SCHOOLS schools, $LEARNERS learners, $STAFF staff, ~$MEMBERSHIPS memberships" \
+    "(seed $SEED, churn $CHURN%) in $WORK"
+declare -A AS_OF
+for day in 0 1; do
+    rm -rf "$WORK/day$day"
+    /usr/bin/time -v -o "$LOGS/gen-day$day.time" "$GEN" --out "$WORK/day$day" --schools "$SCHOOLS" \
+        --learners "$LEARNERS" --staff "$STAFF" --memberships "$MEMBERSHIPS" --seed "$SEED" \
+        --day "$day" --churn-percent "$CHURN" > "$LOGS/gen-day$day.log"
+    sed 's/^/   /' "$LOGS/gen-day$day.log"
+    AS_OF[$day]="$(sed -n 's/^as-of: //p' "$LOGS/gen-day$day.log")"
+    echo "   generator: $(elapsed_seconds "$LOGS/gen-day$day.time") s wall," \
+        "peak RSS $(($(time_field "$LOGS/gen-day$day.time" 'Maximum resident set size (kbytes)') / 1024)) MB," \
+        "$(mb "$(du -sb "$WORK/day$day" | cut -f1)") MB on disk"
+done
+
+if [[ $VERIFY -eq 1 ]]; then
+    echo "== verifying"
+    need_tool xmllint libxml2-utils
+    find "$WORK/day0" "$WORK/day1" -name '*.xml' -print0 | xargs -0 -n 300 xmllint --noout
+    echo "   xmllint: all files well-formed"
+    python3 "$ROOT/bench/verify_sims.py" "$WORK/day0" "$WORK/day1" | sed 's/^/   /' ||
+        { echo "   verification FAILED"; exit 1; }
+fi
+
+if [[ $GENERATE_ONLY -eq 1 ]]; then
+    exit 0
+fi
+if [[ ! -x "$MISYNC" ]]; then
+    echo "== $MISYNC does not exist: no misync runs timed"
+    exit 0
+fi
+if [[ -z "$("$MISYNC" version 2> /dev/null || true)" ]]; then
+    echo "== $MISYNC does not work yet ('misync version' printed nothing): no misync runs timed"
+    exit 0
+fi
+
+# One folder and one directory.db for all three runs; day 1's school folders replace day 0's
+# before the churn run, as new extracts would land in the drop folders.
+RUN="$WORK/run"
+rm -rf "$RUN"
+cp -r "$WORK/day0" "$RUN"
+RESULTS=()
+FAILED=0
+timed_run() {
+    local label="$1" as_of="$2" out=/dev/null rc=0
+    if [[ $KEEP_JSON -eq 1 ]]; then
+        out="$LOGS/$label.json"
+    fi
+    echo "== $label: misync --config $RUN/misync.toml run --as-of $as_of --json"
+    /usr/bin/time -v -o "$LOGS/$label.time" "$MISYNC" --config "$RUN/misync.toml" run \
+        --as-of "$as_of" --json > "$out" 2> "$LOGS/$label.stderr" || rc=$?
+    local wall rss cpu db=0
+    wall="$(elapsed_seconds "$LOGS/$label.time")"
+    rss="$(($(time_field "$LOGS/$label.time" 'Maximum resident set size (kbytes)') / 1024))"
+    cpu="$(awk -v u="$(time_field "$LOGS/$label.time" 'User time (seconds)')" \
+        -v s="$(time_field "$LOGS/$label.time" 'System time (seconds)')" 'BEGIN { print u + s }')"
+    for f in "$RUN/directory.db" "$RUN/directory.db-wal"; do
+        if [[ -f "$f" ]]; then
+            db=$((db + $(stat -c %s "$f")))
+        fi
+    done
+    case $rc in
+        0) status="ok" ;;
+        3) status="held (exit 3)"; FAILED=1 ;;
+        *) status="FAILED (exit $rc, see $LOGS/$label.stderr)"; FAILED=1 ;;
+    esac
+    echo "   $status: ${wall} s wall, ${cpu} s CPU, peak RSS ${rss} MB, directory.db $(mb "$db") MB"
+    RESULTS+=("$(printf '%-9s %-10s %9s %9s %9s %12s  %s' "$label" "$as_of" "$wall" "$cpu" "$rss" \
+        "$(mb "$db")" "$status")")
+    if [[ $KEEP_JSON -eq 1 && $rc -ne 2 ]]; then
+        python3 - "$out" << 'PY' | sed 's/^/   /'
+import json, sys, collections
+runs = json.load(open(sys.argv[1]))["runs"]
+total = collections.Counter()
+outcomes = collections.Counter(r["outcome"] for r in runs)
+for r in runs:
+    total.update(r["counts"])
+print("outcomes:", dict(outcomes))
+print("counts:", {k: v for k, v in sorted(total.items()) if v})
+PY
+    fi
+}
+
+timed_run initial "${AS_OF[0]}"
+timed_run no-op "${AS_OF[0]}"
+for school in "$WORK/day1"/*/; do
+    name="$(basename "$school")"
+    rm -rf "${RUN:?}/$name"
+    cp -r "$school" "$RUN/$name"
+done
+cp "$WORK/day1/misync.toml" "$WORK/day1/bench-manifest.txt" "$RUN/"
+timed_run churn "${AS_OF[1]}"
+
+echo
+echo "== $SCHOOLS schools, $LEARNERS learners, $STAFF staff, ~$MEMBERSHIPS memberships, churn $CHURN%"
+printf '%-9s %-10s %9s %9s %9s %12s  %s\n' run as-of "wall s" "CPU s" "RSS MB" "db MB" status
+printf '%s\n' "${RESULTS[@]}"
+exit $FAILED
