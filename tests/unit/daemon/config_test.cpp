@@ -33,7 +33,7 @@ ConnectorRegistry fakeRegistry() {
     return registry;
 }
 
-const fs::path kConfigFile = "/etc/misync/misync.toml";
+constexpr const char* kConfigFile = "/etc/misync/misync.toml";
 
 Config parse(std::string_view text, const fs::path& name = kConfigFile) {
     return parseConfig(text, name, fakeRegistry());
@@ -151,7 +151,7 @@ memberships = "SELECT code AS group_code FROM m WHERE dfes = ?"
 
 TEST(Config, FullConfigParsesWithEveryValue) {
     Config c = parse(kFullConfig);
-    EXPECT_EQ(c.file, kConfigFile);
+    EXPECT_EQ(c.file, fs::path(kConfigFile));
     EXPECT_EQ(c.directory.backend, "sqlite");
     EXPECT_EQ(c.directory.path, "/srv/misync/directory.db");
     EXPECT_EQ(c.directory.connection, "");

@@ -1,0 +1,223 @@
+// The SQLite directory store: schema version check, migrate, apply in one transaction (R14),
+// views for a school's run (R1 across schools), run records (S1) and sealed passwords (P3).
+#include <gtest/gtest.h>
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+
+#include "core/errors.h"
+#include "reconcile/usernames.h"
+#include "schema/schema.h"
+#include "storage/directory.h"
+#include "storage/secret_box.h"
+
+using namespace misync;
+using namespace Poco::Data::Keywords;
+namespace fs = std::filesystem;
+
+namespace {
+
+class DirectoryTest : public ::testing::Test {
+protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("misync-store-" + std::to_string(std::random_device{}()));
+        fs::create_directories(dir_);
+        db_ = (dir_ / "directory.db").string();
+    }
+    void TearDown() override { fs::remove_all(dir_); }
+
+    std::unique_ptr<storage::Directory> open() { return storage::Directory::open({"sqlite", db_, ""}); }
+
+    static reconcile::Account learner(const std::string& school, const std::string& username,
+                                      const std::string& upn) {
+        reconcile::Account a;
+        a.username = username;
+        a.school = school;
+        a.attrs.misId = username + "-id";
+        a.attrs.upn = upn;
+        a.attrs.legalForename = "Siân";
+        a.attrs.legalSurname = "Jones";
+        a.displayName = "Siân Jones";
+        a.createdAt = "2026-11-28T06:30:00Z";
+        return a;
+    }
+
+    static reconcile::Plan createPlan(const std::string& school, const reconcile::Account& a,
+                                      const std::string& password) {
+        reconcile::Plan p;
+        p.school = school;
+        p.accounts.push_back({a, password, {a.username}});
+        reconcile::GroupState g;
+        g.school = school;
+        g.code = "7A";
+        g.type = core::GroupType::Registration;
+        p.groups.push_back({g});
+        p.memberships.push_back({school, "7A", 0, 0, true});
+        reconcile::Action act;
+        act.kind = reconcile::ActionKind::Create;
+        act.username = a.username;
+        act.reason = "new on roll";
+        p.actions.push_back(act);
+        ++p.counts["create"];
+        ++p.counts["membership_add"];
+        return p;
+    }
+
+    storage::RunRecord record(const std::string& school) {
+        storage::RunRecord r;
+        r.school = school;
+        r.connector = "sims-xml";
+        r.asOf = "2026-11-28";
+        r.startedAt = r.finishedAt = "2026-11-28T06:30:00Z";
+        r.outcome = "applied";
+        return r;
+    }
+
+    fs::path dir_;
+    std::string db_;
+    storage::SecretBox box_{std::array<unsigned char, 32>{1, 2, 3}};
+};
+
+// "B801200005001" is a valid UPN (SPEC §1 example).
+constexpr const char* kUpn = "B801200005001";
+
+TEST_F(DirectoryTest, NewDatabaseGetsTheLatestSchema) {
+    auto d = open();
+    EXPECT_EQ(d->schemaVersion(), schema::latestVersion("sqlite"));
+    EXPECT_GE(d->schemaVersion(), 1);
+    EXPECT_EQ(d->migrate(), 0);  // nothing left to apply
+}
+
+TEST_F(DirectoryTest, RefusesANewerSchemaAndAnOlderOneUntilMigrated) {
+    { open(); }
+    {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::Session s("SQLite", db_);
+        s << "UPDATE schema_version SET version = 999", now;
+    }
+    EXPECT_THROW(open(), core::StoreError);
+    {
+        Poco::Data::Session s("SQLite", db_);
+        s << "UPDATE schema_version SET version = 0", now;
+        s << "INSERT INTO schema_version VALUES (0)", now;
+    }
+    // Version 0 with tables present is not a fresh database: migrate must be explicit.
+    EXPECT_THROW(open(), core::StoreError);
+}
+
+TEST_F(DirectoryTest, ApplyWritesAccountsGroupsMembershipsAndTheRunTogether) {
+    auto d = open();
+    auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
+    auto rec = record("6612345");
+    rec.actions = plan.actions;
+    rec.counts = plan.counts;
+    d->apply(plan, rec, box_);
+    EXPECT_GT(rec.id, 0);
+
+    auto acc = d->findAccount("JONESA");  // usernames are case-insensitive (U3)
+    ASSERT_TRUE(acc);
+    EXPECT_EQ(acc->account.attrs.upn, kUpn);
+    EXPECT_TRUE(acc->account.passwordAvailable);
+    EXPECT_EQ(acc->passwordSealed.find("HappyRiver42"), std::string::npos);
+    EXPECT_EQ(box_.open(acc->passwordSealed), "HappyRiver42");  // P3: sealed, not plain
+
+    auto groups = d->listGroups("6612345", "", false);
+    ASSERT_EQ(groups.size(), 1u);
+    EXPECT_EQ(groups[0].members, std::vector<std::string>{"jonesa"});
+
+    auto run = d->getRun(rec.id);
+    ASSERT_TRUE(run);
+    EXPECT_EQ(run->outcome, "applied");
+    ASSERT_EQ(run->actions.size(), 1u);
+    EXPECT_EQ(run->actions[0].username, "jonesa");
+    EXPECT_EQ(run->counts["create"], 1u);
+
+    reconcile::UsernameRegistry names;
+    d->loadUsernames(names);
+    EXPECT_TRUE(names.taken("jonesa"));
+}
+
+TEST_F(DirectoryTest, AFailedApplyChangesNothing) {
+    auto d = open();
+    auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
+    auto rec = record("6612345");
+    d->apply(plan, rec, box_);
+    // The same username again violates the usernames primary key half way through the plan.
+    auto second = createPlan("6612345", learner("6612345", "evansb", ""), "CalmTiger37");
+    second.accounts.push_back({learner("6612345", "jonesa", ""), std::nullopt, {"jonesa"}});
+    auto rec2 = record("6612345");
+    EXPECT_THROW(d->apply(second, rec2, box_), core::StoreError);
+    EXPECT_FALSE(d->findAccount("evansb"));  // R14: nothing of the failed plan remains
+    EXPECT_EQ(d->listRuns("6612345", 10).size(), 1u);
+    EXPECT_EQ(d->listAccounts({}).size(), 1u);
+}
+
+TEST_F(DirectoryTest, ViewOfAnotherSchoolFindsTheAccountByUpn) {
+    auto d = open();
+    auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
+    auto rec = record("6612345");
+    d->apply(plan, rec, box_);
+
+    core::Snapshot snap;
+    snap.school = "6619999";
+    core::Person p;
+    p.misId = "77";
+    p.upn = kUpn;
+    p.legalForename = "Siân";
+    p.legalSurname = "Jones";
+    snap.persons.push_back(p);
+    auto view = d->loadView("6619999", snap);
+    ASSERT_EQ(view.accounts.size(), 1u);
+    EXPECT_EQ(view.accounts[0].school, "6612345");
+    ASSERT_EQ(view.accounts[0].memberOf.size(), 1u);  // R7 removes these on transfer
+    EXPECT_EQ(view.accounts[0].memberOf[0].code, "7A");
+
+    auto own = d->loadView("6612345", core::Snapshot{});
+    ASSERT_EQ(own.groups.size(), 1u);
+    EXPECT_EQ(own.groups[0].members.size(), 1u);
+}
+
+TEST_F(DirectoryTest, ClaimsRoundTrip) {
+    auto d = open();
+    auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
+    auto rec = record("6612345");
+    d->apply(plan, rec, box_);
+    auto id = d->findAccount("jonesa")->account.id;
+
+    reconcile::Plan claimPlan;
+    claimPlan.school = "6619999";
+    reconcile::Claim c;
+    c.accountId = id;
+    c.school = "6619999";
+    c.attrs.upn = kUpn;
+    c.attrs.legalSurname = "Jones";
+    c.attrs.enrolmentStatus = "C";
+    c.groupCodes = {"8B", "Y8"};
+    c.claimedAt = "2026-11-28";
+    claimPlan.claims.push_back({c, false});
+    auto rec2 = record("6619999");
+    d->apply(claimPlan, rec2, box_);
+
+    auto owner = d->loadView("6612345", core::Snapshot{});
+    ASSERT_EQ(owner.claims.size(), 1u);
+    EXPECT_TRUE(owner.claims[0].sameContent(c));
+    auto claimant = d->loadView("6619999", core::Snapshot{});
+    ASSERT_EQ(claimant.claims.size(), 1u);  // its own claim, and the claimed account
+    EXPECT_EQ(claimant.accounts.size(), 1u);
+}
+
+TEST_F(DirectoryTest, UnknownBackendListsTheKnownOnes) {
+    try {
+        storage::Directory::open({"oracle", db_, ""});
+        FAIL() << "expected an error";
+    } catch (const core::StoreError& e) {
+        EXPECT_NE(std::string(e.what()).find("known: sqlite"), std::string::npos);
+    }
+}
+
+}  // namespace
