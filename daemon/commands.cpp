@@ -148,6 +148,10 @@ int cmdCheckConfig(const GlobalOptions& g, Io io) {
                        << ctx.config.schools.size() << " school"
                        << (ctx.config.schools.size() == 1 ? "" : "s") << ", directory "
                        << ctx.config.directory.backend << ".\n";
+                if (ctx.config.schools.empty()) {
+                    io.out << "Note: no [[school]] is configured, so `misync run` has nothing "
+                              "to do.\n";
+                }
             }
             return kExitOk;
         },
