@@ -92,7 +92,7 @@ need_tool() {
 
 # Seconds from /usr/bin/time's "h:mm:ss" or "m:ss.ss".
 elapsed_seconds() {
-    sed -n 's/.*Elapsed (wall clock) time[^:]*: //p' "$1" |
+    awk -F': ' '/Elapsed \(wall clock\)/ { print $2 }' "$1" |
         awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }'
 }
 time_field() { sed -n "s/.*$2: //p" "$1"; }
