@@ -41,7 +41,7 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         reconcile::SecurePasswordGenerator passwords;
         Runner runner(ctx.directory(), ctx.registry, ctx.box(), passwords);
         RunOptions opts{ctx.asOf, dryRun, "manual"};
-        const bool progress = !g.json && isatty(STDERR_FILENO) != 0 && todo.size() > 1;
+        const bool progress = !g.json && isatty(STDOUT_FILENO) != 0 && todo.size() > 1;
         json::array runs;
         int status = kExitOk;
         std::size_t done = 0;

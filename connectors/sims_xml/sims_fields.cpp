@@ -275,7 +275,12 @@ std::optional<SimsColumn> SimsColumnMap::resolve(std::string_view rawName) const
     return it->second;
 }
 
-const SimsColumn* SimsColumnMap::find(std::string_view rawName) {
+const SimsColumn* SimsColumnMap::find(std::string_view rawName, std::size_t position) {
+    if (position < byPosition_.size() && byPosition_[position].column != nullptr &&
+        byPosition_[position].rawName == rawName) {
+        const auto& column = *byPosition_[position].column;
+        return column ? &*column : nullptr;
+    }
     auto it = rawCache_.find(rawName);
     if (it == rawCache_.end()) {
         std::optional<SimsColumn> column = resolve(rawName);
@@ -287,6 +292,12 @@ const SimsColumn* SimsColumnMap::find(std::string_view rawName) {
             return &resolved_;
         }
         it = rawCache_.emplace(std::string(rawName), column).first;
+    }
+    if (position < kMaxPositions) {
+        if (byPosition_.size() <= position) {
+            byPosition_.resize(position + 1);
+        }
+        byPosition_[position] = Seen{std::string(rawName), &it->second};
     }
     return it->second ? &*it->second : nullptr;
 }

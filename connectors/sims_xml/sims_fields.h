@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 namespace misync::connectors {
 
@@ -77,8 +78,10 @@ class SimsColumnMap {
     SimsColumnMap(SimsFileKind kind, const std::map<std::string, std::string>& fields);
 
     // The column for an element name exactly as it appears in the file (still escaped), or
-    // nullptr when the report's column is not one misync reads.
-    const SimsColumn* find(std::string_view rawName);
+    // nullptr when the report's column is not one misync reads. `position` is the element's
+    // index among its record's children: a report repeats its columns in the same order in
+    // every record, so one comparison with the previous record's name there usually answers.
+    const SimsColumn* find(std::string_view rawName, std::size_t position);
 
   private:
     struct Hash {
@@ -93,8 +96,15 @@ class SimsColumnMap {
 
     std::optional<SimsColumn> resolve(std::string_view rawName) const;
 
+    static constexpr std::size_t kMaxPositions = 64;
+    struct Seen {
+        std::string rawName;
+        const std::optional<SimsColumn>* column = nullptr;  // into rawCache_ (nodes are stable)
+    };
+
     std::unordered_map<std::string, SimsColumn> byNormalizedName_;
     std::unordered_map<std::string, std::optional<SimsColumn>, Hash, std::equal_to<>> rawCache_;
+    std::vector<Seen> byPosition_;
     SimsColumn resolved_;  // storage for an uncached lookup's answer
 };
 

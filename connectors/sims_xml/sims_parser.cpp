@@ -114,11 +114,12 @@ struct SimsXmlParser::Values {
     std::string_view operator[](SimsField f) const { return text[static_cast<std::size_t>(f)]; }
 
     void collect(pugi::xml_node record, SimsColumnMap& columns) {
+        std::size_t position = 0;
         for (pugi::xml_node col = record.first_child(); col; col = col.next_sibling()) {
             if (col.type() != pugi::node_element) {
                 continue;
             }
-            const SimsColumn* column = columns.find(col.name());
+            const SimsColumn* column = columns.find(col.name(), position++);
             if (column == nullptr) {
                 continue;
             }
@@ -190,9 +191,24 @@ void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::str
     } else if (kind == SimsFileKind::Staff) {
         staffFile_ = fileName;
     }
+    auto isRecord = [](pugi::xml_node n) {
+        return n.type() == pugi::node_element && std::strcmp(n.name(), "Record") == 0;
+    };
+    // Sizing the tables up front spares a national run a rehash cascade per large file.
+    std::size_t count = 0;
+    for (pugi::xml_node record = root.first_child(); record; record = record.next_sibling()) {
+        count += isRecord(record) ? 1 : 0;
+    }
+    if (kind == SimsFileKind::Groups) {
+        membershipKeys_.reserve(membershipKeys_.size() + count);
+        snapshot.memberships.reserve(snapshot.memberships.size() + count);
+    } else {
+        (kind == SimsFileKind::Students ? learnerIds_ : staffIds_).reserve(count);
+        snapshot.persons.reserve(snapshot.persons.size() + count);
+    }
     std::uint32_t index = 0;
     for (pugi::xml_node record = root.first_child(); record; record = record.next_sibling()) {
-        if (record.type() != pugi::node_element || std::strcmp(record.name(), "Record") != 0) {
+        if (!isRecord(record)) {
             continue;
         }
         ++index;

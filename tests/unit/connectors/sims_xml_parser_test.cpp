@@ -91,6 +91,43 @@ TEST(SimsXmlFields, LegalNameIsPreferredOverPlainForename) {
     EXPECT_EQ(s.persons[0].legalForename, "Plain");
 }
 
+TEST(SimsXmlFields, ColumnOrderMayChangeBetweenRecords) {
+    auto s = parseOne(
+        SimsFileKind::Students,
+        report(record({{"ID", "1"}, {"Forename", "A1"}, {"Surname", "B1"}, {"Reg", "R1"}}) +
+               record({{"Reg", "R2"}, {"Surname", "B2"}, {"ID", "2"}, {"Forename", "A2"}}) +
+               record({{"ID", "3"}, {"Other", "x"}, {"Forename", "A3"}, {"Surname", "B3"}}) +
+               record({{"ID", "4"}, {"Forename", "A4"}, {"Surname", "B4"}, {"Reg", "R4"}})));
+    ASSERT_EQ(s.persons.size(), 4u);
+    for (std::size_t i = 0; i < 4; ++i) {
+        const std::string n = std::to_string(i + 1);
+        EXPECT_EQ(s.persons[i].misId, n);
+        EXPECT_EQ(s.persons[i].legalForename, "A" + n);
+        EXPECT_EQ(s.persons[i].legalSurname, "B" + n);
+        EXPECT_EQ(s.persons[i].regGroup, i == 2 ? "" : "R" + n);
+    }
+}
+
+TEST(SimsXmlFields, ManyUnknownColumnsDoNotHideKnownOnes) {
+    // Past the name cache's bound (and the position hints) names are resolved one by one.
+    std::string filler;
+    for (int i = 0; i < 1000; ++i) {
+        filler +=
+            "<Extra_x0020_" + std::to_string(i) + ">v</Extra_x0020_" + std::to_string(i) + ">";
+    }
+    std::string records;
+    for (const char* id : {"1", "2"}) {
+        records += "<Record>" + filler + "<ID>" + id +
+                   "</ID><Forename>A</Forename><Surname>B</Surname><Reg>7" + id +
+                   "</Reg></Record>\n";
+    }
+    auto s = parseOne(SimsFileKind::Students, report(records));
+    ASSERT_EQ(s.persons.size(), 2u);
+    EXPECT_EQ(s.persons[1].misId, "2");
+    EXPECT_EQ(s.persons[1].legalSurname, "B");
+    EXPECT_EQ(s.persons[1].regGroup, "72");
+}
+
 TEST(SimsXmlFields, SchoolFieldsReplaceTheDefaults) {
     const std::string rec = record({{"ID", "1"},
                                     {"Legal_x0020_Forename", "A"},
