@@ -592,14 +592,32 @@ class Planner {
             if (claimedNow_.count(id) != 0 || byId_.count(id) == 0) {
                 continue;
             }
-            const Account& a = *byId_.at(id);
-            if (a.school == school()) {
-                continue;  // handled when the account was matched
+            // Ours now (matched, or taken over in this plan): handled there.
+            if (current(*byId_.at(id)).school == school()) {
+                continue;
             }
             if (in_.snapshot.complete || releasedClaims_.count(id) != 0) {
                 plan_.claims.push_back({*c, true});
             }
         }
+    }
+
+    // R5/R11: a partial snapshot speaks only for the persons and groups it lists, so an account
+    // that stays active here keeps the memberships such a snapshot does not mention.
+    bool keepsMembership(const std::string& code, std::int64_t id,
+                         const std::map<std::string, const core::Group*>& listed) const {
+        if (in_.snapshot.complete) {
+            return false;
+        }
+        auto it = byId_.find(id);
+        if (it == byId_.end()) {
+            return false;
+        }
+        const Account& after = current(*it->second);
+        if (after.school != school() || after.status != AccountStatus::Active) {
+            return false;
+        }
+        return matched_.count(id) == 0 || listed.count(code) == 0;
     }
 
     void groups();
@@ -692,7 +710,7 @@ void Planner::groups() {
         }
     }
     for (const auto& [code, ref] : have) {
-        if (want.count({code, ref}) == 0) {
+        if (want.count({code, ref}) == 0 && !keepsMembership(code, ref.id, wanted)) {
             plan_.memberships.push_back({school(), code, ref.id, -1, false});
             ++plan_.counts["membership_remove"];
         }

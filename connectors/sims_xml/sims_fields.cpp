@@ -236,10 +236,13 @@ SimsColumnMap::SimsColumnMap(SimsFileKind kind, const std::map<std::string, std:
         if (!field) {
             std::string known;
             for (const auto& entry : kCanonical) {
-                known += known.empty() ? std::string(entry.name) : ", " + std::string(entry.name);
+                known.append(known.empty() ? "" : ", ").append(entry.name);
             }
-            throw core::ConfigError("fields: '" + canonical +
-                                    "' is not a sims-xml field (known: " + known + ")");
+            throw core::ConfigError(std::string("fields: '")
+                                        .append(canonical)
+                                        .append("' is not a sims-xml field (known: ")
+                                        .append(known)
+                                        .append(")"));
         }
         std::string normalized = normalizedColumn(column);
         if (normalized.empty()) {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
@@ -47,12 +48,13 @@ fs::file_time_type readFile(const fs::path& path, std::string& buffer) {
     if (!file) {
         cannotRead(path, std::error_code(errno, std::generic_category()));
     }
-    // The size is only a hint: a file that grows while it is read is read to its end.
+    // The size is only a hint. Asking for one byte more lets the usual short read end the loop
+    // at once, without a reallocation; a file that grows while it is read is read to its end.
     const auto hint = fs::file_size(path, ec);
-    buffer.resize(ec ? 0 : static_cast<std::size_t>(hint));
+    buffer.resize((ec ? 0 : static_cast<std::size_t>(hint)) + 1);
     std::size_t used = std::fread(buffer.data(), 1, buffer.size(), file.get());
-    while (used == buffer.size() && !std::feof(file.get()) && !std::ferror(file.get())) {
-        buffer.resize(buffer.size() + 64 * 1024);
+    while (used == buffer.size()) {
+        buffer.resize(buffer.size() * 2);
         used += std::fread(buffer.data() + used, 1, buffer.size() - used, file.get());
     }
     if (std::ferror(file.get())) {

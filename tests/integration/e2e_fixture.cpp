@@ -280,8 +280,7 @@ std::int64_t num(const json::value& v, std::string_view key) {
     return p->to_number<std::int64_t>();
 }
 
-const json::object& runOf(const json::value& runs, std::string_view school) {
-    static const json::object kEmpty;
+json::object runOf(const json::value& runs, std::string_view school) {
     const auto* o = runs.if_object();
     const json::value* list = o != nullptr ? o->if_contains("runs") : nullptr;
     if (list != nullptr && list->is_array()) {
@@ -292,7 +291,7 @@ const json::object& runOf(const json::value& runs, std::string_view school) {
         }
     }
     ADD_FAILURE() << "no run of school " << school << " in " << json::serialize(runs);
-    return kEmpty;
+    return {};
 }
 
 std::int64_t countOf(const json::object& run, std::string_view key) {

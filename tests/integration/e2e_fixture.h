@@ -21,42 +21,42 @@ namespace json = boost::json;
 // ---- SIMS XML extracts (SPEC §6.1). An empty string is an absent column. ----
 
 struct Student {
-    std::string id;
-    std::string upn;
-    std::string forename;
-    std::string surname;
-    std::string year;  // as SIMS writes it, e.g. "Year  7" or "7"
-    std::string reg;
-    std::string admissionDate;
-    std::string leavingDate;
+    std::string id{};
+    std::string upn{};
+    std::string forename{};
+    std::string surname{};
+    std::string year{};  // as SIMS writes it, e.g. "Year  7" or "7"
+    std::string reg{};
+    std::string admissionDate{};
+    std::string leavingDate{};
     std::string enrolmentStatus = "C";
-    std::string preferredForename;
-    std::string preferredSurname;
-    std::string dob;
-    std::string adno;
-    std::string gender;
+    std::string preferredForename{};
+    std::string preferredSurname{};
+    std::string dob{};
+    std::string adno{};
+    std::string gender{};
 };
 
 struct StaffMember {
-    std::string id;
-    std::string forename;
-    std::string surname;
-    std::string staffCode;
-    std::string startDate;
-    std::string leavingDate;
+    std::string id{};
+    std::string forename{};
+    std::string surname{};
+    std::string staffCode{};
+    std::string startDate{};
+    std::string leavingDate{};
     std::string role = "Teacher";
-    std::string title;
-    std::string ewc;
+    std::string title{};
+    std::string ewc{};
 };
 
 // One row of groups.xml: a membership, or a group without members when `id` is empty.
 struct GroupRow {
-    std::string group;
-    std::string type;  // Registration, Year, Class, House
-    std::string year;
-    std::string id;
+    std::string group{};
+    std::string type{};  // Registration, Year, Class, House
+    std::string year{};
+    std::string id{};
     std::string memberType = "Pupil";
-    std::string subject;
+    std::string subject{};
 };
 
 struct SchoolExtract {
@@ -102,7 +102,7 @@ json::value parseJson(const std::string& text);
 std::string str(const json::value& v, std::string_view key);
 std::int64_t num(const json::value& v, std::string_view key);
 // The RUN object of `school` in a `run --json` output ({"runs": [...]}); fails the test if absent.
-const json::object& runOf(const json::value& runs, std::string_view school);
+json::object runOf(const json::value& runs, std::string_view school);
 std::int64_t countOf(const json::object& run, std::string_view key);
 // Account actions of one kind (e.g. "create"), in order.
 std::vector<json::object> actionsOf(const json::object& run, std::string_view kind);

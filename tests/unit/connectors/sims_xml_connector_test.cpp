@@ -148,6 +148,37 @@ TEST(SimsXmlConnector, ReadsTheBundledExample) {
     EXPECT_EQ(s.extractedAt.size(), 20u);
 }
 
+// Every school extract shipped in examples/ (the README's first command reads them) is read
+// whole: each <Record> becomes a person, group or membership, or is reported.
+TEST(SimsXmlConnector, ReadsEveryShippedExample) {
+    const fs::path examples = fs::path(MISYNC_SOURCE_DIR) / "examples" / "sims";
+    std::size_t schools = 0;
+    for (const auto& entry : fs::directory_iterator(examples)) {
+        if (!entry.is_directory()) {
+            continue;
+        }
+        ++schools;
+        SCOPED_TRACE(entry.path().string());
+        auto s = readSchool(entry.path().string());
+        ASSERT_EQ(s.files.size(), 3u);
+        for (const auto& f : s.files) {
+            EXPECT_EQ(f.sha256, sha256Hex(readAll(entry.path() / f.name)));
+        }
+        EXPECT_EQ(s.files[0].records + s.files[1].records, s.persons.size() + s.rejected.size());
+        EXPECT_GT(s.persons.size(), 0u);
+        EXPECT_GT(s.groups.size(), 0u);
+        EXPECT_GT(s.memberships.size(), 0u);
+        for (const auto& r : s.rejected) {
+            ADD_FAILURE() << r.file << " record " << r.record << ": " << r.code << ": "
+                          << r.message;
+        }
+        for (const auto& w : s.warnings) {
+            ADD_FAILURE() << w.code << ": " << w.message;
+        }
+    }
+    EXPECT_GE(schools, 1u);
+}
+
 TEST(SimsXmlConnector, CompleteOverride) {
     TempDir dir;
     writeValidSet(dir);

@@ -464,6 +464,26 @@ TEST(SimsXmlGroups, GroupFieldRemapping) {
     EXPECT_EQ(s.memberships[0].memberMisId, "1");
 }
 
+TEST(SimsXmlParse, AFailedReportLeavesTheSnapshotAlone) {
+    SimsXmlParser parser;
+    core::Snapshot s;
+    std::string students = report(learner("1"));
+    parser.parse(SimsFileKind::Students, "students.xml", students, s);
+    std::string staff = report(learner("T1") + learner("T2"));
+    staff.resize(staff.size() - 30);  // cut off inside the last record
+    try {
+        parser.parse(SimsFileKind::Staff, "staff.xml", staff, s, "/drop/6612000/staff.xml");
+        ADD_FAILURE() << "no ConnectorError";
+    } catch (const core::ConnectorError& e) {
+        const std::string what = e.what();
+        EXPECT_EQ(what.rfind("/drop/6612000/staff.xml: not well-formed XML: ", 0), 0u) << what;
+        EXPECT_NE(what.find("byte offset"), std::string::npos) << what;
+    }
+    EXPECT_EQ(s.persons.size(), 1u);
+    EXPECT_EQ(s.files.size(), 1u);
+    EXPECT_TRUE(s.rejected.empty());
+}
+
 TEST(SimsXmlParse, EachReportOnlyOnce) {
     SimsXmlParser parser;
     core::Snapshot s;

@@ -221,11 +221,10 @@ inline const FieldChange* changeOf(const Action& a, std::string_view field) {
 
 inline bool hasMembership(const Plan& plan, std::string_view school, std::string_view code,
                           std::int64_t id, bool add) {
-    return std::any_of(plan.memberships.begin(), plan.memberships.end(),
-                       [&](const MembershipChange& m) {
-                           return m.school == school && m.groupCode == code && m.accountId == id &&
-                                  m.add == add;
-                       });
+    return std::any_of(
+        plan.memberships.begin(), plan.memberships.end(), [&](const MembershipChange& m) {
+            return m.school == school && m.groupCode == code && m.accountId == id && m.add == add;
+        });
 }
 
 // The total of all counts: 0 means the plan reports nothing.

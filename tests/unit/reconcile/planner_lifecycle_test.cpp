@@ -67,9 +67,9 @@ TEST(PlannerR5, AbsenceFromACompleteSnapshotDeactivates) {
     auto stays = learner("L-1", makeUpn(2), "Osian", "Parry");
     auto goes = learner("L-2", makeUpn(3), "Nia", "Rowlands");
     auto teacher = staffMember("S-1", "Iwan", "Bowen");
-    auto plan = h.plan(snapshotOf(kA, {stays}),
-                       viewOf({accountFor(stays, kA, 1, "parryo"), accountFor(goes, kA, 2, "rowlandsn"),
-                               accountFor(teacher, kA, 3, "boweni")}));
+    auto plan = h.plan(snapshotOf(kA, {stays}), viewOf({accountFor(stays, kA, 1, "parryo"),
+                                                        accountFor(goes, kA, 2, "rowlandsn"),
+                                                        accountFor(teacher, kA, 3, "boweni")}));
     EXPECT_EQ(plan.counts["deactivate"], 2u);
     EXPECT_EQ(writeFor(plan, 1), nullptr);
     for (std::int64_t id : {2, 3}) {
@@ -85,18 +85,18 @@ TEST(PlannerR5, AbsenceFromAPartialSnapshotChangesNothing) {
     PlannerHarness h;
     auto stays = learner("L-1", makeUpn(2), "Osian", "Parry");
     auto absent = learner("L-2", makeUpn(3), "Nia", "Rowlands");
-    auto plan = h.plan(snapshotOf(kA, {stays}, /*complete=*/false),
-                       viewOf({accountFor(stays, kA, 1, "parryo"),
-                               accountFor(absent, kA, 2, "rowlandsn")}));
+    auto plan = h.plan(
+        snapshotOf(kA, {stays}, /*complete=*/false),
+        viewOf({accountFor(stays, kA, 1, "parryo"), accountFor(absent, kA, 2, "rowlandsn")}));
     EXPECT_FALSE(plan.changesDirectory());
     EXPECT_EQ(totalCount(plan), 0u);
 
     // A partial snapshot's leaving dates still count.
     auto leaver = absent;
     leaver.leavingDate = h.asOf;
-    auto plan2 = h.plan(snapshotOf(kA, {leaver}, false),
-                        viewOf({accountFor(stays, kA, 1, "parryo"),
-                                accountFor(absent, kA, 2, "rowlandsn")}));
+    auto plan2 = h.plan(
+        snapshotOf(kA, {leaver}, false),
+        viewOf({accountFor(stays, kA, 1, "parryo"), accountFor(absent, kA, 2, "rowlandsn")}));
     EXPECT_EQ(plan2.counts["deactivate"], 1u);
     EXPECT_EQ(writeFor(plan2, 1), nullptr);
 }

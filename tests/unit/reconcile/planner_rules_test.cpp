@@ -218,15 +218,16 @@ TEST(PlannerR3, EachAttributeChangeIsAnUpdateWithBeforeAndAfter) {
          [](core::Person& p) { p.leavingDate = day("2024-07-20"); }},
         {"gender", "F", "M", [](core::Person& p) { p.gender = "M"; }},
         {"admission_number", "", "001234", [](core::Person& p) { p.admissionNumber = "001234"; }},
-        {"enrolment_status", "C", "M", [](core::Person& p) { p.enrolment = core::Enrolment::Main; }},
+        {"enrolment_status", "C", "M",
+         [](core::Person& p) { p.enrolment = core::Enrolment::Main; }},
     };
     for (const auto& m : learnerMutations) {
         PlannerHarness h;
         auto before = learner("L-1", makeUpn(30), "Alys", "Evans");
         auto after = before;
         m.change(after);
-        auto plan = h.plan(snapshotOf(kA, {after}),
-                           viewOf(kA, {accountFor(before, kA, 5, "evansa")}));
+        auto plan =
+            h.plan(snapshotOf(kA, {after}), viewOf(kA, {accountFor(before, kA, 5, "evansa")}));
         ASSERT_EQ(plan.actions.size(), 1u) << m.field;
         EXPECT_EQ(plan.actions[0].kind, ActionKind::Update) << m.field;
         EXPECT_EQ(plan.counts["update"], 1u) << m.field;
@@ -251,7 +252,8 @@ TEST(PlannerR3, EachAttributeChangeIsAnUpdateWithBeforeAndAfter) {
         auto before = staffMember("S-1", "Huw", "Rees", "EWC1");
         auto after = before;
         m.change(after);
-        auto plan = h.plan(snapshotOf(kA, {after}), viewOf(kA, {accountFor(before, kA, 6, "reesh")}));
+        auto plan =
+            h.plan(snapshotOf(kA, {after}), viewOf(kA, {accountFor(before, kA, 6, "reesh")}));
         ASSERT_EQ(plan.actions.size(), 1u) << m.field;
         EXPECT_EQ(plan.actions[0].kind, ActionKind::Update) << m.field;
         const auto* c = changeOf(plan.actions[0], m.field);

@@ -1,0 +1,314 @@
+// R11 groups and memberships, and U6: the same input gives the same plan and usernames
+// whatever the order of the persons.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+
+#include "planner_fixture.h"
+
+using namespace misync;
+using namespace misync::reconcile;
+using namespace misync::reconcile::testing;
+
+namespace {
+
+const std::string kA = "6612345";
+
+GroupState groupState(std::int64_t id, std::string code, core::GroupType type,
+                      std::vector<std::int64_t> members, std::string year = "8") {
+    GroupState g;
+    g.id = id;
+    g.school = kA;
+    g.code = std::move(code);
+    g.type = type;
+    g.yearGroup = std::move(year);
+    g.members = std::move(members);
+    return g;
+}
+
+const GroupWrite* groupWrite(const Plan& plan, std::string_view code) {
+    for (const auto& g : plan.groups) {
+        if (g.group.code == code) {
+            return &g;
+        }
+    }
+    return nullptr;
+}
+
+struct GroupCase {
+    core::Person alys = learner("L-1", makeUpn(1), "Alys", "Evans", "8", "8A");
+    core::Person bryn = learner("L-2", makeUpn(2), "Bryn", "Owen", "8", "8A");
+    core::Person huw = staffMember("S-1", "Huw", "Rees");
+    DirectoryView view;
+
+    GroupCase() {
+        view.school = kA;
+        view.accounts = {accountFor(alys, kA, 1, "evansa"), accountFor(bryn, kA, 2, "owenb"),
+                         accountFor(huw, kA, 3, "reesh")};
+        view.groups = {groupState(10, "8A", core::GroupType::Registration, {1, 2, 3}),
+                       groupState(11, "Y8", core::GroupType::Year, {1, 2})};
+    }
+    core::Snapshot snapshot(std::vector<core::Person> persons, bool complete = true) const {
+        auto s = snapshotOf(kA, std::move(persons), complete);
+        addGroup(s, "8A", core::GroupType::Registration, "8");
+        addGroup(s, "Y8", core::GroupType::Year, "8");
+        return s;
+    }
+};
+
+}  // namespace
+
+TEST(PlannerR11, NewGroupsAreCreatedWithTheirMembers) {
+    PlannerHarness h;
+    auto alys = learner("L-1", makeUpn(1), "Alys", "Evans");
+    auto huw = staffMember("S-1", "Huw", "Rees");
+    auto snap = snapshotOf(kA, {alys, huw});
+    addGroup(snap, "8A/Ma1", core::GroupType::Class, "8");
+    snap.groups.back().subject = "Ma";
+    addGroup(snap, "Red", core::GroupType::House);
+    addMember(snap, "8A/Ma1", alys);
+    addMember(snap, "8A/Ma1", huw);
+    addMember(snap, "Red", alys);
+    DirectoryView view;
+    view.school = kA;
+    view.accounts = {accountFor(huw, kA, 3, "reesh")};
+    auto plan = h.plan(snap, view);
+    EXPECT_EQ(plan.counts["group_create"], 2u);
+    EXPECT_EQ(actionsOf(plan, ActionKind::GroupCreate).size(), 2u);
+    const auto* cls = groupWrite(plan, "8A/Ma1");
+    ASSERT_NE(cls, nullptr);
+    EXPECT_EQ(cls->group.id, 0);
+    EXPECT_EQ(cls->group.school, kA);
+    EXPECT_EQ(cls->group.type, core::GroupType::Class);
+    EXPECT_EQ(cls->group.subject, "Ma");
+    EXPECT_EQ(cls->group.yearGroup, "8");
+    EXPECT_FALSE(cls->group.archived);
+    ASSERT_NE(groupWrite(plan, "Red"), nullptr);
+    EXPECT_EQ(groupWrite(plan, "Red")->group.type, core::GroupType::House);
+    // Alys is created in this plan: her memberships name the account write.
+    ASSERT_EQ(plan.accounts.size(), 1u);
+    int alysWrites = 0;
+    for (const auto& m : plan.memberships) {
+        EXPECT_TRUE(m.add);
+        EXPECT_EQ(m.school, kA);
+        if (m.accountWrite == 0) {
+            ++alysWrites;
+            EXPECT_EQ(m.accountId, 0);
+        }
+    }
+    EXPECT_EQ(alysWrites, 2);
+    EXPECT_TRUE(hasMembership(plan, kA, "8A/Ma1", 3, true));
+    EXPECT_EQ(plan.counts["membership_add"], 3u);
+}
+
+TEST(PlannerR11, GroupAttributeChangeIsAGroupUpdate) {
+    GroupCase g;
+    PlannerHarness h;
+    auto snap = g.snapshot({g.alys, g.bryn, g.huw});
+    snap.groups[0].yearGroup = "9";
+    for (const auto* p : {&g.alys, &g.bryn, &g.huw}) {
+        addMember(snap, "8A", *p);
+    }
+    addMember(snap, "Y8", g.alys);
+    addMember(snap, "Y8", g.bryn);
+    auto plan = h.plan(snap, g.view);
+    EXPECT_EQ(plan.counts["group_update"], 1u);
+    auto updates = actionsOf(plan, ActionKind::GroupUpdate);
+    ASSERT_EQ(updates.size(), 1u);
+    EXPECT_EQ(updates[0]->group, "8A");
+    const auto* c = changeOf(*updates[0], "year_group");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->before, "8");
+    EXPECT_EQ(c->after, "9");
+    ASSERT_NE(groupWrite(plan, "8A"), nullptr);
+    EXPECT_EQ(groupWrite(plan, "8A")->group.id, 10);
+    EXPECT_TRUE(plan.memberships.empty());
+}
+
+TEST(PlannerR11, MembershipsAreAddedAndRemoved) {
+    GroupCase g;
+    PlannerHarness h;
+    auto snap = g.snapshot({g.alys, g.bryn, g.huw});
+    addMember(snap, "8A", g.alys);  // Bryn and Huw leave 8A
+    addMember(snap, "Y8", g.alys);
+    addMember(snap, "Y8", g.bryn);
+    addMember(snap, "Y8", g.huw);  // Huw joins Y8
+    auto plan = h.plan(snap, g.view);
+    EXPECT_TRUE(hasMembership(plan, kA, "8A", 2, false));
+    EXPECT_TRUE(hasMembership(plan, kA, "8A", 3, false));
+    EXPECT_TRUE(hasMembership(plan, kA, "Y8", 3, true));
+    EXPECT_EQ(plan.memberships.size(), 3u);
+    EXPECT_EQ(plan.counts["membership_remove"], 2u);
+    EXPECT_EQ(plan.counts["membership_add"], 1u);
+    EXPECT_TRUE(plan.accounts.empty());
+}
+
+TEST(PlannerR11, DeactivatedAccountsLeaveTheGroups) {
+    GroupCase g;
+    PlannerHarness h;
+    auto leaver = g.bryn;
+    leaver.leavingDate = h.asOf;
+    auto snap = g.snapshot({g.alys, leaver, g.huw});
+    // The MIS still lists the leaver in the groups: the account leaves them anyway.
+    for (const auto* p : {&g.alys, &leaver, &g.huw}) {
+        addMember(snap, "8A", *p);
+    }
+    addMember(snap, "Y8", g.alys);
+    addMember(snap, "Y8", leaver);
+    auto plan = h.plan(snap, g.view);
+    EXPECT_EQ(plan.counts["deactivate"], 1u);
+    EXPECT_TRUE(hasMembership(plan, kA, "8A", 2, false));
+    EXPECT_TRUE(hasMembership(plan, kA, "Y8", 2, false));
+    EXPECT_EQ(plan.memberships.size(), 2u);
+}
+
+TEST(PlannerR11, GroupAbsentFromACompleteSnapshotIsArchived) {
+    GroupCase g;
+    PlannerHarness h;
+    auto snap = snapshotOf(kA, {g.alys, g.bryn, g.huw});
+    addGroup(snap, "8A", core::GroupType::Registration, "8");
+    for (const auto* p : {&g.alys, &g.bryn, &g.huw}) {
+        addMember(snap, "8A", *p);
+    }
+    auto plan = h.plan(snap, g.view);
+    EXPECT_EQ(plan.counts["group_archive"], 1u);
+    auto archives = actionsOf(plan, ActionKind::GroupArchive);
+    ASSERT_EQ(archives.size(), 1u);
+    EXPECT_EQ(archives[0]->group, "Y8");
+    const auto* w = groupWrite(plan, "Y8");
+    ASSERT_NE(w, nullptr);
+    EXPECT_TRUE(w->group.archived);
+    EXPECT_EQ(w->group.id, 11);
+    EXPECT_TRUE(hasMembership(plan, kA, "Y8", 1, false));
+    EXPECT_TRUE(hasMembership(plan, kA, "Y8", 2, false));
+    EXPECT_EQ(plan.memberships.size(), 2u);
+
+    // Archived already: nothing more to do.
+    GroupCase archived;
+    archived.view.groups[1].archived = true;
+    archived.view.groups[1].members.clear();
+    EXPECT_FALSE(h.plan(snap, archived.view).changesDirectory());
+}
+
+TEST(PlannerR11, ArchivedGroupThatReturnsIsUnarchived) {
+    GroupCase g;
+    g.view.groups[1].archived = true;
+    g.view.groups[1].members.clear();
+    PlannerHarness h;
+    auto snap = g.snapshot({g.alys, g.bryn, g.huw});
+    for (const auto* p : {&g.alys, &g.bryn, &g.huw}) {
+        addMember(snap, "8A", *p);
+    }
+    addMember(snap, "Y8", g.alys);
+    auto plan = h.plan(snap, g.view);
+    EXPECT_EQ(plan.counts["group_update"], 1u);
+    EXPECT_EQ(plan.counts["group_create"], 0u);
+    auto updates = actionsOf(plan, ActionKind::GroupUpdate);
+    ASSERT_EQ(updates.size(), 1u);
+    const auto* c = changeOf(*updates[0], "archived");
+    ASSERT_NE(c, nullptr);
+    EXPECT_EQ(c->before, "true");
+    EXPECT_EQ(c->after, "false");
+    const auto* w = groupWrite(plan, "Y8");
+    ASSERT_NE(w, nullptr);
+    EXPECT_FALSE(w->group.archived);
+    EXPECT_EQ(w->group.id, 11);
+    EXPECT_TRUE(hasMembership(plan, kA, "Y8", 1, true));
+}
+
+// R5 by analogy for groups: a partial snapshot's silence about a person says nothing, so it must
+// not take their memberships away; nor does a partial snapshot archive groups.
+TEST(PlannerR11, PartialSnapshotKeepsTheMembershipsOfUnlistedPersons) {
+    GroupCase g;
+    PlannerHarness h;
+    auto snap = g.snapshot({g.alys}, /*complete=*/false);
+    addMember(snap, "8A", g.alys);
+    addMember(snap, "Y8", g.alys);
+    auto plan = h.plan(snap, g.view);
+    EXPECT_EQ(plan.counts["deactivate"], 0u);
+    EXPECT_EQ(plan.counts["membership_remove"], 0u);
+    EXPECT_FALSE(plan.changesDirectory());
+
+    // A snapshot without groups at all (e.g. CTF) archives nothing and removes nothing.
+    auto bare = snapshotOf(kA, {g.alys, g.bryn}, false);
+    auto plan2 = h.plan(bare, g.view);
+    EXPECT_EQ(plan2.counts["group_archive"], 0u);
+    EXPECT_EQ(plan2.counts["membership_remove"], 0u);
+    EXPECT_FALSE(plan2.changesDirectory());
+
+    // A leaver in a partial snapshot still leaves the groups.
+    auto leaver = g.bryn;
+    leaver.leavingDate = h.asOf;
+    auto plan3 = h.plan(snapshotOf(kA, {leaver}, false), g.view);
+    EXPECT_EQ(plan3.counts["deactivate"], 1u);
+    EXPECT_TRUE(hasMembership(plan3, kA, "8A", 2, false));
+    EXPECT_TRUE(hasMembership(plan3, kA, "Y8", 2, false));
+    EXPECT_EQ(plan3.memberships.size(), 2u);
+}
+
+// ---- U6 ------------------------------------------------------------------------------------
+
+TEST(PlannerU6, ManyJonesesGetSuffixesInSortedOrder) {
+    std::vector<core::Person> persons = {
+        learner("M3", makeUpn(3), "Aled", "Jones"), learner("M1", makeUpn(4), "Alys", "Jones"),
+        learner("M2", makeUpn(5), "Anna", "Jones"), learner("M0", makeUpn(6), "Anna", "Jones"),
+        learner("M9", makeUpn(7), "Bryn", "Jones"), staffMember("T1", "Aeron", "Jones"),
+    };
+    // Sorted by role, legal surname, legal forename, MIS id.
+    const std::map<std::string, std::string> expected = {
+        {"M3", "jonesa"},  {"M1", "jonesa1"}, {"M0", "jonesa2"},
+        {"M2", "jonesa3"}, {"M9", "jonesb"},  {"T1", "jonesa4"},
+    };
+    std::mt19937 rng(6);
+    std::string firstDigest;
+    for (int round = 0; round < 12; ++round) {
+        std::shuffle(persons.begin(), persons.end(), rng);
+        PlannerHarness h;
+        DirectoryView view;
+        view.school = kA;
+        auto plan = h.plan(snapshotOf(kA, persons), view);
+        std::map<std::string, std::string> got;
+        for (const auto& w : plan.accounts) {
+            got[w.account.attrs.misId] = w.account.username;
+        }
+        EXPECT_EQ(got, expected) << "round " << round;
+        if (round == 0) {
+            firstDigest = plan.digest();
+        }
+        EXPECT_EQ(plan.digest(), firstDigest) << "round " << round;
+    }
+}
+
+TEST(PlannerU6, ManyNewcomersSharingABaseAreNumberedInOrder) {
+    std::vector<core::Person> persons;
+    for (int i = 0; i < 60; ++i) {
+        char id[8];
+        std::snprintf(id, sizeof id, "P%02d", i);
+        persons.push_back(learner(id, makeUpn(100 + i), "Aneurin", "Jones"));
+    }
+    PlannerHarness h;
+    h.registry.add("jonesa");
+    h.registry.add("jonesa2");  // a gap is filled first (U3)
+    std::shuffle(persons.begin(), persons.end(), std::mt19937(60));
+    DirectoryView view;
+    view.school = kA;
+    auto plan = h.plan(snapshotOf(kA, persons), view);
+    ASSERT_EQ(plan.accounts.size(), 60u);
+    std::map<std::string, std::string> got;
+    for (const auto& w : plan.accounts) {
+        got[w.account.attrs.misId] = w.account.username;
+    }
+    // MIS ids P00..P59 in order take jonesa1, jonesa3, jonesa4, …
+    std::vector<std::string> free;
+    for (int n = 1; free.size() < 60; ++n) {
+        if (n != 2) {
+            free.push_back("jonesa" + std::to_string(n));
+        }
+    }
+    int i = 0;
+    for (const auto& [id, name] : got) {
+        EXPECT_EQ(name, free[static_cast<std::size_t>(i++)]) << id;
+    }
+}

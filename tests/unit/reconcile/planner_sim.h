@@ -1,0 +1,219 @@
+// An in-memory directory that behaves as the SQLite store does for the planner: loadView()
+// builds a school's DirectoryView as storage/sqlite_directory.cpp loadView does, and apply()
+// writes a Plan as storage/sqlite_apply.cpp does. Used by the R13 convergence test.
+#pragma once
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "reconcile/planner.h"
+
+namespace misync::reconcile::testing {
+
+struct SimGroup {
+    GroupState state;  // members unused: see `members`
+    std::set<std::int64_t> members;
+};
+
+class DirectorySim {
+  public:
+    std::map<std::int64_t, Account> accounts;           // memberOf always empty here
+    std::map<std::int64_t, std::string> passwords;      // the last password set (P3)
+    std::map<std::int64_t, int> passwordSets;           // how many times one was set
+    std::set<std::string> usernameTable;                // the store's usernames table (U3)
+    std::map<std::pair<std::int64_t, std::string>, Claim> claims;  // (account, claimant)
+    std::map<std::pair<std::string, std::string>, SimGroup> groups;  // (school, code)
+    UsernameRegistry registry;  // the runner's process-wide registry
+    std::int64_t nextAccountId = 1;
+    std::int64_t nextGroupId = 1;
+    int skippedMemberships = 0;  // membership changes naming a group that does not exist
+
+    // As SqliteDirectory::loadView: the school's own accounts; accounts of other schools whose
+    // UPN (learners) or national id (others) a snapshot person has, and accounts the school has
+    // claimed, with their memberships in memberOf; claims by the school and on every account in
+    // the view; the school's groups with their members. The store promises no row order, so
+    // `shuffle` (when given) mixes the rows up.
+    DirectoryView loadView(const std::string& school, const core::Snapshot& snapshot,
+                           std::mt19937* shuffle = nullptr) const {
+        DirectoryView v;
+        v.school = school;
+        std::set<std::int64_t> own;
+        std::map<std::string, std::int64_t> upnIndex;
+        std::map<std::string, std::int64_t> nationalIndex;
+        for (const auto& [id, a] : accounts) {
+            if (a.school == school) {
+                v.accounts.push_back(a);
+                own.insert(id);
+            }
+            if (a.source != AccountSource::Mis || a.status == AccountStatus::Purged) {
+                continue;
+            }
+            if (a.role == core::Role::Learner && !a.attrs.upn.empty()) {
+                upnIndex[a.attrs.upn] = id;
+            }
+            if (a.role == core::Role::Staff && !a.attrs.nationalId.empty()) {
+                nationalIndex[a.attrs.nationalId] = id;
+            }
+        }
+        std::set<std::int64_t> foreign;
+        for (const auto& p : snapshot.persons) {
+            const auto& index = p.role == core::Role::Learner ? upnIndex : nationalIndex;
+            const std::string& key = p.role == core::Role::Learner ? p.upn : p.nationalId;
+            if (key.empty()) {
+                continue;
+            }
+            if (auto it = index.find(key); it != index.end() && own.count(it->second) == 0) {
+                foreign.insert(it->second);
+            }
+        }
+        for (const auto& [key, c] : claims) {
+            if (c.school == school && own.count(c.accountId) == 0) {
+                foreign.insert(c.accountId);
+            }
+        }
+        for (auto id : foreign) {
+            Account a = accounts.at(id);
+            for (const auto& [gk, g] : groups) {
+                if (g.members.count(id) != 0) {
+                    a.memberOf.push_back({gk.first, gk.second});
+                }
+            }
+            v.accounts.push_back(std::move(a));
+        }
+        for (const auto& [key, c] : claims) {
+            if (c.school == school || own.count(c.accountId) != 0 ||
+                foreign.count(c.accountId) != 0) {
+                v.claims.push_back(c);
+            }
+        }
+        for (const auto& [gk, g] : groups) {
+            if (gk.first == school) {
+                GroupState s = g.state;
+                s.members.assign(g.members.begin(), g.members.end());
+                v.groups.push_back(std::move(s));
+            }
+        }
+        if (shuffle != nullptr) {
+            std::shuffle(v.accounts.begin(), v.accounts.end(), *shuffle);
+            std::shuffle(v.claims.begin(), v.claims.end(), *shuffle);
+            std::shuffle(v.groups.begin(), v.groups.end(), *shuffle);
+            for (auto& g : v.groups) {
+                std::shuffle(g.members.begin(), g.members.end(), *shuffle);
+            }
+        }
+        return v;
+    }
+
+    // As SqliteDirectory::apply: accounts upserted (id 0 → the next id; created_at kept on
+    // update; the sealed password kept when none is given), new names reserved, groups
+    // inserted or updated, memberships added or removed by (school, code) — a missing group is
+    // skipped —, claims inserted, replaced or deleted.
+    void apply(const Plan& plan) {
+        std::vector<std::int64_t> ids;
+        for (const auto& w : plan.accounts) {
+            Account a = w.account;
+            a.memberOf.clear();
+            if (a.id == 0) {
+                a.id = nextAccountId++;
+            } else {
+                auto it = accounts.find(a.id);
+                if (it == accounts.end()) {
+                    ADD_FAILURE() << "plan updates unknown account " << a.id;
+                    continue;
+                }
+                a.createdAt = it->second.createdAt;
+            }
+            for (const auto& [id, other] : accounts) {
+                if (id != a.id && other.username == a.username) {
+                    ADD_FAILURE() << "username " << a.username << " given twice (UNIQUE)";
+                }
+            }
+            if (w.newPassword) {
+                passwords[a.id] = *w.newPassword;
+                ++passwordSets[a.id];
+            }
+            a.passwordAvailable = passwords.count(a.id) != 0;
+            for (const auto& n : w.newNames) {
+                if (!usernameTable.insert(n).second) {
+                    ADD_FAILURE() << "username " << n << " reserved twice (PRIMARY KEY)";
+                }
+            }
+            ids.push_back(a.id);
+            accounts[a.id] = std::move(a);
+        }
+        for (const auto& gw : plan.groups) {
+            const GroupState& g = gw.group;
+            if (g.id == 0) {
+                auto [it, inserted] = groups.try_emplace({g.school, g.code});
+                if (!inserted) {
+                    ADD_FAILURE() << "group " << g.school << "/" << g.code << " inserted twice";
+                    continue;
+                }
+                it->second.state = g;
+                it->second.state.id = nextGroupId++;
+                it->second.state.members.clear();
+                continue;
+            }
+            bool found = false;
+            for (auto& [gk, sg] : groups) {
+                if (sg.state.id == g.id) {
+                    sg.state.type = g.type;
+                    sg.state.subject = g.subject;
+                    sg.state.yearGroup = g.yearGroup;
+                    sg.state.archived = g.archived;
+                    found = true;
+                }
+            }
+            EXPECT_TRUE(found) << "group id " << g.id;
+        }
+        for (const auto& m : plan.memberships) {
+            auto it = groups.find({m.school, m.groupCode});
+            if (it == groups.end()) {
+                ++skippedMemberships;
+                continue;
+            }
+            std::int64_t id =
+                m.accountWrite >= 0 ? ids.at(static_cast<std::size_t>(m.accountWrite)) : m.accountId;
+            if (m.add) {
+                it->second.members.insert(id);
+            } else {
+                it->second.members.erase(id);
+            }
+        }
+        for (const auto& cw : plan.claims) {
+            std::pair<std::int64_t, std::string> key{cw.claim.accountId, cw.claim.school};
+            if (cw.remove) {
+                claims.erase(key);
+            } else {
+                claims[key] = cw.claim;
+            }
+        }
+    }
+
+    // One run as daemon/runner.cpp does it: view, plan, apply when it changes something, commit
+    // the usernames.
+    Plan run(const core::Snapshot& snapshot, const Policy& policy, core::Date asOf,
+             const NameTransliterator& names, std::uint64_t passwordSeed,
+             std::mt19937* shuffle = nullptr) {
+        DirectoryView view = loadView(snapshot.school, snapshot, shuffle);
+        UsernameAllocator allocator(registry, policy.usernameMaxLength);
+        SeededPasswordGenerator passwords(passwordSeed);
+        PlanServices services{allocator, passwords, names};
+        PlanInput input{snapshot, view, policy, asOf, asOf.toString() + "T06:30:00Z"};
+        Plan plan = makePlan(input, services);
+        if (plan.changesDirectory()) {
+            apply(plan);
+            allocator.commit();
+        }
+        return plan;
+    }
+};
+
+}  // namespace misync::reconcile::testing
