@@ -152,33 +152,38 @@ int run(int argc, char** argv) {
                 static_cast<unsigned long long>(totals.listedLeavers));
     std::printf("staff        %llu\n", static_cast<unsigned long long>(totals.staffRecords));
     std::printf("groups       %llu\n", static_cast<unsigned long long>(totals.groups));
-    std::printf("memberships  %llu (%llu pupil, %llu staff; classes per learner %.2f secondary, %.2f primary)\n",
-                static_cast<unsigned long long>(memberships),
-                static_cast<unsigned long long>(totals.learnerMemberships),
-                static_cast<unsigned long long>(totals.staffMemberships),
-                country.teaching().secondary, country.teaching().primary);
+    std::printf(
+        "memberships  %llu (%llu pupil, %llu staff; classes per learner %.2f secondary, %.2f "
+        "primary)\n",
+        static_cast<unsigned long long>(memberships),
+        static_cast<unsigned long long>(totals.learnerMemberships),
+        static_cast<unsigned long long>(totals.staffMemberships), country.teaching().secondary,
+        country.teaching().primary);
     if (options.day > 0) {
-        std::printf("churn        %llu events over %u day(s): %llu leavers, %llu joiners, %llu transfers, "
-                    "%llu reg changes, %llu year changes, %llu name changes, %llu preferred-name changes\n",
-                    static_cast<unsigned long long>(churn.total()), options.day,
-                    static_cast<unsigned long long>(churn.leavers),
-                    static_cast<unsigned long long>(churn.joiners),
-                    static_cast<unsigned long long>(churn.transfers),
-                    static_cast<unsigned long long>(churn.regChanges),
-                    static_cast<unsigned long long>(churn.yearChanges),
-                    static_cast<unsigned long long>(churn.nameChanges),
-                    static_cast<unsigned long long>(churn.preferredChanges));
+        std::printf(
+            "churn        %llu events over %u day(s): %llu leavers, %llu joiners, %llu transfers, "
+            "%llu reg changes, %llu year changes, %llu name changes, %llu preferred-name changes\n",
+            static_cast<unsigned long long>(churn.total()), options.day,
+            static_cast<unsigned long long>(churn.leavers),
+            static_cast<unsigned long long>(churn.joiners),
+            static_cast<unsigned long long>(churn.transfers),
+            static_cast<unsigned long long>(churn.regChanges),
+            static_cast<unsigned long long>(churn.yearChanges),
+            static_cast<unsigned long long>(churn.nameChanges),
+            static_cast<unsigned long long>(churn.preferredChanges));
     }
-    std::printf("usernames    %zu distinct bases; %llu learners in bases of >= 100, %llu in bases of >= 1000\n",
-                collisions.distinct, static_cast<unsigned long long>(collisions.inBasesOf100),
-                static_cast<unsigned long long>(collisions.inBasesOf1000));
+    std::printf(
+        "usernames    %zu distinct bases; %llu learners in bases of >= 100, %llu in bases of >= "
+        "1000\n",
+        collisions.distinct, static_cast<unsigned long long>(collisions.inBasesOf100),
+        static_cast<unsigned long long>(collisions.inBasesOf1000));
     std::printf("top bases   ");
     for (const auto& b : collisions.top) {
         std::printf(" %s %u(+%u staff)", b.base.c_str(), b.learners, b.staff);
     }
     std::printf("\nwritten      %llu files, %.1f MB in %.2f s (model %.2f s, %u threads)\n",
-                static_cast<unsigned long long>(totals.files), static_cast<double>(totals.bytes) / 1e6,
-                writeSeconds, buildSeconds, threads);
+                static_cast<unsigned long long>(totals.files),
+                static_cast<double>(totals.bytes) / 1e6, writeSeconds, buildSeconds, threads);
     std::printf("as-of: %s\n", asOf.c_str());
     return 0;
 }

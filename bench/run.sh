@@ -96,7 +96,7 @@ elapsed_seconds() {
         awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }'
 }
 time_field() { sed -n "s/.*$2: //p" "$1"; }
-mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1048576 }'; }
+mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 
 need_tool /usr/bin/time time
 LOGS="$WORK/logs"
@@ -130,7 +130,7 @@ for day in 0 1; do
     AS_OF[$day]="$(sed -n 's/^as-of: //p' "$LOGS/gen-day$day.log")"
     echo "   generator: $(elapsed_seconds "$LOGS/gen-day$day.time") s wall," \
         "peak RSS $(($(time_field "$LOGS/gen-day$day.time" 'Maximum resident set size (kbytes)') / 1024)) MB," \
-        "$(mb "$(du -sb "$WORK/day$day" | cut -f1)") MB on disk"
+        "$(mb "$(sed -n 's/^bytes=//p' "$WORK/day$day/bench-manifest.txt")") MB written"
 done
 
 if [[ $VERIFY -eq 1 ]]; then

@@ -33,7 +33,9 @@ void ConnectorRegistry::registerFactory(const std::string& name, Factory factory
     factories_[name] = std::move(factory);
 }
 
-bool ConnectorRegistry::has(const std::string& name) const { return factories_.count(name) != 0; }
+bool ConnectorRegistry::has(const std::string& name) const {
+    return factories_.count(name) != 0;
+}
 
 std::unique_ptr<Connector> ConnectorRegistry::create(const std::string& name) const {
     auto it = factories_.find(name);

@@ -16,16 +16,17 @@ namespace misync::connectors {
 // What a connector needs to know about one school, taken from its [[school]] configuration.
 struct SchoolSource {
     std::string dfes;
-    std::string source;             // drop folder, file, zip or connection string
-    std::optional<bool> complete;   // overrides the connector's default (SPEC §6)
+    std::string source;            // drop folder, file, zip or connection string
+    std::optional<bool> complete;  // overrides the connector's default (SPEC §6)
     // Canonical field name (e.g. "reg_group") → the school's own column name (SPEC §6 `fields`).
     std::map<std::string, std::string> fields;
-    // Logical file ("students", "staff", "groups") → file name inside `source` (names configurable).
+    // Logical file ("students", "staff", "groups") → file name inside `source` (names
+    // configurable).
     std::map<std::string, std::string> files;
 };
 
 class Connector {
-public:
+  public:
     virtual ~Connector() = default;
     Connector(const Connector&) = delete;
     Connector& operator=(const Connector&) = delete;
@@ -37,16 +38,16 @@ public:
     // core::ConnectorError naming the file. Never returns a half-read snapshot.
     core::Snapshot read(const SchoolSource& school);
 
-protected:
+  protected:
     explicit Connector(std::string name) : name_(std::move(name)) {}
     virtual core::Snapshot doRead(const SchoolSource& school) = 0;
 
-private:
+  private:
     std::string name_;
 };
 
 class ConnectorRegistry {
-public:
+  public:
     using Factory = std::function<std::unique_ptr<Connector>()>;
 
     void registerFactory(const std::string& name, Factory factory);
@@ -55,7 +56,7 @@ public:
     std::unique_ptr<Connector> create(const std::string& name) const;
     std::vector<std::string> names() const;
 
-private:
+  private:
     std::map<std::string, Factory> factories_;
 };
 

@@ -9,9 +9,13 @@ namespace {
 
 namespace chr = std::chrono;
 
-chr::year_month_day ymd(int days) { return chr::year_month_day{chr::sys_days{chr::days{days}}}; }
+chr::year_month_day ymd(int days) {
+    return chr::year_month_day{chr::sys_days{chr::days{days}}};
+}
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
 
 // Reads exactly `width` digits at `pos`.
 std::optional<int> digits(std::string_view s, size_t pos, size_t width) {
@@ -94,8 +98,8 @@ bool validTimeSuffix(std::string_view t) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' ||
-                          s.front() == '\n')) {
+    while (!s.empty() &&
+           (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
         s.remove_prefix(1);
     }
     while (!s.empty() &&
@@ -112,9 +116,15 @@ Date Date::fromYmd(int year, unsigned month, unsigned day) {
     return fromDays(static_cast<int>(chr::sys_days{v}.time_since_epoch().count()));
 }
 
-int Date::year() const { return static_cast<int>(ymd(days_).year()); }
-unsigned Date::month() const { return static_cast<unsigned>(ymd(days_).month()); }
-unsigned Date::day() const { return static_cast<unsigned>(ymd(days_).day()); }
+int Date::year() const {
+    return static_cast<int>(ymd(days_).year());
+}
+unsigned Date::month() const {
+    return static_cast<unsigned>(ymd(days_).month());
+}
+unsigned Date::day() const {
+    return static_cast<unsigned>(ymd(days_).day());
+}
 
 std::string Date::toString() const {
     char buf[16];

@@ -10,7 +10,7 @@ namespace misync::core {
 
 // A civil date, stored as days since 1970-01-01 so that comparison and arithmetic are cheap.
 class Date {
-public:
+  public:
     constexpr Date() = default;
     static Date fromYmd(int year, unsigned month, unsigned day);
     static constexpr Date fromDays(int days) {
@@ -30,7 +30,7 @@ public:
 
     constexpr auto operator<=>(const Date&) const = default;
 
-private:
+  private:
     int days_ = 0;
 };
 

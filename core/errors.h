@@ -8,25 +8,25 @@
 namespace misync::core {
 
 class Error : public std::runtime_error {
-public:
+  public:
     using std::runtime_error::runtime_error;
 };
 
 // A configuration file or command-line value is wrong (exit status 2).
 class ConfigError : public Error {
-public:
+  public:
     using Error::Error;
 };
 
 // A connector could not read or parse a source at all: the school's run fails (R15).
 class ConnectorError : public Error {
-public:
+  public:
     using Error::Error;
 };
 
 // The directory store failed or its schema is not what this binary expects.
 class StoreError : public Error {
-public:
+  public:
     using Error::Error;
 };
 

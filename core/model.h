@@ -90,8 +90,8 @@ struct SourceFile {
 };
 
 struct Snapshot {
-    std::string school;     // DfES number
-    std::string connector;  // registry name, e.g. "sims-xml"
+    std::string school;       // DfES number
+    std::string connector;    // registry name, e.g. "sims-xml"
     std::string extractedAt;  // ISO-8601 UTC, the newest source file's time
     bool complete = true;     // a full roll: absence means "left" (R5)
     std::vector<Person> persons;

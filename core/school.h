@@ -1,4 +1,5 @@
-// Schools are identified by a 7-digit DfES number: 3-digit LA code + 4-digit establishment (SPEC §1).
+// Schools are identified by a 7-digit DfES number: 3-digit LA code + 4-digit establishment (SPEC
+// §1).
 #pragma once
 
 #include <string_view>

@@ -88,8 +88,7 @@ std::string sanitizeUtf8(std::string_view s) {
         if (ok) {
             // Reject overlong forms, surrogates and values past U+10FFFF.
             ok = !((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) ||
-                   (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) ||
-                   (cp >= 0xD800 && cp <= 0xDFFF));
+                   (len == 4 && (cp < 0x10000 || cp > 0x10FFFF)) || (cp >= 0xD800 && cp <= 0xDFFF));
         }
         if (ok) {
             out.append(s.substr(i, len));

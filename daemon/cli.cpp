@@ -1,9 +1,9 @@
 #include "daemon/cli.h"
 
-#include <CLI/CLI.hpp>
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <cstdlib>
 #include <iostream>
@@ -52,7 +52,8 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
 
     std::vector<std::string> schools;
     bool dryRun = false;
-    auto* run = app.add_subcommand("run", "one pass over the configured schools (or the named ones)");
+    auto* run =
+        app.add_subcommand("run", "one pass over the configured schools (or the named ones)");
     run->add_option("--school", schools, "DfES number (repeatable)")->check(checkDfes);
     run->add_flag("--dry-run", dryRun, "plan only: change nothing");
     run->callback([&] { status = cmdRun(g, schools, dryRun, io); });
@@ -131,8 +132,9 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     db->add_subcommand("migrate", "apply the numbered schema scripts")->callback([&] {
         status = cmdDbMigrate(g, io);
     });
-    app.add_subcommand("check-config", "validate the configuration without running")
-        ->callback([&] { status = cmdCheckConfig(g, io); });
+    app.add_subcommand("check-config", "validate the configuration without running")->callback([&] {
+        status = cmdCheckConfig(g, io);
+    });
     app.add_subcommand("version", "print the version")->callback([&] {
         status = cmdVersion(g, io);
     });

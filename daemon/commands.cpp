@@ -144,8 +144,8 @@ int cmdCheckConfig(const GlobalOptions& g, Io io) {
                                                        {"schools", std::move(schools)}})
                        << "\n";
             } else {
-                io.out << "Configuration " << ctx.config.file.string() << " is valid: "
-                       << ctx.config.schools.size() << " school"
+                io.out << "Configuration " << ctx.config.file.string()
+                       << " is valid: " << ctx.config.schools.size() << " school"
                        << (ctx.config.schools.size() == 1 ? "" : "s") << ", directory "
                        << ctx.config.directory.backend << ".\n";
                 if (ctx.config.schools.empty()) {

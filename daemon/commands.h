@@ -27,8 +27,8 @@ int cmdAccountsList(const GlobalOptions& g, const storage::AccountFilter& filter
 int cmdAccountsShow(const GlobalOptions& g, const std::string& username, bool showPassword, Io io);
 int cmdGroupsList(const GlobalOptions& g, const std::string& school, const std::string& type,
                   bool archived, Io io);
-int cmdExportCredentials(const GlobalOptions& g, const std::string& school,
-                         const std::string& role, const std::string& outFile, Io io);
+int cmdExportCredentials(const GlobalOptions& g, const std::string& school, const std::string& role,
+                         const std::string& outFile, Io io);
 int cmdHistory(const GlobalOptions& g, const std::string& school, int limit, Io io);
 int cmdShowRun(const GlobalOptions& g, std::int64_t runId, Io io);
 int cmdDbMigrate(const GlobalOptions& g, Io io);

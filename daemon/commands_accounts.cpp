@@ -23,7 +23,8 @@ namespace {
 // U5: the e-mail domain of the account's school (a school may override [policy]).
 std::string emailOf(const Context& ctx, const reconcile::Account& a) {
     const SchoolConfig* s = ctx.config.findSchool(a.school);
-    const std::string& domain = s != nullptr ? s->policy.emailDomain : ctx.config.policy.emailDomain;
+    const std::string& domain =
+        s != nullptr ? s->policy.emailDomain : ctx.config.policy.emailDomain;
     return a.username + "@" + domain;
 }
 
@@ -129,8 +130,7 @@ int cmdAccountsList(const GlobalOptions& g, const storage::AccountFilter& filter
     });
 }
 
-int cmdAccountsShow(const GlobalOptions& g, const std::string& username, bool showPassword,
-                    Io io) {
+int cmdAccountsShow(const GlobalOptions& g, const std::string& username, bool showPassword, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         auto row = ctx.directory().findAccount(username);
         if (!row) {
@@ -208,8 +208,8 @@ int cmdGroupsList(const GlobalOptions& g, const std::string& school, const std::
 }
 
 // SPEC §8 credential export: exactly these columns, in this order, as the portal writes them.
-int cmdExportCredentials(const GlobalOptions& g, const std::string& school,
-                         const std::string& role, const std::string& outFile, Io io) {
+int cmdExportCredentials(const GlobalOptions& g, const std::string& school, const std::string& role,
+                         const std::string& outFile, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         storage::AccountFilter f;
         f.school = school;
@@ -222,7 +222,8 @@ int cmdExportCredentials(const GlobalOptions& g, const std::string& school,
             const auto& a = r.account.attrs;
             const std::string& fore =
                 a.preferredForename.empty() ? a.legalForename : a.preferredForename;
-            const std::string& sur = a.preferredSurname.empty() ? a.legalSurname : a.preferredSurname;
+            const std::string& sur =
+                a.preferredSurname.empty() ? a.legalSurname : a.preferredSurname;
             csv << csvField(fore) << "," << csvField(sur) << "," << csvField(r.account.username)
                 << "," << csvField(visiblePassword(ctx, r)) << ","
                 << r.account.createdAt.substr(0, 10) << "," << csvField(a.yearGroup) << ","

@@ -25,7 +25,7 @@ struct Context {
     storage::Directory& directory();
     const storage::SecretBox& box();
 
-private:
+  private:
     std::unique_ptr<storage::Directory> directory_;
     std::optional<storage::SecretBox> box_;
 };

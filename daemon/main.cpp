@@ -2,4 +2,6 @@
 
 #include "daemon/cli.h"
 
-int main(int argc, char** argv) { return misync::daemon::runCli(argc, argv, std::cout, std::cerr); }
+int main(int argc, char** argv) {
+    return misync::daemon::runCli(argc, argv, std::cout, std::cerr);
+}

@@ -24,7 +24,7 @@ struct RunOptions {
 };
 
 class Runner {
-public:
+  public:
     Runner(storage::Directory& directory, const connectors::ConnectorRegistry& connectors,
            const storage::SecretBox& box, reconcile::PasswordGenerator& passwords);
 
@@ -33,7 +33,7 @@ public:
     // A dry run (outcome "planned") writes nothing at all, not even its run record.
     storage::RunRecord run(const SchoolConfig& school, const RunOptions& options);
 
-private:
+  private:
     storage::Directory& directory_;
     const connectors::ConnectorRegistry& connectors_;
     const storage::SecretBox& box_;

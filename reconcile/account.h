@@ -74,9 +74,9 @@ struct Account {
     std::string displayName;
     AccountStatus status = AccountStatus::Active;
     bool ownerOnRoll = true;  // whether the owner's latest snapshot has the person on roll (R7)
-    bool consent = false;           // R9 portal-owned
-    bool digitalChampion = false;   // R9/R10 portal-owned
-    bool nameLocked = false;        // R9: an administrator renamed the account
+    bool consent = false;     // R9 portal-owned
+    bool digitalChampion = false;    // R9/R10 portal-owned
+    bool nameLocked = false;         // R9: an administrator renamed the account
     bool passwordAvailable = false;  // P3
     std::vector<std::string> aliases;
     std::string createdAt;

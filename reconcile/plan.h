@@ -30,10 +30,19 @@ enum class ActionKind {
 const char* toString(ActionKind k);
 
 // The count keys of SPEC §8, in the order they are printed. Every key is always present.
-inline constexpr std::array<std::string_view, 13> kCountKeys = {
-    "create",          "update",        "rename",          "transfer",          "deactivate",
-    "reactivate",      "awaiting_transfer", "rejected",    "group_create",      "group_update",
-    "group_archive",   "membership_add",    "membership_remove"};
+inline constexpr std::array<std::string_view, 13> kCountKeys = {"create",
+                                                                "update",
+                                                                "rename",
+                                                                "transfer",
+                                                                "deactivate",
+                                                                "reactivate",
+                                                                "awaiting_transfer",
+                                                                "rejected",
+                                                                "group_create",
+                                                                "group_update",
+                                                                "group_archive",
+                                                                "membership_add",
+                                                                "membership_remove"};
 
 struct Counts {
     std::array<std::uint64_t, kCountKeys.size()> values{};
@@ -58,9 +67,9 @@ struct Action {
 // The final state of an account the plan creates or changes. P4: `newPassword` is plain text
 // only in memory; apply() seals it and nothing else ever sees it.
 struct AccountWrite {
-    Account account;                      // id 0 → insert
+    Account account;  // id 0 → insert
     std::optional<std::string> newPassword;
-    std::vector<std::string> newNames;    // usernames/aliases to reserve for ever (U3)
+    std::vector<std::string> newNames;  // usernames/aliases to reserve for ever (U3)
 };
 
 struct GroupWrite {

@@ -602,11 +602,10 @@ class Planner {
         }
     }
 
-    // R5/R11: a partial snapshot speaks only for the persons and groups it lists, so an account
-    // that stays active here keeps the memberships such a snapshot does not mention.
-    bool keepsMembership(const std::string& code, std::int64_t id,
-                         const std::map<std::string, const core::Group*>& listed) const {
-        if (in_.snapshot.complete) {
+    // R5/R11: a partial snapshot speaks only for the persons it lists, so an account that stays
+    // active here keeps its memberships when such a snapshot does not mention the person.
+    bool keepsMembership(std::int64_t id) const {
+        if (in_.snapshot.complete || matched_.count(id) != 0) {
             return false;
         }
         auto it = byId_.find(id);
@@ -614,10 +613,7 @@ class Planner {
             return false;
         }
         const Account& after = current(*it->second);
-        if (after.school != school() || after.status != AccountStatus::Active) {
-            return false;
-        }
-        return matched_.count(id) == 0 || listed.count(code) == 0;
+        return after.school == school() && after.status == AccountStatus::Active;
     }
 
     void groups();
@@ -710,7 +706,7 @@ void Planner::groups() {
         }
     }
     for (const auto& [code, ref] : have) {
-        if (want.count({code, ref}) == 0 && !keepsMembership(code, ref.id, wanted)) {
+        if (want.count({code, ref}) == 0 && !keepsMembership(ref.id)) {
             plan_.memberships.push_back({school(), code, ref.id, -1, false});
             ++plan_.counts["membership_remove"];
         }

@@ -13,18 +13,44 @@ namespace {
 
 // The Attributes fields in kAccountColumns order (mis_id … title).
 std::array<std::string*, 18> attrFields(reconcile::Attributes& a) {
-    return {&a.misId,         &a.upn,           &a.admissionNumber,   &a.staffCode,
-            &a.nationalId,    &a.legalForename, &a.legalSurname,      &a.preferredForename,
-            &a.preferredSurname, &a.dob,        &a.gender,            &a.yearGroup,
-            &a.regGroup,      &a.admissionDate, &a.leavingDate,       &a.enrolmentStatus,
-            &a.staffRole,     &a.title};
+    return {&a.misId,
+            &a.upn,
+            &a.admissionNumber,
+            &a.staffCode,
+            &a.nationalId,
+            &a.legalForename,
+            &a.legalSurname,
+            &a.preferredForename,
+            &a.preferredSurname,
+            &a.dob,
+            &a.gender,
+            &a.yearGroup,
+            &a.regGroup,
+            &a.admissionDate,
+            &a.leavingDate,
+            &a.enrolmentStatus,
+            &a.staffRole,
+            &a.title};
 }
 
-constexpr std::array<const char*, 18> kAttrNames = {
-    "mis_id",         "upn",           "admission_number", "staff_code",      "national_id",
-    "legal_forename", "legal_surname", "preferred_forename", "preferred_surname", "dob",
-    "gender",         "year_group",    "reg_group",        "admission_date",  "leaving_date",
-    "enrolment_status", "role",        "title"};
+constexpr std::array<const char*, 18> kAttrNames = {"mis_id",
+                                                    "upn",
+                                                    "admission_number",
+                                                    "staff_code",
+                                                    "national_id",
+                                                    "legal_forename",
+                                                    "legal_surname",
+                                                    "preferred_forename",
+                                                    "preferred_surname",
+                                                    "dob",
+                                                    "gender",
+                                                    "year_group",
+                                                    "reg_group",
+                                                    "admission_date",
+                                                    "leaving_date",
+                                                    "enrolment_status",
+                                                    "role",
+                                                    "title"};
 
 }  // namespace
 

@@ -57,9 +57,10 @@ struct GroupRow {
 };
 
 class Directory {
-public:
+  public:
     // Throws core::StoreError naming the database on failure or a schema version mismatch.
-    static std::unique_ptr<Directory> open(const StoreOptions& options, OpenMode mode = OpenMode::Use);
+    static std::unique_ptr<Directory> open(const StoreOptions& options,
+                                           OpenMode mode = OpenMode::Use);
     virtual ~Directory() = default;
 
     virtual int schemaVersion() = 0;

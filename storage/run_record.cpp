@@ -38,7 +38,8 @@ json::object actionToJson(const reconcile::Action& a) {
     if (!a.changes.empty()) {
         json::array ch;
         for (const auto& c : a.changes) {
-            ch.push_back(json::object{{"field", c.field}, {"before", c.before}, {"after", c.after}});
+            ch.push_back(
+                json::object{{"field", c.field}, {"before", c.before}, {"after", c.after}});
         }
         o["changes"] = std::move(ch);
     }
@@ -106,7 +107,8 @@ std::vector<core::SourceFile> filesFromJson(const json::value& v) {
     }
     for (const auto& f : v.as_array()) {
         const auto& o = f.as_object();
-        out.push_back({str(o, "name"), str(o, "sha256"), o.at("records").to_number<std::uint64_t>()});
+        out.push_back(
+            {str(o, "name"), str(o, "sha256"), o.at("records").to_number<std::uint64_t>()});
     }
     return out;
 }

@@ -78,8 +78,8 @@ void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox
     reserve << "INSERT INTO usernames (name, account_id, is_alias) VALUES (?, ?, 0)", use(name),
         use(nameOwner);
     Statement alias(session_);
-    alias << "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?",
-        use(nameOwner), use(name);
+    alias << "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?", use(nameOwner),
+        use(name);
     ids.clear();
     for (const auto& w : plan.accounts) {
         reconcile::Account a = w.account;

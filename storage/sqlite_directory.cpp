@@ -118,7 +118,9 @@ int SqliteDirectory::schemaVersion() {
     }
 }
 
-int SqliteDirectory::latestSchemaVersion() const { return schema::latestVersion("sqlite"); }
+int SqliteDirectory::latestSchemaVersion() const {
+    return schema::latestVersion("sqlite");
+}
 
 int SqliteDirectory::migrate() {
     int have = schemaVersion();

@@ -13,21 +13,44 @@
 namespace misync::storage {
 
 // Account columns in the order every SELECT and INSERT uses (accounts table, schema 001).
-inline constexpr std::array<const char*, 33> kAccountColumns = {
-    "id",           "username",         "role",           "source",
-    "school",       "mis_id",           "upn",            "admission_number",
-    "staff_code",   "national_id",      "legal_forename", "legal_surname",
-    "preferred_forename", "preferred_surname", "dob",      "gender",
-    "year_group",   "reg_group",        "admission_date", "leaving_date",
-    "enrolment_status", "staff_role",   "title",          "display_name",
-    "status",       "owner_on_roll",    "consent",        "digital_champion",
-    "name_locked",  "password_sealed",  "created_at",     "updated_at",
-    "deactivated_at"};
+inline constexpr std::array<const char*, 33> kAccountColumns = {"id",
+                                                                "username",
+                                                                "role",
+                                                                "source",
+                                                                "school",
+                                                                "mis_id",
+                                                                "upn",
+                                                                "admission_number",
+                                                                "staff_code",
+                                                                "national_id",
+                                                                "legal_forename",
+                                                                "legal_surname",
+                                                                "preferred_forename",
+                                                                "preferred_surname",
+                                                                "dob",
+                                                                "gender",
+                                                                "year_group",
+                                                                "reg_group",
+                                                                "admission_date",
+                                                                "leaving_date",
+                                                                "enrolment_status",
+                                                                "staff_role",
+                                                                "title",
+                                                                "display_name",
+                                                                "status",
+                                                                "owner_on_roll",
+                                                                "consent",
+                                                                "digital_champion",
+                                                                "name_locked",
+                                                                "password_sealed",
+                                                                "created_at",
+                                                                "updated_at",
+                                                                "deactivated_at"};
 
 std::string accountColumnList(const char* prefix = "");
 
 class SqliteDirectory final : public Directory {
-public:
+  public:
     SqliteDirectory(const std::string& path, OpenMode mode);
 
     int schemaVersion() override;
@@ -46,10 +69,11 @@ public:
                                     std::int64_t beforeId) override;
     std::optional<RunRecord> getRun(std::int64_t id) override;
 
-private:
+  private:
     std::string path_;
     Poco::Data::Session session_;
-    // R1 across the whole directory without a query per person: built once, kept current by apply().
+    // R1 across the whole directory without a query per person: built once, kept current by
+    // apply().
     bool indexLoaded_ = false;
     std::unordered_map<std::string, std::int64_t> upnIndex_;
     std::unordered_map<std::string, std::int64_t> nationalIndex_;

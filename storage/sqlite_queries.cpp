@@ -189,8 +189,8 @@ std::vector<RunRecord> SqliteDirectory::listRuns(const std::string& school, int 
     int lim = limit > 0 ? limit : 20;
     Poco::Int64 before = beforeId > 0 ? beforeId : std::numeric_limits<Poco::Int64>::max();
     Statement st(session_);
-    st << std::string(kRunColumns) + "WHERE school = ? AND id < ? ORDER BY id DESC LIMIT ?",
-        use(s), use(before), use(lim);
+    st << std::string(kRunColumns) + "WHERE school = ? AND id < ? ORDER BY id DESC LIMIT ?", use(s),
+        use(before), use(lim);
     st.execute();
     RecordSet rs(st);
     std::vector<RunRecord> out;

@@ -13,7 +13,7 @@ namespace {
 
 constexpr std::uint16_t kFirstLa = 660;
 // Rough relative pupil numbers of the 22 Welsh authorities, 660 Anglesey … 681 Cardiff.
-constexpr std::array<std::uint32_t, 22> kLaWeights = {4, 7, 6, 6, 9,  8, 7,  3, 6, 11, 14,
+constexpr std::array<std::uint32_t, 22> kLaWeights = {4, 7, 6, 6,  9, 8,  7, 3, 6, 11, 14,
                                                       8, 8, 8, 14, 4, 11, 4, 6, 5, 10, 20};
 constexpr double kSecondaryShare = 0.13;
 
@@ -31,7 +31,8 @@ int calendarYear(std::int32_t days) {
 int expectedYear(std::int32_t dob) {
     using namespace std::chrono;
     const year_month_day ymd{sys_days{std::chrono::days{dob}}};
-    const int born = static_cast<int>(ymd.year()) - (static_cast<unsigned>(ymd.month()) >= 9 ? 0 : 1);
+    const int born =
+        static_cast<int>(ymd.year()) - (static_cast<unsigned>(ymd.month()) >= 9 ? 0 : 1);
     return kAcademicYear - 5 - born;
 }
 
@@ -72,7 +73,8 @@ std::vector<std::uint32_t> cumulative(std::span<const std::uint32_t> weights) {
     return out;
 }
 
-std::string staffCode(const Names& names, const StaffMember& s, const std::vector<std::string>& taken) {
+std::string staffCode(const Names& names, const StaffMember& s,
+                      const std::vector<std::string>& taken) {
     std::string code;
     code += static_cast<char>(names.forenameInitial(s.forename) - 'a' + 'A');
     const auto base = names.surnameBase(s.surname);
@@ -99,14 +101,22 @@ std::string staffCode(const Names& names, const StaffMember& s, const std::vecto
 
 std::string_view toString(StaffRole role) {
     switch (role) {
-        case StaffRole::Headteacher: return "Headteacher";
-        case StaffRole::DeputyHeadteacher: return "Deputy Headteacher";
-        case StaffRole::Teacher: return "Teacher";
-        case StaffRole::TeachingAssistant: return "Teaching Assistant";
-        case StaffRole::LearningSupportAssistant: return "Learning Support Assistant";
-        case StaffRole::CoverSupervisor: return "Cover Supervisor";
-        case StaffRole::Technician: return "Technician";
-        case StaffRole::Administrator: return "Administrator";
+        case StaffRole::Headteacher:
+            return "Headteacher";
+        case StaffRole::DeputyHeadteacher:
+            return "Deputy Headteacher";
+        case StaffRole::Teacher:
+            return "Teacher";
+        case StaffRole::TeachingAssistant:
+            return "Teaching Assistant";
+        case StaffRole::LearningSupportAssistant:
+            return "Learning Support Assistant";
+        case StaffRole::CoverSupervisor:
+            return "Cover Supervisor";
+        case StaffRole::Technician:
+            return "Technician";
+        case StaffRole::Administrator:
+            return "Administrator";
     }
     return "Teacher";
 }
@@ -134,7 +144,8 @@ void Country::createSchools(Rng& rng) {
     const std::uint32_t n = options_.schools;
     const auto secondaries =
         n < 4 ? 0U
-              : std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(n * kSecondaryShare)));
+              : std::max<std::uint32_t>(
+                    1, static_cast<std::uint32_t>(std::lround(n * kSecondaryShare)));
     const auto laCumulative = cumulative(kLaWeights);
     std::vector<bool> used(kLaWeights.size() * 10000, false);
     std::array<int, kLaWeights.size()> primaryNext{};
@@ -147,7 +158,8 @@ void Country::createSchools(Rng& rng) {
         school.phase = i < secondaries ? Phase::Secondary : Phase::Primary;
         const auto laIndex = rng.weighted(laCumulative);
         school.la = static_cast<std::uint16_t>(kFirstLa + laIndex);
-        int& next = school.phase == Phase::Secondary ? secondaryNext[laIndex] : primaryNext[laIndex];
+        int& next =
+            school.phase == Phase::Secondary ? secondaryNext[laIndex] : primaryNext[laIndex];
         next += 1 + static_cast<int>(rng.below(3));
         int establishment = next;
         while (establishment < 10000 && used[laIndex * 10000 + establishment]) {
@@ -208,7 +220,8 @@ void Country::sizeSchools(Rng& rng) {
         }
         const auto cohorts = apportion(weights, sizes[i]);
         for (int slot = 0; slot < kYearSlots; ++slot) {
-            school.yearSize0[slot] = static_cast<std::uint16_t>(std::min<std::uint32_t>(cohorts[slot], 65535));
+            school.yearSize0[slot] =
+                static_cast<std::uint16_t>(std::min<std::uint32_t>(cohorts[slot], 65535));
         }
     }
 }
@@ -282,11 +295,11 @@ void Country::createLearners(Rng& rng) {
                 l.reg = static_cast<std::uint8_t>(k % regCount);
                 // Most UPNs were issued by a primary school of the same authority on entry.
                 std::uint16_t issuer = schoolIndex;
-                const bool fromOtherPrimary =
-                    school.phase == Phase::Secondary || rng.chance(0.15);
+                const bool fromOtherPrimary = school.phase == Phase::Secondary || rng.chance(0.15);
                 if (fromOtherPrimary) {
                     for (int attempt = 0; attempt < 8; ++attempt) {
-                        const auto candidate = local[rng.below(static_cast<std::uint32_t>(local.size()))];
+                        const auto candidate =
+                            local[rng.below(static_cast<std::uint32_t>(local.size()))];
                         if (schools_[candidate].phase == Phase::Primary) {
                             issuer = candidate;
                             break;
@@ -322,8 +335,8 @@ void Country::createStaff(Rng& rng) {
         school.staffCount = count;
         school.teacherCount =
             count <= 2 ? count
-                       : std::max<std::uint32_t>(
-                             1, static_cast<std::uint32_t>(std::lround(count * (secondary ? 0.58 : 0.45))));
+                       : std::max<std::uint32_t>(1, static_cast<std::uint32_t>(std::lround(
+                                                        count * (secondary ? 0.58 : 0.45))));
         taken.clear();
         for (std::uint32_t k = 0; k < count; ++k) {
             StaffMember s;
@@ -404,11 +417,13 @@ void Country::planTeaching() {
     teaching_.secondary = std::min(3.0 * x, maxSecondary);
     teaching_.primary = std::min(x, maxPrimary);
     if (primaryLearners > 0 && teaching_.secondary >= maxSecondary) {
-        teaching_.primary = std::min(
-            (classMemberships - teaching_.secondary * secondaryLearners) / primaryLearners, maxPrimary);
+        teaching_.primary =
+            std::min((classMemberships - teaching_.secondary * secondaryLearners) / primaryLearners,
+                     maxPrimary);
     } else if (secondaryLearners > 0 && teaching_.primary >= maxPrimary) {
-        teaching_.secondary = std::min(
-            (classMemberships - teaching_.primary * primaryLearners) / secondaryLearners, maxSecondary);
+        teaching_.secondary =
+            std::min((classMemberships - teaching_.primary * primaryLearners) / secondaryLearners,
+                     maxSecondary);
     }
 }
 
@@ -432,7 +447,8 @@ bool Country::transfer(Rng& rng, std::uint32_t index, std::int32_t date) {
     std::int32_t dest = -1;
     for (int attempt = 0; attempt < 40 && dest < 0; ++attempt) {
         const auto s = attempt < 30 ? local[rng.below(static_cast<std::uint32_t>(local.size()))]
-                                    : static_cast<std::uint16_t>(rng.below(static_cast<std::uint32_t>(schools_.size())));
+                                    : static_cast<std::uint16_t>(
+                                          rng.below(static_cast<std::uint32_t>(schools_.size())));
         if (fits(s)) {
             dest = s;
         }
@@ -475,7 +491,8 @@ bool Country::changeYear(Rng& rng, Learner& learner) {
 void Country::applyChurnDay(std::uint32_t day, double percent) {
     Rng rng(mix(options_.seed, 1000003ULL + day));
     const std::int32_t date = dateOfDay(day);
-    const auto events = static_cast<std::uint64_t>(std::llround(static_cast<double>(onRoll_) * percent / 100.0));
+    const auto events =
+        static_cast<std::uint64_t>(std::llround(static_cast<double>(onRoll_) * percent / 100.0));
     for (std::uint64_t e = 0; e < events && onRoll_ > 0; ++e) {
         const auto index = pickOnRoll(rng);
         const auto kind = rng.below(100);

@@ -28,7 +28,9 @@ struct GeneratorOptions {
 inline constexpr int kFirstYear = -2;
 inline constexpr int kLastYear = 13;
 inline constexpr int kYearSlots = kLastYear - kFirstYear + 1;
-constexpr int yearSlot(int year) { return year - kFirstYear; }
+constexpr int yearSlot(int year) {
+    return year - kFirstYear;
+}
 
 inline constexpr std::int32_t kNoDate = std::numeric_limits<std::int32_t>::min();
 // 1 September of the academic year that day 0 (10 September) falls in.
@@ -121,13 +123,15 @@ struct ChurnCounts {
 };
 
 class Country {
-public:
+  public:
     Country(const GeneratorOptions& options, const Names& names);
 
     // Applies day `day`'s churn (day ≥ 1); days must be applied in order 1, 2, ….
     void applyChurnDay(std::uint32_t day, double percent);
 
-    std::int32_t dateOfDay(std::uint32_t day) const { return day0_ + static_cast<std::int32_t>(day); }
+    std::int32_t dateOfDay(std::uint32_t day) const {
+        return day0_ + static_cast<std::int32_t>(day);
+    }
 
     const std::vector<School>& schools() const { return schools_; }
     const std::vector<Learner>& learners() const { return learners_; }
@@ -138,7 +142,7 @@ public:
 
     std::uint16_t regGroupCount(const School& school, int year) const;
 
-private:
+  private:
     void createSchools(Rng& rng);
     void sizeSchools(Rng& rng);
     void createLearners(Rng& rng);

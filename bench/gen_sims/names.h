@@ -20,7 +20,7 @@ inline constexpr std::uint16_t kNoName = 0xffff;
 std::string asciiFold(std::string_view utf8);
 
 class Names {
-public:
+  public:
     Names();
 
     std::uint16_t pickSurname(Rng& rng) const;
@@ -41,7 +41,7 @@ public:
 
     std::string schoolName(Rng& rng, bool secondary) const;
 
-private:
+  private:
     struct SurnameEntry {
         std::string text;
         std::string base;

@@ -26,7 +26,7 @@ constexpr std::uint64_t mix(std::uint64_t a, std::uint64_t b) {
 }
 
 class Rng {
-public:
+  public:
     explicit Rng(std::uint64_t seed) : engine_(mix(seed)) {}
 
     std::uint64_t next() { return engine_(); }
@@ -35,7 +35,9 @@ public:
     std::uint32_t below(std::uint32_t n) { return static_cast<std::uint32_t>(engine_() % n); }
 
     // Uniform in [lo, hi].
-    int between(int lo, int hi) { return lo + static_cast<int>(below(static_cast<std::uint32_t>(hi - lo + 1))); }
+    int between(int lo, int hi) {
+        return lo + static_cast<int>(below(static_cast<std::uint32_t>(hi - lo + 1)));
+    }
 
     // Uniform in [0, 1).
     double unit() { return static_cast<double>(engine_() >> 11) * 0x1.0p-53; }
@@ -68,7 +70,7 @@ public:
         return lo;
     }
 
-private:
+  private:
     std::mt19937_64 engine_;
 };
 

@@ -34,7 +34,9 @@ inline double classLoad(const TeachingLoad& load, Phase phase) {
 }
 
 // Nursery and reception classes are not set for subjects.
-inline bool takesClasses(Phase phase, int year) { return phase == Phase::Secondary || year >= 1; }
+inline bool takesClasses(Phase phase, int year) {
+    return phase == Phase::Secondary || year >= 1;
+}
 
 // A learner takes floor(load) classes, or one more with probability frac(load).
 inline int classCount(double load, std::uint64_t key) {
@@ -82,6 +84,8 @@ inline int setOf(std::uint64_t key, int subject, int sets) {
                             static_cast<std::uint64_t>(sets));
 }
 
-inline int houseOf(std::uint64_t key) { return static_cast<int>(mix(key, 5) % kHouses.size()); }
+inline int houseOf(std::uint64_t key) {
+    return static_cast<int>(mix(key, 5) % kHouses.size());
+}
 
 }  // namespace misync::bench

@@ -29,7 +29,7 @@ constexpr std::uint64_t groupKey(GroupKind kind, int slot, int subject, int inde
 constexpr std::uint32_t kPupilBit = 1U << 31;
 
 class XmlBuffer {
-public:
+  public:
     void clear() { buf_.clear(); }
     const std::string& str() const { return buf_; }
 
@@ -41,10 +41,17 @@ public:
         }
         for (const char c : s) {
             switch (c) {
-                case '&': buf_.append("&amp;"); break;
-                case '<': buf_.append("&lt;"); break;
-                case '>': buf_.append("&gt;"); break;
-                default: buf_.push_back(c);
+                case '&':
+                    buf_.append("&amp;");
+                    break;
+                case '<':
+                    buf_.append("&lt;");
+                    break;
+                case '>':
+                    buf_.append("&gt;");
+                    break;
+                default:
+                    buf_.push_back(c);
             }
         }
     }
@@ -93,7 +100,7 @@ public:
     void begin() { buf_.append("<?xml version=\"1.0\" standalone=\"yes\"?>\n<SuperStarReport>\n"); }
     void end() { buf_.append("</SuperStarReport>\n"); }
 
-private:
+  private:
     std::string buf_;
 };
 
@@ -140,7 +147,7 @@ void regCode(XmlBuffer& out, int year, int reg) {
 }
 
 class SchoolWriter {
-public:
+  public:
     SchoolWriter(const Country& country, const Names& names, std::int32_t date)
         : country_(country), names_(names), date_(date) {}
 
@@ -156,7 +163,7 @@ public:
         finish(dir / "groups.xml", totals);
     }
 
-private:
+  private:
     bool onRoll(const Learner& l) const { return l.leaving == kNoDate || l.leaving > date_; }
     bool listed(const Learner& l) const {
         return onRoll(l) || (l.listedAfterLeaving && date_ - l.leaving <= kListLeaverDays);
@@ -275,7 +282,8 @@ private:
                 const int sets = setCount(school.phase, school.yearSize0[slot],
                                           takeRate(school.phase, subject, load));
                 if (sets > 0) {
-                    keys_.push_back(groupKey(kClass, slot, subject, setOf(index, subject, sets)) << 32 |
+                    keys_.push_back(groupKey(kClass, slot, subject, setOf(index, subject, sets))
+                                        << 32 |
                                     member);
                 }
             }
@@ -310,7 +318,9 @@ private:
         const int subject = static_cast<int>(group >> 16 & 0x3f);
         const int index = static_cast<int>(group & 0xffff);
         switch (kind) {
-            case kRegistration: regCode(out_, year, index); break;
+            case kRegistration:
+                regCode(out_, year, index);
+                break;
             case kYear:
                 out_.raw("Y");
                 yearShort(out_, year);
@@ -328,7 +338,9 @@ private:
                 out_.number(static_cast<std::uint64_t>(index + 1));
                 break;
             }
-            case kHouse: out_.text(kHouses[static_cast<std::size_t>(index)]); break;
+            case kHouse:
+                out_.text(kHouses[static_cast<std::size_t>(index)]);
+                break;
         }
     }
 
@@ -339,7 +351,7 @@ private:
         out_.clear();
         out_.begin();
         static constexpr std::array<std::string_view, 4> kTypes = {"Registration", "Year", "Class",
-                                                                  "House"};
+                                                                   "House"};
         std::uint64_t previous = ~0ULL;
         for (const auto key : keys_) {
             const std::uint64_t group = key >> 32;
@@ -354,7 +366,8 @@ private:
             out_.raw("</Group>");
             out_.field("Group_x0020_Type", kTypes[kind]);
             if (kind == kClass) {
-                out_.field("Subject", subjectCode(school.phase, static_cast<int>(group >> 16 & 0x3f)));
+                out_.field("Subject",
+                           subjectCode(school.phase, static_cast<int>(group >> 16 & 0x3f)));
             }
             if (kind != kHouse) {
                 out_.open("Year");

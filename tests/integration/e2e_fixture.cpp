@@ -527,8 +527,8 @@ json::array E2eTest::history(std::string_view school) {
 
 std::map<std::string, std::map<std::string, std::string>> E2eTest::credentials(
     std::string_view school, std::string_view role) {
-    Result r = misync({"export", "credentials", "--school", std::string(school), "--role",
-                       std::string(role)});
+    Result r = misync(
+        {"export", "credentials", "--school", std::string(school), "--role", std::string(role)});
     EXPECT_EQ(r.status, 0) << r.err;
     auto rows = parseCsv(r.out);
     std::map<std::string, std::map<std::string, std::string>> out;

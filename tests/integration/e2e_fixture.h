@@ -133,7 +133,7 @@ struct SchoolConfig {
 };
 
 class E2eTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override;
     void TearDown() override;
 
@@ -149,10 +149,10 @@ protected:
     void writeConfig(const std::vector<SchoolConfig>& schools, std::string_view policyToml = "");
 
     // misync --config <config> args…
-    Result misync(std::vector<std::string> args, const std::map<std::string, std::string>& env = {});
+    Result misync(std::vector<std::string> args,
+                  const std::map<std::string, std::string>& env = {});
     // `run --json --as-of asOf` + args; expects `status` and returns the parsed output.
-    json::value runJson(std::string_view asOf, std::vector<std::string> args = {},
-                        int status = 0);
+    json::value runJson(std::string_view asOf, std::vector<std::string> args = {}, int status = 0);
     json::array accounts(std::vector<std::string> args = {});
     json::object showAccount(const std::string& username, bool showPassword = false);
     json::array groups(std::vector<std::string> args = {});
@@ -161,7 +161,7 @@ protected:
     std::map<std::string, std::map<std::string, std::string>> credentials(std::string_view school,
                                                                           std::string_view role);
 
-private:
+  private:
     fs::path dir_;
 };
 

@@ -40,7 +40,7 @@ bool isIsoDateTime(const std::string& s) {
 }
 
 class JsonContractTest : public E2eTest {
-protected:
+  protected:
     void SetUp() override {
         E2eTest::SetUp();
         writeConfig({{kSchool, "Ysgol Gyfun Prawf", ""}});
@@ -178,10 +178,10 @@ TEST_F(JsonContractTest, AccountsListHasEverySpecField) {
     json::array all = accounts();
     ASSERT_EQ(all.size(), 3u);
     for (const auto& a : all) {
-        for (const char* key : {"username", "email", "role", "source", "school", "mis_id", "upn",
-                                "legal_forename", "legal_surname", "display_name", "year_group",
-                                "reg_group", "status", "aliases", "consent", "digital_champion",
-                                "created_at", "password_available"}) {
+        for (const char* key :
+             {"username", "email", "role", "source", "school", "mis_id", "upn", "legal_forename",
+              "legal_surname", "display_name", "year_group", "reg_group", "status", "aliases",
+              "consent", "digital_champion", "created_at", "password_available"}) {
             EXPECT_TRUE(a.as_object().contains(key)) << "account lacks " << key;
         }
         EXPECT_TRUE(a.at("aliases").is_array());
@@ -314,8 +314,8 @@ TEST_F(JsonContractTest, CredentialExportHasThePortalColumns) {
 
     // --out writes the same CSV, readable by the owner only.
     const fs::path file = dir() / "learners.csv";
-    Result w = misync(
-        {"export", "credentials", "--school", kSchool, "--role", "learner", "--out", file.string()});
+    Result w = misync({"export", "credentials", "--school", kSchool, "--role", "learner", "--out",
+                       file.string()});
     ASSERT_EQ(w.status, 0) << w.err;
     struct stat st {};
     ASSERT_EQ(::stat(file.c_str(), &st), 0);

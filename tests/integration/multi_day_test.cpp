@@ -34,10 +34,12 @@ GroupRow member(std::string group, std::string type, std::string year, std::stri
                     .memberType = std::move(memberType)};
 }
 
-std::string misIdOf(const json::object& action) { return str(action, "mis_id"); }
+std::string misIdOf(const json::object& action) {
+    return str(action, "mis_id");
+}
 
 class MultiDayTest : public E2eTest {
-protected:
+  protected:
     void SetUp() override {
         E2eTest::SetUp();
         writeConfig({{kSchool, "", ""}});
@@ -51,7 +53,8 @@ protected:
                       learner("1003", 3, "Carwyn", "Hughes", "Year 7", "7A"),
                       learner("1004", 4, "Dylan", "Price", "Year 7", "7A"),
                       learner("1005", 5, "Efa", "Roberts", "Year 7", "7A")};
-        x.staff = {{.id = "2001", .forename = "Gwen", .surname = "Owen", .startDate = "2019-09-01"}};
+        x.staff = {
+            {.id = "2001", .forename = "Gwen", .surname = "Owen", .startDate = "2019-09-01"}};
         for (const char* id : {"1001", "1002", "1003", "1004", "1005"}) {
             x.groups.push_back(member("7A", "Registration", "7", id));
             x.groups.push_back(member("Year 7", "Year", "7", id));
@@ -229,7 +232,7 @@ TEST_F(MultiDayTest, JoinersLeaversChangesAndRejoin) {
 // ---- Scenario 3: summer leavers (R5) ----
 
 class SummerLeaverTest : public E2eTest {
-protected:
+  protected:
     static constexpr const char* kSecondary = "6612002";
 
     void SetUp() override {

@@ -23,14 +23,14 @@ struct FinalState {
 };
 
 class TransferTest : public E2eTest {
-protected:
+  protected:
     void SetUp() override {
         E2eTest::SetUp();
         writeConfig({{kA, "Ysgol A", ""}, {kB, "Ysgol B", ""}});
     }
 
-    static Student pupil(std::string id, std::string upn, std::string forename,
-                         std::string surname, std::string reg, std::string admitted) {
+    static Student pupil(std::string id, std::string upn, std::string forename, std::string surname,
+                         std::string reg, std::string admitted) {
         return Student{.id = std::move(id),
                        .upn = std::move(upn),
                        .forename = std::move(forename),
@@ -188,7 +188,8 @@ TEST_F(TransferTest, LateLeaverConvergesInBothOrders) {
     FinalState ab = scenario(true);
     dropDirectory();
     FinalState ba = scenario(false);
-    EXPECT_EQ(json::serialize(withoutTimes(ab.accounts)), json::serialize(withoutTimes(ba.accounts)));
+    EXPECT_EQ(json::serialize(withoutTimes(ab.accounts)),
+              json::serialize(withoutTimes(ba.accounts)));
     EXPECT_EQ(json::serialize(ab.groups), json::serialize(ba.groups));
 }
 

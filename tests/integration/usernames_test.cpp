@@ -30,7 +30,7 @@ std::map<std::string, std::string> usernamesByMisId(const json::array& accounts)
 }
 
 class UsernamesTest : public E2eTest {
-protected:
+  protected:
     void dropDirectory() {
         for (const char* suffix : {"", "-wal", "-shm"}) {
             fs::remove(database().string() + suffix);
@@ -40,7 +40,7 @@ protected:
 
 TEST_F(UsernamesTest, SixtyJonesesOverThreeSchoolsGetTheSmallestFreeSuffixes) {
     const std::vector<std::string> schools{"6612001", "6612002", "6612003"};
-    const std::vector<std::string> forenames{"Aled", "Alaw",    "Alun", "Angharad", "Anwen",
+    const std::vector<std::string> forenames{"Aled",  "Alaw",    "Alun", "Angharad", "Anwen",
                                              "Arwel", "Aneurin", "Awen", "Aeron",    "Aled"};
     std::vector<SchoolConfig> config;
     // Per school, the learners in U6 order: legal forename, then MIS id.

@@ -46,9 +46,9 @@ TEST(Date, ThreeAcceptedSpellings) {
 }
 
 TEST(Date, RejectsNonsense) {
-    for (const char* s : {"", "2024-13-01", "2024-02-30", "31/2/2024", "2024/09/04", "9/4/24",
-                          "2024-09-04T25:00", "2024-09-04X", "yesterday", "123/1/2024",
-                          "2024-09-04T10:00:00+1"}) {
+    for (const char* s :
+         {"", "2024-13-01", "2024-02-30", "31/2/2024", "2024/09/04", "9/4/24", "2024-09-04T25:00",
+          "2024-09-04X", "yesterday", "123/1/2024", "2024-09-04T10:00:00+1"}) {
         EXPECT_FALSE(parseDate(s)) << s;
     }
     EXPECT_TRUE(parseDate("29/2/2024"));

@@ -219,7 +219,8 @@ TEST(PlannerR11, ArchivedGroupThatReturnsIsUnarchived) {
 }
 
 // R5 by analogy for groups: a partial snapshot's silence about a person says nothing, so it must
-// not take their memberships away; nor does a partial snapshot archive groups.
+// not take their memberships away (it used to remove every membership of every unlisted
+// person); nor does a partial snapshot archive groups.
 TEST(PlannerR11, PartialSnapshotKeepsTheMembershipsOfUnlistedPersons) {
     GroupCase g;
     PlannerHarness h;
@@ -231,12 +232,17 @@ TEST(PlannerR11, PartialSnapshotKeepsTheMembershipsOfUnlistedPersons) {
     EXPECT_EQ(plan.counts["membership_remove"], 0u);
     EXPECT_FALSE(plan.changesDirectory());
 
-    // A snapshot without groups at all (e.g. CTF) archives nothing and removes nothing.
-    auto bare = snapshotOf(kA, {g.alys, g.bryn}, false);
-    auto plan2 = h.plan(bare, g.view);
+    // A snapshot without groups or persons (e.g. an empty delta) archives and removes nothing.
+    auto plan2 = h.plan(snapshotOf(kA, {}, false), g.view);
     EXPECT_EQ(plan2.counts["group_archive"], 0u);
-    EXPECT_EQ(plan2.counts["membership_remove"], 0u);
     EXPECT_FALSE(plan2.changesDirectory());
+
+    // The memberships of a person it lists follow the snapshot.
+    auto moved = g.snapshot({g.alys}, false);
+    addMember(moved, "Y8", g.alys);
+    auto plan4 = h.plan(moved, g.view);
+    EXPECT_TRUE(hasMembership(plan4, kA, "8A", 1, false));
+    EXPECT_EQ(plan4.memberships.size(), 1u);
 
     // A leaver in a partial snapshot still leaves the groups.
     auto leaver = g.bryn;

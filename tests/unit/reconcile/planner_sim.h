@@ -24,11 +24,11 @@ struct SimGroup {
 
 class DirectorySim {
   public:
-    std::map<std::int64_t, Account> accounts;           // memberOf always empty here
-    std::map<std::int64_t, std::string> passwords;      // the last password set (P3)
-    std::map<std::int64_t, int> passwordSets;           // how many times one was set
-    std::set<std::string> usernameTable;                // the store's usernames table (U3)
-    std::map<std::pair<std::int64_t, std::string>, Claim> claims;  // (account, claimant)
+    std::map<std::int64_t, Account> accounts;       // memberOf always empty here
+    std::map<std::int64_t, std::string> passwords;  // the last password set (P3)
+    std::map<std::int64_t, int> passwordSets;       // how many times one was set
+    std::set<std::string> usernameTable;            // the store's usernames table (U3)
+    std::map<std::pair<std::int64_t, std::string>, Claim> claims;    // (account, claimant)
     std::map<std::pair<std::string, std::string>, SimGroup> groups;  // (school, code)
     UsernameRegistry registry;  // the runner's process-wide registry
     std::int64_t nextAccountId = 1;
@@ -179,8 +179,8 @@ class DirectorySim {
                 ++skippedMemberships;
                 continue;
             }
-            std::int64_t id =
-                m.accountWrite >= 0 ? ids.at(static_cast<std::size_t>(m.accountWrite)) : m.accountId;
+            std::int64_t id = m.accountWrite >= 0 ? ids.at(static_cast<std::size_t>(m.accountWrite))
+                                                  : m.accountId;
             if (m.add) {
                 it->second.members.insert(id);
             } else {
@@ -204,8 +204,8 @@ class DirectorySim {
              std::mt19937* shuffle = nullptr) {
         DirectoryView view = loadView(snapshot.school, snapshot, shuffle);
         UsernameAllocator allocator(registry, policy.usernameMaxLength);
-        SeededPasswordGenerator passwords(passwordSeed);
-        PlanServices services{allocator, passwords, names};
+        SeededPasswordGenerator generator(passwordSeed);
+        PlanServices services{allocator, generator, names};
         PlanInput input{snapshot, view, policy, asOf, asOf.toString() + "T06:30:00Z"};
         Plan plan = makePlan(input, services);
         if (plan.changesDirectory()) {

@@ -22,16 +22,18 @@ namespace fs = std::filesystem;
 namespace {
 
 class DirectoryTest : public ::testing::Test {
-protected:
+  protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("misync-store-" + std::to_string(std::random_device{}()));
+        dir_ =
+            fs::temp_directory_path() / ("misync-store-" + std::to_string(std::random_device{}()));
         fs::create_directories(dir_);
         db_ = (dir_ / "directory.db").string();
     }
     void TearDown() override { fs::remove_all(dir_); }
 
-    std::unique_ptr<storage::Directory> open() { return storage::Directory::open({"sqlite", db_, ""}); }
+    std::unique_ptr<storage::Directory> open() {
+        return storage::Directory::open({"sqlite", db_, ""});
+    }
 
     static reconcile::Account learner(const std::string& school, const std::string& username,
                                       const std::string& upn) {

@@ -1,0 +1,707 @@
+// R13 convergence: a randomized multi-school, multi-day scenario (learners join, leave by date
+// and by absence, move between schools with the old school late to record the leaver, change
+// year, registration group and names, rejoin) run through the pure planner over an in-memory
+// directory that loads views and applies plans as the SQLite store does. Each day every school
+// runs once, in several orders, each from the same starting directory; the resulting
+// directories must agree modulo what R13 allows, match what the schools' extracts say, plan
+// nothing when run again (R12), and never give a learner two accounts.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <map>
+#include <random>
+#include <set>
+#include <sstream>
+
+#include "planner_fixture.h"
+#include "planner_sim.h"
+
+using namespace misync;
+using namespace misync::reconcile;
+using namespace misync::reconcile::testing;
+
+namespace {
+
+const std::vector<std::string> kSchools = {"6610001", "6610002", "6620003", "6630004"};
+const std::vector<std::string> kSurnames = {"Jones",  "Davies",    "Williams",    "Evans",
+                                            "Thomas", "Roberts",   "Hughes",      "Lewis",
+                                            "Morgan", "Griffiths", "Llŷr-Hughes", "Prŷs"};
+const std::vector<std::string> kForenames = {"Aled",  "Alys",  "Anna",   "Bryn", "Carys", "Dafydd",
+                                             "Elin",  "Ffion", "Gethin", "Huw",  "Iolo",  "Lowri",
+                                             "Megan", "Nia",   "Osian",  "Rhys", "Siân",  "Tomos"};
+
+struct Record {
+    core::Person person;
+    bool listed = true;  // in the school's extract
+};
+
+struct SchoolMis {
+    std::string dfes;
+    bool complete = true;
+    std::map<std::string, Record> learners;     // by UPN
+    std::map<std::string, Record> staff;        // by MIS id
+    std::map<std::string, std::string> misIds;  // UPN → this school's MIS id (kept for rejoiners)
+    int nextId = 1;
+};
+
+struct LearnerInfo {
+    std::string upn;
+    std::string forename;
+    std::string surname;
+    core::Date dob;
+    int year = 7;
+};
+
+enum class PendingKind { LeaveByDate, LeaveByAbsence, Unlist };
+
+struct Pending {
+    int day = 0;
+    std::size_t school = 0;
+    std::string key;  // UPN
+    PendingKind kind = PendingKind::Unlist;
+};
+
+// What the schools' MIS extracts say, day by day.
+class World {
+  public:
+    World(std::uint32_t seed, core::Date start) : rng_(seed), start_(start), asOf_(start) {
+        for (std::size_t s = 0; s < kSchools.size(); ++s) {
+            SchoolMis m;
+            m.dfes = kSchools[s];
+            // The last school sends partial extracts on some seeds: its leavers come by date.
+            m.complete = !(s == kSchools.size() - 1 && seed % 2 == 1);
+            schools_.push_back(std::move(m));
+        }
+        for (std::size_t s = 0; s < schools_.size(); ++s) {
+            for (int i = 0; i < 9; ++i) {
+                join(s, newLearner(), asOf_.addDays(-400));
+            }
+            for (int i = 0; i < 2; ++i) {
+                addStaff(s);
+            }
+        }
+        if (start.month() == 8) {
+            summerLeavers();
+        }
+    }
+
+    core::Date asOf() const { return asOf_; }
+    const std::vector<SchoolMis>& schools() const { return schools_; }
+    const std::vector<LearnerInfo>& learners() const { return learners_; }
+
+    void advanceTo(int day) {
+        day_ = day;
+        asOf_ = start_.addDays(day);
+        std::vector<Pending> due;
+        std::vector<Pending> later;
+        for (auto& p : pending_) {
+            (p.day <= day ? due : later).push_back(p);
+        }
+        pending_ = std::move(later);
+        for (const auto& p : due) {
+            perform(p);
+        }
+        if (day == 0) {
+            return;
+        }
+        const int events = 3 + pick(6);
+        for (int i = 0; i < events; ++i) {
+            randomEvent();
+        }
+    }
+
+    core::Snapshot snapshot(std::size_t s) const {
+        const SchoolMis& m = schools_[s];
+        core::Snapshot snap = snapshotOf(m.dfes, {}, m.complete);
+        std::map<std::string, std::string> regYear;
+        std::set<std::string> years;
+        bool staffGroup = false;
+        for (const auto& [upn, r] : m.learners) {
+            if (!r.listed) {
+                continue;
+            }
+            snap.persons.push_back(r.person);
+            if (isOnRoll(r.person, asOf_, policy_)) {
+                addMember(snap, r.person.regGroup, r.person);
+                addMember(snap, "Y" + r.person.yearGroup, r.person);
+                regYear[r.person.regGroup] = r.person.yearGroup;
+                years.insert(r.person.yearGroup);
+            }
+        }
+        for (const auto& [id, r] : m.staff) {
+            if (!r.listed) {
+                continue;
+            }
+            snap.persons.push_back(r.person);
+            if (isOnRoll(r.person, asOf_, policy_)) {
+                addMember(snap, "Staff", r.person);
+                staffGroup = true;
+            }
+        }
+        for (const auto& [code, year] : regYear) {
+            addGroup(snap, code, core::GroupType::Registration, year);
+        }
+        for (const auto& year : years) {
+            addGroup(snap, "Y" + year, core::GroupType::Year, year);
+        }
+        if (staffGroup) {
+            addGroup(snap, "Staff", core::GroupType::Class);
+            snap.groups.back().subject = "PD";
+        }
+        return snap;
+    }
+
+    // The schools whose extract has the learner on roll today.
+    std::vector<std::size_t> onRollAt(const std::string& upn) const {
+        std::vector<std::size_t> out;
+        for (std::size_t s = 0; s < schools_.size(); ++s) {
+            auto it = schools_[s].learners.find(upn);
+            if (it != schools_[s].learners.end() && it->second.listed &&
+                isOnRoll(it->second.person, asOf_, policy_)) {
+                out.push_back(s);
+            }
+        }
+        return out;
+    }
+
+    std::string log() const { return log_.str(); }
+
+  private:
+    std::mt19937 rng_;
+    Policy policy_;
+    core::Date start_;
+    core::Date asOf_;
+    int day_ = 0;
+    std::vector<SchoolMis> schools_;
+    std::vector<LearnerInfo> learners_;
+    std::map<std::string, int> busyUntil_;  // UPN → last day of a transition in progress
+    std::vector<Pending> pending_;
+    int staffCount_ = 0;
+    std::ostringstream log_;
+
+    int pick(int n) { return static_cast<int>(rng_() % static_cast<unsigned>(n)); }
+    template <typename T>
+    const T& pickOf(const std::vector<T>& v) {
+        return v[static_cast<std::size_t>(pick(static_cast<int>(v.size())))];
+    }
+    std::size_t otherSchool(std::size_t s) {
+        return (s + 1 + static_cast<std::size_t>(pick(static_cast<int>(schools_.size()) - 1))) %
+               schools_.size();
+    }
+    std::string reg(int year) { return std::to_string(year) + static_cast<char>('A' + pick(3)); }
+
+    std::size_t newLearner() {
+        LearnerInfo l;
+        const int n = static_cast<int>(learners_.size());
+        l.upn = makeUpn(n % 1000, 1000 + n / 1000);
+        l.forename = pickOf(kForenames);
+        l.surname = pickOf(kSurnames);
+        l.dob = core::Date::fromYmd(2008 + pick(6), 1 + pick(12), 1 + pick(28));
+        l.year = 7 + pick(7);
+        learners_.push_back(l);
+        return learners_.size() - 1;
+    }
+
+    // The learner is on roll at `s` from `admitted`, with `s`'s own MIS record.
+    void join(std::size_t s, std::size_t li, core::Date admitted) {
+        SchoolMis& m = schools_[s];
+        const LearnerInfo& l = learners_[li];
+        auto [idIt, fresh] = m.misIds.try_emplace(l.upn, "");
+        if (fresh) {
+            idIt->second = std::to_string(s) + "-" + std::to_string(m.nextId++);
+        }
+        core::Person p = learner(idIt->second, l.upn, l.forename, l.surname, std::to_string(l.year),
+                                 reg(l.year));
+        p.dob = l.dob;
+        p.admissionDate = admitted;
+        if (pick(4) == 0) {
+            p.preferredForename = l.forename.substr(0, 3);
+        }
+        p.admissionNumber = m.dfes.substr(3) + "/" + idIt->second;
+        m.learners[l.upn] = Record{p, true};
+        log_ << "day " << day_ << ": " << l.upn << " joins " << m.dfes << " from "
+             << admitted.toString() << "\n";
+    }
+
+    void addStaff(std::size_t s) {
+        SchoolMis& m = schools_[s];
+        std::string id = "T" + std::to_string(staffCount_++);
+        core::Person p = staffMember(id, pickOf(kForenames), pickOf(kSurnames));
+        m.staff[id] = Record{p, true};
+    }
+
+    void summerLeavers() {
+        // Exam-year learners who left in July stay on roll until 30 August (R5); some start at
+        // a sixth form elsewhere, from 2 September or (overlapping) from 28 August.
+        for (std::size_t s = 0; s < schools_.size(); ++s) {
+            for (int i = 0; i < 3; ++i) {
+                std::size_t li = newLearner();
+                learners_[li].year = 11 + pick(3);
+                join(s, li, asOf_.addDays(-700));
+                auto& r = schools_[s].learners[learners_[li].upn];
+                r.person.leavingDate = core::Date::fromYmd(start_.year(), 7, 19);
+                busyUntil_[learners_[li].upn] = 1000;
+                if (pick(3) != 0 && learners_[li].year < 13) {
+                    learners_[li].year += 1;
+                    const auto from = pick(2) == 0 ? core::Date::fromYmd(start_.year(), 9, 2)
+                                                   : core::Date::fromYmd(start_.year(), 8, 28);
+                    join(otherSchool(s), li, from);
+                }
+            }
+        }
+    }
+
+    bool busy(const std::string& upn) const {
+        auto it = busyUntil_.find(upn);
+        return it != busyUntil_.end() && it->second >= day_;
+    }
+
+    void perform(const Pending& p) {
+        SchoolMis& m = schools_[p.school];
+        auto it = m.learners.find(p.key);
+        if (it == m.learners.end()) {
+            return;
+        }
+        Record& r = it->second;
+        switch (p.kind) {
+            case PendingKind::LeaveByDate: {
+                core::Date left = asOf_.addDays(-pick(3));
+                if (r.person.admissionDate && left < *r.person.admissionDate) {
+                    left = *r.person.admissionDate;
+                }
+                r.person.leavingDate = left;
+                log_ << "day " << day_ << ": " << p.key << " leaves " << m.dfes << " on "
+                     << left.toString() << "\n";
+                if (!m.complete) {
+                    pending_.push_back({day_ + 2, p.school, p.key, PendingKind::Unlist});
+                }
+                break;
+            }
+            case PendingKind::LeaveByAbsence:
+            case PendingKind::Unlist:
+                r.listed = false;
+                log_ << "day " << day_ << ": " << p.key << " no longer listed at " << m.dfes
+                     << "\n";
+                break;
+        }
+    }
+
+    // The school lets the learner go today (by date, or by absence when its roll is complete).
+    Pending leaving(std::size_t s, const std::string& upn, int day) {
+        bool byDate = !schools_[s].complete || pick(2) == 0;
+        return {day, s, upn, byDate ? PendingKind::LeaveByDate : PendingKind::LeaveByAbsence};
+    }
+
+    void randomEvent() {
+        const int kind = pick(100);
+        if (kind < 15) {
+            std::size_t s = static_cast<std::size_t>(pick(static_cast<int>(schools_.size())));
+            join(s, newLearner(), pick(5) == 0 ? asOf_.addDays(1) : asOf_);
+            return;
+        }
+        if (kind < 20) {
+            std::size_t s = static_cast<std::size_t>(pick(static_cast<int>(schools_.size())));
+            if (pick(2) == 0) {
+                addStaff(s);
+            } else if (!schools_[s].staff.empty()) {
+                auto it = schools_[s].staff.begin();
+                std::advance(it, pick(static_cast<int>(schools_[s].staff.size())));
+                if (schools_[s].complete && pick(2) == 0) {
+                    it->second.listed = false;
+                } else {
+                    it->second.person.leavingDate = asOf_;
+                }
+            }
+            return;
+        }
+        // The rest act on one learner who is not in the middle of a transition.
+        const LearnerInfo& l = pickOf(learners_);
+        if (busy(l.upn)) {
+            return;
+        }
+        auto at = onRollAt(l.upn);
+        if (at.size() > 1) {
+            return;
+        }
+        if (at.empty()) {
+            if (kind < 35) {  // rejoiner, at any school
+                std::size_t s = static_cast<std::size_t>(pick(static_cast<int>(schools_.size())));
+                join(s, static_cast<std::size_t>(&l - learners_.data()), asOf_);
+            }
+            return;
+        }
+        const std::size_t home = at[0];
+        const std::string upn = l.upn;
+        if (kind < 45) {  // leaves the system
+            perform(leaving(home, upn, day_));
+            busyUntil_[upn] = day_ + 3;
+            return;
+        }
+        if (kind < 70) {  // moves; the old school may be late to record the leaver
+            const std::size_t to = otherSchool(home);
+            join(to, static_cast<std::size_t>(&l - learners_.data()),
+                 pick(5) == 0 ? asOf_.addDays(1) : asOf_);
+            const int lag = std::vector<int>{0, 0, 1, 1, 2, 3}[static_cast<std::size_t>(pick(6))];
+            Pending p = leaving(home, upn, day_ + lag);
+            if (lag == 0) {
+                perform(p);
+            } else {
+                pending_.push_back(p);
+                if (pick(6) == 0) {  // the new school drops them again while the old one is late
+                    pending_.push_back(leaving(to, upn, day_ + 1 + pick(lag)));
+                }
+            }
+            busyUntil_[upn] = day_ + lag + 3;
+            return;
+        }
+        // Changes of MIS attributes at the school that has the learner.
+        Record& r = schools_[home].learners[upn];
+        LearnerInfo& info = learners_[static_cast<std::size_t>(&l - learners_.data())];
+        switch (pick(5)) {
+            case 0:
+                if (info.year < 13) {
+                    info.year += 1;
+                    r.person.yearGroup = std::to_string(info.year);
+                    r.person.regGroup = reg(info.year);
+                }
+                break;
+            case 1:
+                r.person.regGroup = reg(info.year);
+                break;
+            case 2:
+                r.person.preferredForename =
+                    r.person.preferredForename.empty() ? info.forename.substr(0, 2) : "";
+                break;
+            case 3:
+                info.surname = pickOf(kSurnames);
+                r.person.legalSurname = info.surname;
+                break;
+            default:
+                r.person.preferredSurname = r.person.preferredSurname.empty() ? "Pryce" : "";
+                break;
+        }
+        log_ << "day " << day_ << ": " << upn << " changes at " << schools_[home].dfes << "\n";
+    }
+};
+
+// ---- the directory compared modulo what R13 allows -----------------------------------------
+
+std::string accountKey(const Account& a) {
+    if (a.role == core::Role::Learner && !a.attrs.upn.empty()) {
+        return "upn:" + a.attrs.upn;
+    }
+    return "mis:" + a.school + ":" + a.attrs.misId;  // staff never move here (manual transfer)
+}
+
+std::string usernameBaseOf(std::string name) {
+    while (!name.empty() && name.back() >= '0' && name.back() <= '9') {
+        name.pop_back();
+    }
+    return name;
+}
+
+struct AccountSummary {
+    AccountStatus status = AccountStatus::Active;
+    std::string school;
+    Attributes attrs;
+    std::string displayName;
+    std::string base;
+    std::set<std::string> groups;
+};
+
+struct DirectorySummary {
+    std::map<std::string, std::vector<AccountSummary>> accounts;
+    std::map<std::string, std::string> groups;  // school/code → type, archived, member keys
+    std::set<std::string> claims;               // account key, claimant, content
+};
+
+DirectorySummary summarize(const DirectorySim& sim) {
+    DirectorySummary out;
+    std::map<std::int64_t, std::string> keyOf;
+    for (const auto& [id, a] : sim.accounts) {
+        keyOf[id] = accountKey(a);
+    }
+    std::map<std::int64_t, std::set<std::string>> groupsOf;
+    for (const auto& [gk, g] : sim.groups) {
+        std::set<std::string> members;
+        for (auto id : g.members) {
+            members.insert(keyOf[id]);
+            groupsOf[id].insert(gk.first + "/" + gk.second);
+        }
+        std::string text = std::string(core::toString(g.state.type)) + " " + g.state.subject + " " +
+                           g.state.yearGroup + (g.state.archived ? " archived" : "") + ":";
+        for (const auto& m : members) {
+            text += " " + m;
+        }
+        out.groups[gk.first + "/" + gk.second] = text;
+    }
+    for (const auto& [id, a] : sim.accounts) {
+        out.accounts[keyOf[id]].push_back(
+            {a.status, a.school, a.attrs, a.displayName, usernameBaseOf(a.username), groupsOf[id]});
+    }
+    for (const auto& [key, c] : sim.claims) {
+        std::string text = keyOf[c.accountId] + " by " + c.school + " as " + c.attrs.misId + " " +
+                           c.attrs.regGroup + " " + c.attrs.legalSurname;
+        for (const auto& g : c.groupCodes) {
+            text += " " + g;
+        }
+        out.claims.insert(text);
+    }
+    return out;
+}
+
+// R13: the same accounts in the same states, every active account with the same owner and
+// attributes; usernames may differ in their numeric suffixes, and a deactivated account may be
+// kept by either of the last two schools (then with that school's record of the learner).
+void expectConverged(const DirectorySummary& x, const DirectorySummary& y,
+                     const std::string& where) {
+    SCOPED_TRACE(where);
+    std::set<std::string> keys;
+    for (const auto& [k, v] : x.accounts) {
+        keys.insert(k);
+    }
+    for (const auto& [k, v] : y.accounts) {
+        keys.insert(k);
+    }
+    for (const auto& k : keys) {
+        auto xi = x.accounts.find(k);
+        auto yi = y.accounts.find(k);
+        if (xi == x.accounts.end() || yi == y.accounts.end()) {
+            ADD_FAILURE() << k << " has an account in one order only";
+            continue;
+        }
+        if (xi->second.size() != yi->second.size()) {
+            ADD_FAILURE() << k << ": " << xi->second.size() << " vs " << yi->second.size()
+                          << " accounts";
+            continue;
+        }
+        for (std::size_t i = 0; i < xi->second.size(); ++i) {
+            const AccountSummary& a = xi->second[i];
+            const AccountSummary& b = yi->second[i];
+            EXPECT_EQ(toString(a.status), std::string(toString(b.status))) << k;
+            EXPECT_EQ(a.base, b.base) << k;
+            if (a.status == AccountStatus::Active || a.school == b.school) {
+                EXPECT_EQ(a.school, b.school) << k;
+                EXPECT_TRUE(a.attrs == b.attrs) << k;
+                EXPECT_EQ(a.displayName, b.displayName) << k;
+                EXPECT_EQ(a.groups, b.groups) << k;
+            }
+        }
+    }
+    EXPECT_EQ(x.groups, y.groups);
+    EXPECT_EQ(x.claims, y.claims);
+}
+
+// ---- invariants and the oracle -------------------------------------------------------------
+
+void expectInvariants(const DirectorySim& sim, const std::string& where) {
+    SCOPED_TRACE(where);
+    std::map<std::string, int> perUpn;
+    for (const auto& [id, a] : sim.accounts) {
+        if (a.role == core::Role::Learner && !a.attrs.upn.empty() &&
+            a.status != AccountStatus::Purged) {
+            EXPECT_EQ(++perUpn[a.attrs.upn], 1) << "two accounts for learner " << a.attrs.upn;
+        }
+        EXPECT_EQ(sim.passwordSets.count(id) ? sim.passwordSets.at(id) : 0, 1)
+            << a.username << ": a password is set once, at creation";
+    }
+    for (const auto& [gk, g] : sim.groups) {
+        if (g.state.archived) {
+            EXPECT_TRUE(g.members.empty()) << gk.first << "/" << gk.second << " is archived";
+        }
+        for (auto id : g.members) {
+            const Account& a = sim.accounts.at(id);
+            EXPECT_TRUE(a.status == AccountStatus::Active && a.school == gk.first)
+                << a.username << " (" << toString(a.status) << " at " << a.school
+                << ") is still in " << gk.first << "/" << gk.second;
+        }
+    }
+    for (const auto& [key, c] : sim.claims) {
+        auto it = sim.accounts.find(c.accountId);
+        ASSERT_NE(it, sim.accounts.end());
+        EXPECT_NE(it->second.school, c.school)
+            << "school " << c.school << " claims its own account " << it->second.username;
+    }
+    EXPECT_EQ(sim.skippedMemberships, 0) << "memberships planned in groups that do not exist";
+}
+
+// The directory says what the extracts say: a learner on roll at one school has an active
+// account there with that school's data and groups; on roll nowhere, a deactivated one (or
+// none); on roll at two (the old school late), an active account at one of them.
+void expectMatchesWorld(const DirectorySim& sim, const World& world, const std::string& where) {
+    SCOPED_TRACE(where);
+    std::map<std::string, const Account*> byKey;
+    for (const auto& [id, a] : sim.accounts) {
+        byKey[accountKey(a)] = &a;
+    }
+    std::map<std::int64_t, std::set<std::string>> groupsOf;
+    for (const auto& [gk, g] : sim.groups) {
+        for (auto id : g.members) {
+            groupsOf[id].insert(gk.first + "/" + gk.second);
+        }
+    }
+    std::vector<core::Snapshot> snaps;
+    for (std::size_t s = 0; s < world.schools().size(); ++s) {
+        snaps.push_back(world.snapshot(s));
+    }
+    auto expectedGroups = [&](std::size_t s, const core::Person& p) {
+        std::set<std::string> out;
+        for (const auto& m : snaps[s].memberships) {
+            if (m.memberRole == p.role && m.memberMisId == p.misId) {
+                out.insert(world.schools()[s].dfes + "/" + m.groupCode);
+            }
+        }
+        return out;
+    };
+    for (const auto& l : world.learners()) {
+        auto at = world.onRollAt(l.upn);
+        auto it = byKey.find("upn:" + l.upn);
+        const Account* a = it == byKey.end() ? nullptr : it->second;
+        if (at.empty()) {
+            if (a != nullptr) {
+                EXPECT_EQ(toString(a->status), std::string("deactivated")) << l.upn;
+            }
+            continue;
+        }
+        if (a == nullptr) {
+            ADD_FAILURE() << l.upn << " is on roll but has no account";
+            continue;
+        }
+        EXPECT_EQ(toString(a->status), std::string("active")) << l.upn;
+        std::size_t owner = at[0];
+        if (at.size() > 1 && world.schools()[at[1]].dfes == a->school) {
+            owner = at[1];
+        }
+        const auto& school = world.schools()[owner];
+        EXPECT_EQ(a->school, school.dfes) << l.upn;
+        const core::Person& p = school.learners.at(l.upn).person;
+        EXPECT_TRUE(a->attrs == attributesOf(p)) << l.upn << " at " << school.dfes;
+        EXPECT_EQ(a->displayName, displayName(attributesOf(p))) << l.upn;
+        EXPECT_EQ(groupsOf[a->id], expectedGroups(owner, p)) << l.upn;
+    }
+    for (std::size_t s = 0; s < world.schools().size(); ++s) {
+        const auto& m = world.schools()[s];
+        for (const auto& [id, r] : m.staff) {
+            auto it = byKey.find("mis:" + m.dfes + ":" + id);
+            const bool on = r.listed && isOnRoll(r.person, world.asOf(), Policy{});
+            if (it == byKey.end()) {
+                EXPECT_FALSE(on) << id << " at " << m.dfes << " has no account";
+                continue;
+            }
+            EXPECT_EQ(it->second->status == AccountStatus::Active, on) << id;
+            if (on) {
+                EXPECT_EQ(groupsOf[it->second->id], expectedGroups(s, r.person)) << id;
+            }
+        }
+        // The snapshot's groups are live; a complete snapshot's are the only live ones.
+        std::set<std::string> live;
+        for (const auto& [gk, g] : sim.groups) {
+            if (gk.first == m.dfes && !g.state.archived) {
+                live.insert(gk.second);
+            }
+        }
+        std::set<std::string> listed;
+        for (const auto& g : snaps[s].groups) {
+            listed.insert(g.code);
+            EXPECT_EQ(live.count(g.code), 1u) << m.dfes << "/" << g.code;
+        }
+        if (m.complete) {
+            EXPECT_EQ(live, listed) << m.dfes;
+        }
+    }
+}
+
+std::string orderText(const std::vector<std::size_t>& order) {
+    std::string out;
+    for (auto s : order) {
+        out += (out.empty() ? "" : ",") + kSchools[s];
+    }
+    return out;
+}
+
+void runScenario(std::uint32_t seed, core::Date start, int days, int orders) {
+    World world(seed, start);
+    DirectorySim sim;
+    std::mt19937 rng(seed * 7919u + 13u);
+    for (int day = 0; day < days; ++day) {
+        world.advanceTo(day);
+        std::vector<core::Snapshot> snaps;
+        for (std::size_t s = 0; s < kSchools.size(); ++s) {
+            snaps.push_back(world.snapshot(s));
+        }
+        std::vector<std::size_t> order(kSchools.size());
+        for (std::size_t i = 0; i < order.size(); ++i) {
+            order[i] = i;
+        }
+        std::vector<DirectorySim> results;
+        std::vector<DirectorySummary> summaries;
+        std::vector<std::string> orderNames;
+        for (int o = 0; o < orders; ++o) {
+            if (o == 1) {
+                std::reverse(order.begin(), order.end());
+            } else if (o > 1) {
+                std::shuffle(order.begin(), order.end(), rng);
+            }
+            DirectorySim d = sim;
+            const std::string where = "seed " + std::to_string(seed) + " day " +
+                                      std::to_string(day) + " (" + world.asOf().toString() +
+                                      ") order " + orderText(order);
+            for (auto s : order) {
+                core::Snapshot snap = snaps[s];
+                std::shuffle(snap.persons.begin(), snap.persons.end(), rng);  // U6
+                d.run(snap, Policy{}, world.asOf(), transliterator(), rng(), &rng);
+                expectInvariants(d, where + " after " + kSchools[s]);
+            }
+            // R12/R13: running any school again changes nothing.
+            for (std::size_t s = 0; s < kSchools.size(); ++s) {
+                DirectorySim again = d;
+                Plan plan =
+                    again.run(snaps[s], Policy{}, world.asOf(), transliterator(), rng(), &rng);
+                if (plan.changesDirectory()) {
+                    std::string what;
+                    for (const auto& a : plan.actions) {
+                        what += std::string(" ") + toString(a.kind) + ":" + a.upn + a.group;
+                    }
+                    ADD_FAILURE() << where << ": running " << kSchools[s]
+                                  << " again changes the directory:" << what << " ("
+                                  << plan.accounts.size() << " accounts, "
+                                  << plan.memberships.size() << " memberships, "
+                                  << plan.claims.size() << " claims)";
+                }
+            }
+            expectMatchesWorld(d, world, where);
+            summaries.push_back(summarize(d));
+            orderNames.push_back(where);
+            results.push_back(std::move(d));
+        }
+        for (int o = 1; o < orders; ++o) {
+            expectConverged(summaries[0], summaries[static_cast<std::size_t>(o)],
+                            orderNames[0] + " vs " + orderNames[static_cast<std::size_t>(o)]);
+        }
+        if (::testing::Test::HasFailure()) {
+            ADD_FAILURE() << "scenario so far:\n" << world.log();
+            return;
+        }
+        sim = std::move(results[rng() % results.size()]);
+    }
+}
+
+}  // namespace
+
+TEST(PlannerR13, ConvergesWhateverTheOrderOfSchools) {
+    for (std::uint32_t seed = 1; seed <= 24; ++seed) {
+        runScenario(seed, day("2024-03-04"), 10, 5);
+        if (HasFailure()) {
+            return;
+        }
+    }
+}
+
+TEST(PlannerR13, ConvergesAcrossTheSummerLeaverCutOff) {
+    for (std::uint32_t seed = 101; seed <= 124; ++seed) {
+        runScenario(seed, day("2024-08-26"), 10, 5);
+        if (HasFailure()) {
+            return;
+        }
+    }
+}
