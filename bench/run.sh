@@ -96,6 +96,7 @@ elapsed_seconds() {
         awk -F: '{ if (NF == 3) print $1 * 3600 + $2 * 60 + $3; else print $1 * 60 + $2 }'
 }
 time_field() { sed -n "s/.*$2: //p" "$1"; }
+RSS_FIELD='Maximum resident set size (kbytes)'
 mb() { awk -v b="$1" 'BEGIN { printf "%.1f", b / 1e6 }'; }
 
 need_tool /usr/bin/time time
@@ -129,7 +130,7 @@ for day in 0 1; do
     sed 's/^/   /' "$LOGS/gen-day$day.log"
     AS_OF[$day]="$(sed -n 's/^as-of: //p' "$LOGS/gen-day$day.log")"
     echo "   generator: $(elapsed_seconds "$LOGS/gen-day$day.time") s wall," \
-        "peak RSS $(($(time_field "$LOGS/gen-day$day.time" 'Maximum resident set size (kbytes)') / 1024)) MB," \
+        "peak RSS $(($(time_field "$LOGS/gen-day$day.time" "$RSS_FIELD") / 1024)) MB," \
         "$(mb "$(sed -n 's/^bytes=//p' "$WORK/day$day/bench-manifest.txt")") MB written"
 done
 
@@ -171,7 +172,7 @@ timed_run() {
         --as-of "$as_of" --json > "$out" 2> "$LOGS/$label.stderr" || rc=$?
     local wall rss cpu db=0
     wall="$(elapsed_seconds "$LOGS/$label.time")"
-    rss="$(($(time_field "$LOGS/$label.time" 'Maximum resident set size (kbytes)') / 1024))"
+    rss="$(($(time_field "$LOGS/$label.time" "$RSS_FIELD") / 1024))"
     cpu="$(awk -v u="$(time_field "$LOGS/$label.time" 'User time (seconds)')" \
         -v s="$(time_field "$LOGS/$label.time" 'System time (seconds)')" 'BEGIN { print u + s }')"
     for f in "$RUN/directory.db" "$RUN/directory.db-wal"; do
@@ -212,7 +213,8 @@ cp "$WORK/day1/misync.toml" "$WORK/day1/bench-manifest.txt" "$RUN/"
 timed_run churn "${AS_OF[1]}"
 
 echo
-echo "== $SCHOOLS schools, $LEARNERS learners, $STAFF staff, ~$MEMBERSHIPS memberships, churn $CHURN%"
+echo "== $SCHOOLS schools, $LEARNERS learners, $STAFF staff, ~$MEMBERSHIPS memberships," \
+    "churn $CHURN%"
 printf '%-9s %-10s %9s %9s %9s %12s  %s\n' run as-of "wall s" "CPU s" "RSS MB" "db MB" status
 printf '%s\n' "${RESULTS[@]}"
 exit $FAILED

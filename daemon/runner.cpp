@@ -54,8 +54,12 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
             directory_.loadUsernames(usernames_);
             usernamesLoaded_ = true;
         }
+        if (options.dryRun && !dryRunUsernames_) {
+            dryRunUsernames_ = usernames_;
+        }
+        reconcile::UsernameRegistry& registry = options.dryRun ? *dryRunUsernames_ : usernames_;
         reconcile::DirectoryView view = directory_.loadView(school.dfes, snapshot);
-        reconcile::UsernameAllocator allocator(usernames_, school.policy.usernameMaxLength);
+        reconcile::UsernameAllocator allocator(registry, school.policy.usernameMaxLength);
         reconcile::PlanServices services{allocator, passwords_, names_};
         reconcile::PlanInput input{snapshot, view, school.policy, options.asOf, rec.startedAt};
         reconcile::Plan plan = reconcile::makePlan(input, services);
@@ -67,6 +71,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         if (options.dryRun) {
             rec.outcome = "planned";
             rec.finishedAt = core::nowIso();
+            allocator.commit();  // into the dry-run copy only
         } else if (plan.changesDirectory()) {
             rec.outcome = "applied";
             rec.finishedAt = core::nowIso();

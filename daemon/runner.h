@@ -4,6 +4,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "connectors/connector.h"
@@ -40,6 +41,9 @@ class Runner {
     reconcile::PasswordGenerator& passwords_;
     reconcile::NameTransliterator names_;
     reconcile::UsernameRegistry usernames_;
+    // Dry runs take their planned names from a copy, so that a dry run over several schools
+    // plans what the real pass would give (U3) without reserving anything for real runs.
+    std::optional<reconcile::UsernameRegistry> dryRunUsernames_;
     bool usernamesLoaded_ = false;
 };
 

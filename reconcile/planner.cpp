@@ -98,6 +98,10 @@ class Planner {
     std::map<PersonKey, Ref>
         placed_;  // persons whose account is active at this school after the plan
     std::map<PersonKey, std::vector<std::string>> personGroups_;
+    std::set<std::string> groupCodes_;
+    std::set<std::string> unknownGroups_;
+    std::set<PersonKey> seen_;
+    std::set<std::string> seenUpns_;
     std::multimap<std::string, const Account*> manualByName_;
     std::vector<std::int64_t> championsLost_;
 
@@ -131,7 +135,21 @@ class Planner {
                 claimsOn_[c.accountId].push_back(&c);
             }
         }
+        // R11: memberships count in the groups the school will have after the plan: the
+        // snapshot's, and for a partial snapshot also the live groups it does not mention.
+        for (const auto& g : in_.snapshot.groups) {
+            groupCodes_.insert(g.code);
+        }
+        for (const auto& g : in_.view.groups) {
+            if (!in_.snapshot.complete && !g.archived) {
+                groupCodes_.insert(g.code);
+            }
+        }
         for (const auto& m : in_.snapshot.memberships) {
+            if (groupCodes_.count(m.groupCode) == 0) {
+                unknownGroups_.insert(m.groupCode);
+                continue;
+            }
             personGroups_[{m.memberRole, m.memberMisId}].push_back(m.groupCode);
         }
         for (auto& [k, codes] : personGroups_) {
@@ -218,10 +236,16 @@ class Planner {
         if (a != nullptr && a->source == AccountSource::Manual) {
             a = nullptr;  // R8: a sync never touches manual accounts
         }
-        if (a != nullptr && !matched_.insert(a->id).second) {
-            plan_.errors.push_back({"duplicate_person", p.source.file, p.source.record,
-                                    "record matches the same account as another record (" +
-                                        a->username + "); skipped"});
+        // One record per person: a second one with the same MIS id or UPN, or matching the same
+        // account, could otherwise give one learner two accounts.
+        const bool repeated =
+            !seen_.insert({p.role, p.misId}).second ||
+            (p.role == Role::Learner && !p.upn.empty() && !seenUpns_.insert(p.upn).second);
+        if (repeated || (a != nullptr && !matched_.insert(a->id).second)) {
+            plan_.errors.push_back(
+                {"duplicate_person", p.source.file, p.source.record,
+                 "record has the MIS id or UPN of another record, or matches the same account (" +
+                     (a != nullptr ? a->username : p.misId) + "); skipped"});
             ++plan_.counts["rejected"];
             return;
         }
@@ -317,6 +341,15 @@ class Planner {
         return changes;
     }
 
+    // R3: the display name follows the attributes, and its change is recorded as theirs are.
+    static void refreshDisplayName(Account& acc, std::vector<FieldChange>& changes) {
+        std::string dn = displayName(acc.attrs);
+        if (dn != acc.displayName) {
+            changes.push_back({"display_name", acc.displayName, dn});
+            acc.displayName = std::move(dn);
+        }
+    }
+
     bool wouldChange(const Account& a, const Attributes& target) const {
         return a.attrs != target || displayName(target) != a.displayName;
     }
@@ -369,12 +402,11 @@ class Planner {
             leave(a, target, why);
         } else if (wouldChange(a, target)) {
             AccountWrite& w = touch(a);
-            bool renamed = false;
+            auto changes = diffAttributes(a.attrs, target);
             w.account.attrs = target;  // keep a leaver's record current; never a new username
-            w.account.displayName = displayName(target);
-            (void)renamed;
+            refreshDisplayName(w.account, changes);
             auto act = actionFor(ActionKind::Update, w.account, "MIS attributes changed (leaver)");
-            act.changes = diffAttributes(a.attrs, target);
+            act.changes = std::move(changes);
             plan_.actions.push_back(std::move(act));
             ++plan_.counts["update"];
         }
@@ -393,7 +425,7 @@ class Planner {
         if (target && *target != w.account.attrs) {
             changes = diffAttributes(w.account.attrs, *target);
             w.account.attrs = *target;
-            w.account.displayName = displayName(*target);
+            refreshDisplayName(w.account, changes);
         }
         w.account.status = AccountStatus::Deactivated;
         w.account.ownerOnRoll = false;
@@ -440,7 +472,7 @@ class Planner {
         const std::string from = w.account.school;
         auto changes = diffAttributes(w.account.attrs, merged(a, c.attrs));
         w.account.attrs = merged(a, c.attrs);
-        w.account.displayName = displayName(w.account.attrs);
+        refreshDisplayName(w.account, changes);
         w.account.school = c.school;
         w.account.status = AccountStatus::Active;
         w.account.ownerOnRoll = true;
@@ -547,7 +579,7 @@ class Planner {
         auto changes = diffAttributes(w.account.attrs, target);
         const std::string from = w.account.school;
         w.account.attrs = target;
-        w.account.displayName = displayName(target);
+        refreshDisplayName(w.account, changes);
         w.account.school = school();
         w.account.status = AccountStatus::Active;
         w.account.ownerOnRoll = true;
@@ -693,9 +725,13 @@ void Planner::groups() {
     }
     // Memberships: wanted = snapshot memberships of persons active here after the plan.
     std::set<std::pair<std::string, Ref>> want;
+    for (const auto& code : unknownGroups_) {
+        warn("unknown_group",
+             "memberships of group " + code + ", which the snapshot does not list, are ignored");
+    }
     for (const auto& m : in_.snapshot.memberships) {
         auto it = placed_.find({m.memberRole, m.memberMisId});
-        if (it != placed_.end()) {
+        if (it != placed_.end() && groupCodes_.count(m.groupCode) != 0) {
             want.insert({m.groupCode, it->second});
         }
     }

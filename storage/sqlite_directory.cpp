@@ -5,8 +5,11 @@
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <chrono>
 #include <filesystem>
 #include <set>
+#include <thread>
 
 #include "core/errors.h"
 #include "reconcile/usernames.h"
@@ -61,21 +64,25 @@ Poco::Data::Session openSession(const std::string& path) {
     }
 }
 
-bool tableExists(Poco::Data::Session& s, const std::string& name) {
-    int n = 0;
-    std::string tn = name;
-    s << "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?", use(tn), into(n),
-        now;
-    return n > 0;
-}
-
 }  // namespace
 
 SqliteDirectory::SqliteDirectory(const std::string& path, OpenMode mode)
     : path_(path), session_(openSession(path)) {
     try {
         session_ << "PRAGMA busy_timeout = 10000", now;
-        session_ << "PRAGMA journal_mode = WAL", now;
+        // Turning a new file to WAL needs it alone, and SQLite answers "locked" at once rather
+        // than wait while another process is creating the same directory: retry for a while.
+        for (int attempt = 0;; ++attempt) {
+            try {
+                session_ << "PRAGMA journal_mode = WAL", now;
+                break;
+            } catch (const Poco::Data::SQLite::DBLockedException&) {
+                if (attempt == 200) {
+                    throw;
+                }
+                std::this_thread::sleep_for(std::chrono::milliseconds(50));
+            }
+        }
         session_ << "PRAGMA synchronous = NORMAL", now;
         session_ << "PRAGMA foreign_keys = OFF", now;
     } catch (const Poco::Exception& e) {
@@ -104,8 +111,17 @@ SqliteDirectory::SqliteDirectory(const std::string& path, OpenMode mode)
 
 int SqliteDirectory::schemaVersion() {
     try {
-        if (!tableExists(session_, "schema_version")) {
-            if (tableExists(session_, "accounts")) {
+        // Both tables in one statement (one snapshot): checked one after the other, another
+        // process's first migration could commit in between.
+        std::vector<std::string> tables;
+        session_ << "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN "
+                    "('schema_version', 'accounts')",
+            into(tables), now;
+        auto has = [&](const char* t) {
+            return std::find(tables.begin(), tables.end(), t) != tables.end();
+        };
+        if (!has("schema_version")) {
+            if (has("accounts")) {
                 throw core::StoreError(path_ + ": has tables but no schema_version");
             }
             return 0;
@@ -129,8 +145,19 @@ int SqliteDirectory::migrate() {
         if (script.version <= have) {
             continue;
         }
+        // The write lock first, then the version again: two processes opening a new
+        // directory at once must not both run a script (the second waits, then skips it).
         try {
-            session_.begin();
+            session_ << "BEGIN IMMEDIATE", now;
+        } catch (const Poco::Exception& e) {
+            throw core::StoreError(path_ + ": cannot start a transaction: " + e.displayText());
+        }
+        try {
+            if (script.version <= schemaVersion()) {
+                session_ << "ROLLBACK", now;
+                have = script.version;
+                continue;
+            }
             // Poco prepares one statement at a time: split the script on ';' at line ends.
             std::string sql(script.sql);
             std::string stmt;
@@ -162,11 +189,14 @@ int SqliteDirectory::migrate() {
             int v = script.version;
             session_ << "DELETE FROM schema_version", now;
             session_ << "INSERT INTO schema_version (version) VALUES (?)", use(v), now;
-            session_.commit();
+            session_ << "COMMIT", now;
         } catch (const Poco::Exception& e) {
-            session_.rollback();
+            session_ << "ROLLBACK", now;
             throw core::StoreError(path_ + ": schema script " + std::string(script.name) +
                                    " failed: " + e.displayText());
+        } catch (...) {
+            session_ << "ROLLBACK", now;
+            throw;
         }
         spdlog::info("directory={} migrated to schema version {}", path_, script.version);
         have = script.version;

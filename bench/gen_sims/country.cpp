@@ -137,7 +137,8 @@ Country::Country(const GeneratorOptions& options, const Names& names)
 std::uint16_t Country::regGroupCount(const School& school, int year) const {
     const int size = school.yearSize0[yearSlot(year)];
     const int perGroup = school.phase == Phase::Secondary ? 28 : 30;
-    return static_cast<std::uint16_t>(std::max(1, (size + perGroup - 1) / perGroup));
+    // Reg group indexes are stored in a byte.
+    return static_cast<std::uint16_t>(std::clamp((size + perGroup - 1) / perGroup, 1, 255));
 }
 
 void Country::createSchools(Rng& rng) {
@@ -227,23 +228,28 @@ void Country::sizeSchools(Rng& rng) {
 }
 
 void Country::allocateUpn(Learner& learner, std::uint16_t issuer, int issueYear, Rng& rng) {
-    const int yy = issueYear % 100;
-    auto freeAt = [&](std::uint16_t s) { return upnSerials_[s * 100U + yy] < 1000; };
-    if (!freeAt(issuer)) {
-        const auto& local = schoolsByLa_[schools_[issuer].la - kFirstLa];
-        for (int attempt = 0; attempt < 20 && !freeAt(issuer); ++attempt) {
-            issuer = local[rng.below(static_cast<std::uint32_t>(local.size()))];
+    // Serials run 1..999 per issuing school and year. When the preferred issuer is full, another
+    // school of the authority issues it, then any school, then an earlier year (only tiny
+    // countries with huge schools get that far).
+    const auto& local = schoolsByLa_[schools_[issuer].la - kFirstLa];
+    for (int back = 0; back < 100; ++back) {
+        const int yy = (issueYear - back) % 100;
+        auto freeAt = [&](std::size_t s) { return upnSerials_[s * 100U + yy] < 1000; };
+        std::size_t chosen = issuer;
+        for (int attempt = 0; attempt < 20 && !freeAt(chosen); ++attempt) {
+            chosen = local[rng.below(static_cast<std::uint32_t>(local.size()))];
         }
-        for (std::uint16_t s = 0; !freeAt(issuer); ++s) {
-            if (s >= schools_.size()) {
-                throw std::runtime_error("ran out of UPN serials for year " + std::to_string(yy));
-            }
-            issuer = s;
+        for (std::size_t s = 0; s < schools_.size() && !freeAt(chosen); ++s) {
+            chosen = s;
+        }
+        if (freeAt(chosen)) {
+            learner.upnSchool = static_cast<std::uint16_t>(chosen);
+            learner.upnYear = static_cast<std::uint8_t>(yy);
+            learner.upnSerial = upnSerials_[chosen * 100U + yy]++;
+            return;
         }
     }
-    learner.upnSchool = issuer;
-    learner.upnYear = static_cast<std::uint8_t>(yy);
-    learner.upnSerial = upnSerials_[issuer * 100U + yy]++;
+    throw std::runtime_error("ran out of UPN serials");
 }
 
 Learner Country::newLearner(Rng& rng, std::uint16_t schoolIndex, int year, int admission) {

@@ -224,8 +224,8 @@ TEST_P(BrokenFileTest, FailsThatSchoolOnlyAndChangesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(E2e, BrokenFileTest,
                          testing::Values(Breakage::Truncated, Breakage::Garbage, Breakage::Missing),
-                         [](const testing::TestParamInfo<Breakage>& info) {
-                             switch (info.param) {
+                         [](const testing::TestParamInfo<Breakage>& param) {
+                             switch (param.param) {
                                  case Breakage::Truncated:
                                      return "Truncated";
                                  case Breakage::Garbage:

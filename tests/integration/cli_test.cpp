@@ -3,6 +3,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <thread>
+
 #include "e2e_fixture.h"
 
 namespace misync::e2e {
@@ -157,6 +159,32 @@ TEST_F(CliTest, CheckConfigAndVersion) {
     Result verJson = raw({"version", "--json"});
     EXPECT_EQ(verJson.status, 0);
     EXPECT_FALSE(str(parseJson(verJson.out), "version").empty());
+}
+
+// Several processes opening a new directory at once (a daemon and a CLI command at first
+// start): one creates the schema, the others wait for it and use it.
+TEST_F(CliTest, ConcurrentFirstOpenOfANewDirectory) {
+    const std::vector<std::vector<std::string>> commands{{"db", "migrate"},
+                                                         {"accounts", "list"},
+                                                         {"run", "--as-of", "2025-01-10"},
+                                                         {"groups", "list"}};
+    for (int round = 0; round < 6; ++round) {
+        for (const char* suffix : {"", "-wal", "-shm"}) {
+            fs::remove(database().string() + suffix);
+        }
+        std::vector<Result> results(commands.size());
+        std::vector<std::thread> threads;
+        for (std::size_t i = 0; i < commands.size(); ++i) {
+            threads.emplace_back([&, i] { results[i] = misync(commands[i]); });
+        }
+        for (auto& t : threads) {
+            t.join();
+        }
+        for (std::size_t i = 0; i < commands.size(); ++i) {
+            EXPECT_EQ(results[i].status, 0)
+                << "round " << round << " " << commands[i][0] << ": " << results[i].err;
+        }
+    }
 }
 
 }  // namespace

@@ -120,5 +120,28 @@ TEST_F(DryRunTest, PlanChangesNothingAndMatchesTheRun) {
     EXPECT_EQ(str(hist[0], "outcome"), "no_change");
 }
 
+// A dry run over several schools shows the usernames the real pass gives: a name planned for
+// one school is not free for the next (U3, U6).
+TEST_F(DryRunTest, DryRunOverSeveralSchoolsPlansTheUsernamesTheRunGives) {
+    const std::string other = "6612002";
+    writeConfig({{kSchool, "", ""}, {other, "", ""}});
+    SchoolExtract x;
+    x.students = {Student{.id = "5001",
+                          .upn = makeUpn(other, 1),
+                          .forename = "Aled",
+                          .surname = "Jones",
+                          .year = "9",
+                          .admissionDate = "2023-09-01"}};
+    writeSchool(other, x);
+    json::value plan = runJson("2025-10-01", {"--dry-run"});
+    json::value run = runJson("2025-10-01");
+    for (const std::string& s : {std::string(kSchool), other}) {
+        EXPECT_EQ(actionKeys(runOf(plan, s)), actionKeys(runOf(run, s))) << s;
+    }
+    auto planned = actionsOf(runOf(plan, other), "create");
+    ASSERT_EQ(planned.size(), 1u);
+    EXPECT_EQ(str(planned[0], "username"), "jonesa1");  // jonesa goes to the first school
+}
+
 }  // namespace
 }  // namespace misync::e2e

@@ -88,10 +88,12 @@ class MultiDayTest : public E2eTest {
         return x;
     }
 
-    // Day 3: 1001 is back (no leaving date); Bethany Evans joins (her base is evansb's).
+    // Day 3: 1001 is back (no leaving date); Bethany Evans joins (her base is evansb's); the
+    // Year 8 group is no longer in the extract.
     static SchoolExtract day3() {
         SchoolExtract x = day2();
         x.students[0].leavingDate.clear();
+        x.groups.pop_back();  // Year 8
         x.students.push_back(learner("1007", 7, "Bethany", "Evans", "Year 7", "7B"));
         x.groups.push_back(member("7B", "Registration", "7", "1007"));
         x.groups.push_back(member("Year 7", "Year", "7", "1007"));
@@ -192,7 +194,8 @@ TEST_F(MultiDayTest, JoinersLeaversChangesAndRejoin) {
     EXPECT_EQ(countOf(d3, "create"), 1);
     EXPECT_EQ(countOf(d3, "deactivate"), 0);
     EXPECT_EQ(countOf(d3, "membership_add"), 4);
-    EXPECT_EQ(countOf(d3, "membership_remove"), 0);
+    EXPECT_EQ(countOf(d3, "membership_remove"), 1);  // hughesc from the archived Year 8
+    EXPECT_EQ(countOf(d3, "group_archive"), 1);
     auto reactivated = actionsOf(d3, "reactivate");
     ASSERT_EQ(reactivated.size(), 1u);
     EXPECT_EQ(str(reactivated[0], "username"), "jonesa");
@@ -216,6 +219,12 @@ TEST_F(MultiDayTest, JoinersLeaversChangesAndRejoin) {
                 UnorderedElementsAre("jonesa", "hughesc", "priced", "oweng"));
     EXPECT_THAT(membersOf(*groupOf(g3, kSchool, "7B")),
                 UnorderedElementsAre("robertse", "lloydf", "evansb1"));
+    // R11: a group absent from a complete snapshot is archived: kept, marked, no members.
+    EXPECT_FALSE(groupOf(g3, kSchool, "Year 8"));
+    auto archived = groupOf(groups({"--archived"}), kSchool, "Year 8");
+    ASSERT_TRUE(archived);
+    EXPECT_TRUE(archived->at("archived").as_bool());
+    EXPECT_TRUE(membersOf(*archived).empty());
 
     // History: three applied runs, newest first.
     json::array hist = history(kSchool);

@@ -4,6 +4,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <sys/stat.h>
+
 #include <fstream>
 #include <iterator>
 
@@ -62,6 +64,11 @@ TEST_F(SecretsTest, PasswordsNeverLeakIntoLogsRunsOrTheDatabase) {
 
     Result day1 = debug({"run", "--json", "--as-of", "2025-03-01"});
     ASSERT_EQ(day1.status, 0) << day1.err;
+    EXPECT_THAT(day1.err, HasSubstr("school=" + std::string(kSchool))) << "logs are captured";
+    // P3: the key lives outside the database, readable by its owner only.
+    struct stat key {};
+    ASSERT_EQ(::stat((dir() / "secret.key").c_str(), &key), 0);
+    EXPECT_EQ(key.st_mode & 0777, 0600u);
     std::map<std::string, std::string> passwords;  // username → password
     for (const char* role : {"learner", "staff"}) {
         for (auto& [user, row] : credentials(kSchool, role)) {

@@ -43,14 +43,18 @@ class TransferTest : public E2eTest {
         return GroupRow{.group = std::move(group), .type = std::move(type), .year = "8", .id = id};
     }
 
-    // A: the mover (5050) and Nia; `leftOn` set = A has recorded the leaver.
-    static SchoolExtract schoolA(const std::string& leftOn) {
+    // A: the mover (5050) and Nia; `leftOn` set = A has recorded the leaver, `omitted` = A's
+    // complete roll no longer lists the mover.
+    static SchoolExtract schoolA(const std::string& leftOn, bool omitted = false) {
         SchoolExtract x;
         x.students = {pupil("5050", kMover, "Tomos", "Rees", "8A", "2021-09-01"),
                       pupil("5001", makeUpn(kA, 1, 13), "Nia", "Bowen", "8A", "2021-09-01")};
         x.students[0].leavingDate = leftOn;
+        if (omitted) {
+            x.students.erase(x.students.begin());
+        }
         x.groups = {in("8A", "Registration", "5001"), in("8Ma1", "Class", "5001")};
-        if (leftOn.empty()) {
+        if (leftOn.empty() && !omitted) {
             x.groups.push_back(in("8A", "Registration", "5050"));
             x.groups.push_back(in("8Ma1", "Class", "5050"));
         }
@@ -85,8 +89,9 @@ class TransferTest : public E2eTest {
         return out;
     }
 
-    FinalState scenario(bool aFirst) {
+    FinalState scenario(bool aFirst, bool byAbsence) {
         SCOPED_TRACE(aFirst ? "order A, B" : "order B, A");
+        SCOPED_TRACE(byAbsence ? "A omits the leaver" : "A records a leaving date");
         // Day 0: the learner is at A only.
         writeSchool(kA, schoolA(""));
         writeSchool(kB, schoolB(false));
@@ -121,7 +126,7 @@ class TransferTest : public E2eTest {
         EXPECT_EQ(accounts().size(), 3u);
 
         // Day 2: A records the leaver → one transfer from A to B.
-        writeSchool(kA, schoolA("2025-11-03"));
+        writeSchool(kA, byAbsence ? schoolA("", true) : schoolA("2025-11-03"));
         json::value day2 = runJson("2025-11-04", order(aFirst));
         std::vector<json::object> transfers;
         for (const char* s : {kA, kB}) {
@@ -185,12 +190,54 @@ class TransferTest : public E2eTest {
 };
 
 TEST_F(TransferTest, LateLeaverConvergesInBothOrders) {
-    FinalState ab = scenario(true);
+    FinalState ab = scenario(true, false);
     dropDirectory();
-    FinalState ba = scenario(false);
+    FinalState ba = scenario(false, false);
     EXPECT_EQ(json::serialize(withoutTimes(ab.accounts)),
               json::serialize(withoutTimes(ba.accounts)));
     EXPECT_EQ(json::serialize(ab.groups), json::serialize(ba.groups));
+}
+
+TEST_F(TransferTest, LeaverByAbsenceConvergesInBothOrders) {
+    FinalState ab = scenario(true, true);
+    dropDirectory();
+    FinalState ba = scenario(false, true);
+    EXPECT_EQ(json::serialize(withoutTimes(ab.accounts)),
+              json::serialize(withoutTimes(ba.accounts)));
+    EXPECT_EQ(json::serialize(ab.groups), json::serialize(ba.groups));
+}
+
+// R7: an account A has already deactivated moves to B on B's first run that lists the learner,
+// reactivated, with its username and password.
+TEST_F(TransferTest, DeactivatedAccountMovesToTheNewSchool) {
+    writeSchool(kA, schoolA(""));
+    writeSchool(kB, schoolB(false));
+    runJson("2025-09-01");
+    const std::string password = credentials(kA, "learner")["reest"]["Password"];
+    writeSchool(kA, schoolA("", true));
+    const json::object left = runOf(runJson("2025-10-01"), kA);
+    EXPECT_EQ(countOf(left, "deactivate"), 1);
+    ASSERT_EQ(str(*byUpn(accounts(), kMover), "status"), "deactivated");
+
+    writeSchool(kB, schoolB(true));
+    json::value out = runJson("2025-11-03");
+    const json::object b = runOf(out, kB);
+    EXPECT_EQ(countOf(b, "create"), 0);
+    EXPECT_EQ(countOf(b, "awaiting_transfer"), 0);
+    auto transfers = actionsOf(b, "transfer");
+    ASSERT_EQ(transfers.size(), 1u) << json::serialize(b);
+    EXPECT_EQ(str(transfers[0], "from_school"), kA);
+    EXPECT_EQ(str(transfers[0], "username"), "reest");
+    EXPECT_EQ(countOf(runOf(out, kA), "transfer"), 0);
+    json::array all = accounts();
+    EXPECT_EQ(all.size(), 3u);
+    auto mover = byUpn(all, kMover);
+    ASSERT_TRUE(mover);
+    EXPECT_EQ(str(*mover, "school"), kB);
+    EXPECT_EQ(str(*mover, "status"), "active");
+    EXPECT_EQ(str(*mover, "username"), "reest");
+    EXPECT_EQ(credentials(kB, "learner")["reest"]["Password"], password);
+    EXPECT_THAT(membersOf(*groupOf(groups(), kB, "8X")), UnorderedElementsAre("bevano", "reest"));
 }
 
 }  // namespace

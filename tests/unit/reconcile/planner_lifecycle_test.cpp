@@ -189,6 +189,36 @@ TEST(PlannerR6, RejoinerIsReactivatedWithTheSameUsernameAndPassword) {
     EXPECT_TRUE(w->newNames.empty());
 }
 
+TEST(PlannerR3, LeaversRecordIsKeptCurrentWithEveryChangeRecorded) {
+    PlannerHarness h;
+    auto p = learner("L-1", makeUpn(12), "Osian", "Parry");
+    p.leavingDate = day("2023-12-20");
+    Account a = accountFor(p, kA, 4, "parryo");
+    a.status = AccountStatus::Deactivated;
+    a.ownerOnRoll = false;
+    auto now = p;
+    now.preferredForename = "Osi";
+    auto plan = h.plan(snapshotOf(kA, {now}), viewOf({a}));
+    ASSERT_EQ(plan.actions.size(), 1u);
+    EXPECT_EQ(plan.actions[0].kind, ActionKind::Update);
+    const auto* dn = changeOf(plan.actions[0], "display_name");
+    ASSERT_NE(dn, nullptr);
+    EXPECT_EQ(dn->before, "Osian Parry");
+    EXPECT_EQ(dn->after, "Osi Parry");
+    EXPECT_EQ(writeFor(plan, 4)->account.status, AccountStatus::Deactivated);
+
+    // The same on the day a leaver's account is deactivated.
+    auto leaving = learner("L-2", makeUpn(13), "Osian", "Parry");
+    Account b = accountFor(leaving, kA, 5, "parryo1");
+    leaving.preferredForename = "Osi";
+    leaving.leavingDate = h.asOf;
+    auto plan2 = h.plan(snapshotOf(kA, {leaving}), viewOf({b}));
+    ASSERT_EQ(plan2.actions.size(), 1u);
+    EXPECT_EQ(plan2.actions[0].kind, ActionKind::Deactivate);
+    ASSERT_NE(changeOf(plan2.actions[0], "display_name"), nullptr);
+    ASSERT_NE(changeOf(plan2.actions[0], "leaving_date"), nullptr);
+}
+
 TEST(PlannerR6, DeactivatedAccountOfAPersonStillOffRollStaysDeactivated) {
     PlannerHarness h;
     auto p = learner("L-1", makeUpn(11), "Osian", "Parry");

@@ -83,6 +83,16 @@ void expectTransferToB(const Plan& plan, const TransferCase& t) {
     EXPECT_EQ(transfers[0]->fromSchool, kA);
     EXPECT_EQ(transfers[0]->school, kB);
     EXPECT_EQ(transfers[0]->username, "daviesl");
+    // R3: the new school's data, every change recorded with before and after.
+    const auto* dn = changeOf(*transfers[0], "display_name");
+    ASSERT_NE(dn, nullptr);
+    EXPECT_EQ(dn->before, "Lowri Davies");
+    EXPECT_EQ(dn->after, "Lolo Davies");
+    const auto* reg = changeOf(*transfers[0], "reg_group");
+    ASSERT_NE(reg, nullptr);
+    EXPECT_EQ(reg->before, "8A");
+    EXPECT_EQ(reg->after, "8Q");
+    ASSERT_NE(changeOf(*transfers[0], "mis_id"), nullptr);
     EXPECT_EQ(plan.counts["transfer"], 1u);
     EXPECT_EQ(plan.counts["create"], 0u);
     EXPECT_EQ(plan.counts["deactivate"], 0u);
