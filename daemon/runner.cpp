@@ -77,6 +77,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
             rec.finishedAt = core::nowIso();
             directory_.apply(plan, rec, box_);
             allocator.commit();
+            dryRunUsernames_.reset();  // the next dry run starts from the names now taken
         } else {
             rec.outcome = "no_change";
             rec.finishedAt = core::nowIso();

@@ -126,6 +126,22 @@ TEST_F(BadRecordsTest, RejectedRecordOfAnExistingLearnerDoesNotDeactivate) {
 
 enum class Breakage { Truncated, Garbage, Missing };
 
+const char* nameOf(Breakage b) {
+    switch (b) {
+        case Breakage::Truncated:
+            return "Truncated";
+        case Breakage::Garbage:
+            return "Garbage";
+        case Breakage::Missing:
+            return "Missing";
+    }
+    return "Unknown";
+}
+
+void PrintTo(Breakage b, std::ostream* os) {
+    *os << nameOf(b);
+}
+
 class BrokenFileTest : public E2eTest, public testing::WithParamInterface<Breakage> {
   protected:
     void SetUp() override {
@@ -224,17 +240,7 @@ TEST_P(BrokenFileTest, FailsThatSchoolOnlyAndChangesNothing) {
 
 INSTANTIATE_TEST_SUITE_P(E2e, BrokenFileTest,
                          testing::Values(Breakage::Truncated, Breakage::Garbage, Breakage::Missing),
-                         [](const testing::TestParamInfo<Breakage>& param) {
-                             switch (param.param) {
-                                 case Breakage::Truncated:
-                                     return "Truncated";
-                                 case Breakage::Garbage:
-                                     return "Garbage";
-                                 case Breakage::Missing:
-                                     return "Missing";
-                             }
-                             return "Unknown";
-                         });
+                         [](const testing::TestParamInfo<Breakage>& p) { return nameOf(p.param); });
 
 }  // namespace
 }  // namespace misync::e2e

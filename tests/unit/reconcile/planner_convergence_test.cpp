@@ -464,146 +464,7 @@ class World {
     }
 };
 
-// ---- the directory compared modulo what R13 allows -----------------------------------------
-
-std::string accountKey(const Account& a) {
-    if (a.role == core::Role::Learner && !a.attrs.upn.empty()) {
-        return "upn:" + a.attrs.upn;
-    }
-    return "mis:" + a.school + ":" + a.attrs.misId;  // staff never move here (manual transfer)
-}
-
-std::string usernameBaseOf(std::string name) {
-    while (!name.empty() && name.back() >= '0' && name.back() <= '9') {
-        name.pop_back();
-    }
-    return name;
-}
-
-struct AccountSummary {
-    AccountStatus status = AccountStatus::Active;
-    std::string school;
-    Attributes attrs;
-    std::string displayName;
-    std::string base;
-    std::set<std::string> groups;
-};
-
-struct DirectorySummary {
-    std::map<std::string, std::vector<AccountSummary>> accounts;
-    std::map<std::string, std::string> groups;  // school/code → type, archived, member keys
-    std::set<std::string> claims;               // account key, claimant, content
-};
-
-DirectorySummary summarize(const DirectorySim& sim) {
-    DirectorySummary out;
-    std::map<std::int64_t, std::string> keyOf;
-    for (const auto& [id, a] : sim.accounts) {
-        keyOf[id] = accountKey(a);
-    }
-    std::map<std::int64_t, std::set<std::string>> groupsOf;
-    for (const auto& [gk, g] : sim.groups) {
-        std::set<std::string> members;
-        for (auto id : g.members) {
-            members.insert(keyOf[id]);
-            groupsOf[id].insert(gk.first + "/" + gk.second);
-        }
-        std::string text = std::string(core::toString(g.state.type)) + " " + g.state.subject + " " +
-                           g.state.yearGroup + (g.state.archived ? " archived" : "") + ":";
-        for (const auto& m : members) {
-            text += " " + m;
-        }
-        out.groups[gk.first + "/" + gk.second] = text;
-    }
-    for (const auto& [id, a] : sim.accounts) {
-        out.accounts[keyOf[id]].push_back(
-            {a.status, a.school, a.attrs, a.displayName, usernameBaseOf(a.username), groupsOf[id]});
-    }
-    for (const auto& [key, c] : sim.claims) {
-        std::string text = keyOf[c.accountId] + " by " + c.school + " as " + c.attrs.misId + " " +
-                           c.attrs.regGroup + " " + c.attrs.legalSurname;
-        for (const auto& g : c.groupCodes) {
-            text += " " + g;
-        }
-        out.claims.insert(text);
-    }
-    return out;
-}
-
-// R13: the same accounts in the same states, every active account with the same owner and
-// attributes; usernames may differ in their numeric suffixes, and a deactivated account may be
-// kept by either of the last two schools (then with that school's record of the learner).
-void expectConverged(const DirectorySummary& x, const DirectorySummary& y,
-                     const std::string& where) {
-    SCOPED_TRACE(where);
-    std::set<std::string> keys;
-    for (const auto& [k, v] : x.accounts) {
-        keys.insert(k);
-    }
-    for (const auto& [k, v] : y.accounts) {
-        keys.insert(k);
-    }
-    for (const auto& k : keys) {
-        auto xi = x.accounts.find(k);
-        auto yi = y.accounts.find(k);
-        if (xi == x.accounts.end() || yi == y.accounts.end()) {
-            ADD_FAILURE() << k << " has an account in one order only";
-            continue;
-        }
-        if (xi->second.size() != yi->second.size()) {
-            ADD_FAILURE() << k << ": " << xi->second.size() << " vs " << yi->second.size()
-                          << " accounts";
-            continue;
-        }
-        for (std::size_t i = 0; i < xi->second.size(); ++i) {
-            const AccountSummary& a = xi->second[i];
-            const AccountSummary& b = yi->second[i];
-            EXPECT_EQ(toString(a.status), std::string(toString(b.status))) << k;
-            EXPECT_EQ(a.base, b.base) << k;
-            if (a.status == AccountStatus::Active || a.school == b.school) {
-                EXPECT_EQ(a.school, b.school) << k;
-                EXPECT_TRUE(a.attrs == b.attrs) << k;
-                EXPECT_EQ(a.displayName, b.displayName) << k;
-                EXPECT_EQ(a.groups, b.groups) << k;
-            }
-        }
-    }
-    EXPECT_EQ(x.groups, y.groups);
-    EXPECT_EQ(x.claims, y.claims);
-}
-
-// ---- invariants and the oracle -------------------------------------------------------------
-
-void expectInvariants(const DirectorySim& sim, const std::string& where) {
-    SCOPED_TRACE(where);
-    std::map<std::string, int> perUpn;
-    for (const auto& [id, a] : sim.accounts) {
-        if (a.role == core::Role::Learner && !a.attrs.upn.empty() &&
-            a.status != AccountStatus::Purged) {
-            EXPECT_EQ(++perUpn[a.attrs.upn], 1) << "two accounts for learner " << a.attrs.upn;
-        }
-        EXPECT_EQ(sim.passwordSets.count(id) ? sim.passwordSets.at(id) : 0, 1)
-            << a.username << ": a password is set once, at creation";
-    }
-    for (const auto& [gk, g] : sim.groups) {
-        if (g.state.archived) {
-            EXPECT_TRUE(g.members.empty()) << gk.first << "/" << gk.second << " is archived";
-        }
-        for (auto id : g.members) {
-            const Account& a = sim.accounts.at(id);
-            EXPECT_TRUE(a.status == AccountStatus::Active && a.school == gk.first)
-                << a.username << " (" << toString(a.status) << " at " << a.school
-                << ") is still in " << gk.first << "/" << gk.second;
-        }
-    }
-    for (const auto& [key, c] : sim.claims) {
-        auto it = sim.accounts.find(c.accountId);
-        ASSERT_NE(it, sim.accounts.end());
-        EXPECT_NE(it->second.school, c.school)
-            << "school " << c.school << " claims its own account " << it->second.username;
-    }
-    EXPECT_EQ(sim.skippedMemberships, 0) << "memberships planned in groups that do not exist";
-}
+// ---- the oracle ----------------------------------------------------------------------------
 
 // The directory says what the extracts say: a learner on roll at one school has an active
 // account there with that school's data and groups; on roll nowhere, a deactivated one (or
@@ -797,8 +658,6 @@ void runScenario(std::uint32_t seed, core::Date start, int days, int orders, Cov
     }
 }
 
-}  // namespace
-
 void expectCovered(const Coverage& c, const std::vector<std::string>& needed) {
     std::string all;
     for (const auto& [k, n] : c.seen) {
@@ -809,6 +668,8 @@ void expectCovered(const Coverage& c, const std::vector<std::string>& needed) {
         EXPECT_GT(c.seen.count(k) ? c.seen.at(k) : 0, 0) << k << " never happened:" << all;
     }
 }
+
+}  // namespace
 
 TEST(PlannerR13, ConvergesWhateverTheOrderOfSchools) {
     Coverage coverage;

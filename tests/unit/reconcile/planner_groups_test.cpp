@@ -254,6 +254,47 @@ TEST(PlannerR11, PartialSnapshotKeepsTheMembershipsOfUnlistedPersons) {
     EXPECT_EQ(plan3.memberships.size(), 2u);
 }
 
+// A membership naming a group the snapshot does not list would be written to a group that
+// does not exist (the store skips it) and planned again every run (R12); a complete snapshot's
+// membership of an unlisted group would join an archived group.
+TEST(PlannerR11, MembershipOfAnUnlistedGroupIsIgnoredWithAWarning) {
+    GroupCase g;
+    PlannerHarness h;
+    auto snap = g.snapshot({g.alys, g.bryn, g.huw});
+    for (const auto* p : {&g.alys, &g.bryn, &g.huw}) {
+        addMember(snap, "8A", *p);
+    }
+    addMember(snap, "Y8", g.alys);
+    addMember(snap, "Y8", g.bryn);
+    addMember(snap, "Ghost", g.alys);
+    auto plan = h.plan(snap, g.view);
+    EXPECT_FALSE(plan.changesDirectory());
+    EXPECT_TRUE(hasWarning(plan, "unknown_group"));
+
+    // Not in a claim either (it would be handed over into a missing group).
+    DirectoryView other;
+    other.school = kA;
+    Account foreign = accountFor(g.alys, "6615678", 77, "evansa");
+    other.accounts = {foreign};
+    other.groups = g.view.groups;
+    auto claimPlan = h.plan(snap, other);
+    ASSERT_EQ(claimPlan.claims.size(), 1u);
+    EXPECT_EQ(claimPlan.claims[0].claim.groupCodes, (std::vector<std::string>{"8A", "Y8"}));
+
+    // A partial snapshot may name a live group it does not list, but not an archived one.
+    GroupCase p;
+    p.view.groups.push_back(groupState(12, "Old", core::GroupType::Class, {}));
+    p.view.groups.back().archived = true;
+    auto partial = snapshotOf(kA, {p.alys}, false);
+    addMember(partial, "8A", p.alys);
+    addMember(partial, "Old", p.alys);
+    auto partialPlan = h.plan(partial, p.view);
+    EXPECT_TRUE(hasMembership(partialPlan, kA, "Y8", 1, false));
+    EXPECT_FALSE(hasMembership(partialPlan, kA, "8A", 1, false));
+    EXPECT_EQ(partialPlan.memberships.size(), 1u);
+    EXPECT_TRUE(hasWarning(partialPlan, "unknown_group"));
+}
+
 // ---- U6 ------------------------------------------------------------------------------------
 
 TEST(PlannerU6, ManyJonesesGetSuffixesInSortedOrder) {

@@ -372,3 +372,30 @@ TEST(PlannerR9, AdministratorRenameIsNotOverwritten) {
     EXPECT_EQ(plan.counts["rename"], 0u);
     EXPECT_FALSE(plan.changesDirectory());
 }
+
+// R15 and R13's "never duplicated": a repeated record (same UPN, or same MIS id) is rejected,
+// whether or not an account exists yet.
+TEST(PlannerR15, RepeatedRecordsNeverGiveALearnerTwoAccounts) {
+    PlannerHarness h;
+    auto first = learner("L-1", makeUpn(50), "Aled", "Morgan");
+    auto sameUpn = learner("L-2", makeUpn(50), "Aled", "Morgan");
+    sameUpn.source.record = 2;
+    auto noUpn = learner("L-3", "", "Bryn", "Morgan");
+    auto sameId = learner("L-3", "", "Bryn", "Morgan");
+    sameId.source.record = 4;
+    auto plan = h.plan(snapshotOf(kA, {sameUpn, first, sameId, noUpn}), viewOf(kA));
+    EXPECT_EQ(plan.counts["create"], 2u);
+    EXPECT_EQ(plan.accounts.size(), 2u);
+    EXPECT_EQ(plan.counts["rejected"], 2u);
+    ASSERT_EQ(plan.errors.size(), 2u);
+    for (const auto& e : plan.errors) {
+        EXPECT_EQ(e.code, "duplicate_person");
+        EXPECT_EQ(e.file, "students.xml");
+    }
+
+    // With the account there already: the second record matching it is rejected too.
+    auto existing =
+        h.plan(snapshotOf(kA, {sameUpn, first}), viewOf(kA, {accountFor(first, kA, 9, "morgana")}));
+    EXPECT_EQ(existing.counts["rejected"], 1u);
+    EXPECT_EQ(existing.counts["create"], 0u);
+}
