@@ -2,6 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <chrono>
+
 #include "core/errors.h"
 #include "reconcile/planner.h"
 
@@ -37,6 +39,14 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         return rec;
     };
 
+    using Clock = std::chrono::steady_clock;
+    auto mark = Clock::now();
+    auto lap = [&mark] {
+        auto now = Clock::now();
+        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - mark).count();
+        mark = now;
+        return ms;
+    };
     core::Snapshot snapshot;
     try {
         auto connector = connectors_.create(school.connector);
@@ -48,6 +58,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     }
     rec.files = snapshot.files;
     rec.extractedAt = snapshot.extractedAt;
+    const auto readMs = lap();
 
     try {
         if (!usernamesLoaded_) {
@@ -59,6 +70,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         }
         reconcile::UsernameRegistry& registry = options.dryRun ? *dryRunUsernames_ : usernames_;
         reconcile::DirectoryView view = directory_.loadView(school.dfes, snapshot);
+        const auto viewMs = lap();
         reconcile::UsernameAllocator allocator(registry, school.policy.usernameMaxLength);
         reconcile::PlanServices services{allocator, passwords_, names_};
         reconcile::PlanInput input{snapshot, view, school.policy, options.asOf, rec.startedAt};
@@ -68,6 +80,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         rec.warnings = plan.warnings;
         rec.errors = plan.errors;
         rec.planDigest = plan.digest();
+        const auto planMs = lap();
         if (options.dryRun) {
             rec.outcome = "planned";
             rec.finishedAt = core::nowIso();
@@ -83,6 +96,8 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
             rec.finishedAt = core::nowIso();
             directory_.recordRun(rec);
         }
+        spdlog::debug("school={} read_ms={} view_ms={} plan_ms={} write_ms={}", school.dfes,
+                      readMs, viewMs, planMs, lap());
     } catch (const core::Error& e) {
         return fail("store_error", "", e.what());
     } catch (const std::exception& e) {

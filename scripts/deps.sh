@@ -8,7 +8,7 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev
   libpoco-dev libpugixml-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   libsodium-dev libicu-dev libsystemd-dev libcsv-dev
-  libgtest-dev libgmock-dev sqlite3
+  libgtest-dev libgmock-dev sqlite3 libsqlite3-dev
 )
 
 missing=()

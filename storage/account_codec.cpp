@@ -2,6 +2,7 @@
 #include <boost/json.hpp>
 
 #include "storage/sqlite_directory.h"
+#include "storage/sqlite_stmt.h"
 
 using namespace Poco::Data::Keywords;
 
@@ -112,19 +113,20 @@ void AccountValues::load(const reconcile::Account& a, const std::string& sealed,
     deactivatedAt = a.deactivatedAt;
 }
 
-void AccountValues::bind(Poco::Data::Statement& st) {
-    st.addBind(use(id));
-    for (auto& t : text) {
-        st.addBind(use(t));
+void AccountValues::bind(SqliteStmt& st) const {
+    int i = 1;
+    st.integer(i++, id);
+    for (const auto& t : text) {
+        st.text(i++, t);
     }
-    st.addBind(use(ownerOnRoll));
-    st.addBind(use(consent));
-    st.addBind(use(digitalChampion));
-    st.addBind(use(nameLocked));
-    st.addBind(use(passwordSealed));
-    st.addBind(use(createdAt));
-    st.addBind(use(updatedAt));
-    st.addBind(use(deactivatedAt));
+    st.integer(i++, ownerOnRoll);
+    st.integer(i++, consent);
+    st.integer(i++, digitalChampion);
+    st.integer(i++, nameLocked);
+    st.text(i++, passwordSealed);
+    st.text(i++, createdAt);
+    st.text(i++, updatedAt);
+    st.text(i++, deactivatedAt);
 }
 
 std::string encodeAttributes(const reconcile::Attributes& a) {

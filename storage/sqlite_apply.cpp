@@ -1,3 +1,4 @@
+#include <Poco/Data/SQLite/Utility.h>
 #include <spdlog/spdlog.h>
 
 #include <map>
@@ -6,6 +7,7 @@
 #include "core/errors.h"
 #include "storage/secret_box.h"
 #include "storage/sqlite_directory.h"
+#include "storage/sqlite_stmt.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::Statement;
@@ -68,36 +70,26 @@ void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox
                                     const std::string& stamp, std::vector<std::int64_t>& ids) {
     Poco::Int64 next = 0;
     session_ << "SELECT coalesce(max(id), 0) + 1 FROM accounts", into(next), now;
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session_);
+    SqliteStmt upsert(db, upsertAccountSql());
+    SqliteStmt reserve(db, "INSERT INTO usernames (name, account_id, is_alias) VALUES (?, ?, 0)");
+    SqliteStmt alias(db, "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?");
     AccountValues v;
-    Statement upsert(session_);
-    upsert << upsertAccountSql();
-    v.bind(upsert);
-    std::string name;
-    Poco::Int64 nameOwner = 0;
-    Statement reserve(session_);
-    reserve << "INSERT INTO usernames (name, account_id, is_alias) VALUES (?, ?, 0)", use(name),
-        use(nameOwner);
-    Statement alias(session_);
-    alias << "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?", use(nameOwner),
-        use(name);
     ids.clear();
+    ids.reserve(plan.accounts.size());
     for (const auto& w : plan.accounts) {
-        reconcile::Account a = w.account;
-        if (a.id == 0) {
-            a.id = next++;
-        }
-        ids.push_back(a.id);
+        const std::int64_t id = w.account.id == 0 ? next++ : w.account.id;
+        ids.push_back(id);
         std::string sealed = w.newPassword ? box.seal(*w.newPassword) : std::string();
-        v.load(a, sealed, stamp);
-        upsert.execute();
-        nameOwner = a.id;
+        v.load(w.account, sealed, stamp);
+        v.id = id;
+        v.bind(upsert);
+        upsert.exec();
         for (const auto& n : w.newNames) {
-            name = n;
-            reserve.execute();
+            reserve.text(1, n).integer(2, id).exec();
         }
         if (!w.newNames.empty()) {
-            name = a.username;
-            alias.execute();
+            alias.integer(1, id).text(2, w.account.username).exec();
         }
     }
 }
@@ -142,22 +134,19 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
         auto c = it->second.find(code);
         return c == it->second.end() ? 0 : c->second;
     };
-    Poco::Int64 gid = 0;
-    Poco::Int64 aid = 0;
-    Statement add(session_);
-    add << "INSERT OR IGNORE INTO memberships (group_id, account_id) VALUES (?, ?)", use(gid),
-        use(aid);
-    Statement remove(session_);
-    remove << "DELETE FROM memberships WHERE group_id = ? AND account_id = ?", use(gid), use(aid);
+    sqlite3* db = Poco::Data::SQLite::Utility::dbHandle(session_);
+    SqliteStmt add(db, "INSERT OR IGNORE INTO memberships (group_id, account_id) VALUES (?, ?)");
+    SqliteStmt remove(db, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
     for (const auto& m : plan.memberships) {
-        gid = groupId(m.school, m.groupCode);
+        const Poco::Int64 gid = groupId(m.school, m.groupCode);
         if (gid == 0) {
             spdlog::warn("school={} group={} missing: membership change skipped", m.school,
                          m.groupCode);
             continue;
         }
-        aid = m.accountWrite >= 0 ? ids.at(static_cast<std::size_t>(m.accountWrite)) : m.accountId;
-        (m.add ? add : remove).execute();
+        const std::int64_t aid =
+            m.accountWrite >= 0 ? ids.at(static_cast<std::size_t>(m.accountWrite)) : m.accountId;
+        (m.add ? add : remove).integer(1, gid).integer(2, aid).exec();
     }
 }
 
@@ -204,16 +193,11 @@ void SqliteDirectory::insertRun(RunRecord& r) {
     Poco::Int64 id = 0;
     session_ << "SELECT last_insert_rowid()", into(id), now;
     r.id = id;
-    Poco::Int64 runId = id;
-    int seq = 0;
-    std::string body;
-    Statement act(session_);
-    act << "INSERT INTO run_actions (run_id, seq, body) VALUES (?, ?, ?)", use(runId), use(seq),
-        use(body);
+    SqliteStmt act(Poco::Data::SQLite::Utility::dbHandle(session_),
+                   "INSERT INTO run_actions (run_id, seq, body) VALUES (?, ?, ?)");
+    std::int64_t seq = 0;
     for (const auto& a : r.actions) {
-        ++seq;
-        body = json::serialize(actionToJson(a));
-        act.execute();
+        act.integer(1, id).integer(2, ++seq).text(3, json::serialize(actionToJson(a))).exec();
     }
 }
 

@@ -111,8 +111,8 @@ struct AccountValues {
     std::string deactivatedAt;
 
     void load(const reconcile::Account& a, const std::string& sealed, const std::string& updated);
-    // Binds every column by reference, in kAccountColumns order.
-    void bind(Poco::Data::Statement& st);
+    // Binds every column, in kAccountColumns order (parameters 1…33).
+    void bind(class SqliteStmt& st) const;
 };
 
 }  // namespace misync::storage
