@@ -75,6 +75,11 @@ struct RecordError {
     std::string file;
     std::uint32_t record = 0;
     std::string message;
+    // Who the record was about, when the connector could tell: a rejected record still says
+    // the person is in the extract, so the planner must not take them for a leaver (R5, R15).
+    std::optional<Role> role{};
+    std::string misId{};
+    std::string upn{};  // canonical, only when it has a UPN's shape
 };
 
 // A non-fatal observation a connector or the planner reports (e.g. unknown_member).

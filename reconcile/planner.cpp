@@ -47,6 +47,10 @@ struct Ref {
     bool operator<(const Ref& o) const { return std::tie(id, write) < std::tie(o.id, o.write); }
 };
 
+bool isTemporaryUpn(std::string_view upn) {
+    return upn.size() == 13 && (upn.back() < '0' || upn.back() > '9');
+}
+
 bool enrolmentIsMain(std::string_view status) {
     return status != "S";
 }
@@ -93,6 +97,8 @@ class Planner {
     std::unordered_map<std::int64_t, const Claim*> ownClaims_;
     std::unordered_map<std::int64_t, std::size_t> writeIndex_;
     std::unordered_set<std::int64_t> matched_;
+    // Accounts of this school whose person's record was rejected (R15): left as they are.
+    std::unordered_set<std::int64_t> held_;
     std::unordered_set<std::int64_t> claimedNow_;
     std::unordered_set<std::int64_t> releasedClaims_;
     std::map<PersonKey, Ref>
@@ -156,6 +162,25 @@ class Planner {
             std::sort(codes.begin(), codes.end());
             codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
         }
+        for (const auto& e : in_.snapshot.rejected) {
+            if (!e.role) {
+                continue;
+            }
+            const Account* a = nullptr;
+            if (!e.upn.empty()) {
+                if (auto it = byUpn_.find(e.upn); it != byUpn_.end()) {
+                    a = it->second;
+                }
+            }
+            if (a == nullptr && !e.misId.empty()) {
+                if (auto it = ownByMis_.find({*e.role, e.misId}); it != ownByMis_.end()) {
+                    a = it->second;
+                }
+            }
+            if (a != nullptr && a->school == school()) {
+                held_.insert(a->id);
+            }
+        }
     }
 
     std::string nameKey(std::string_view forename, std::string_view surname) const {
@@ -211,8 +236,12 @@ class Planner {
                     return it->second;
                 }
             }
+            // The same MIS id at this school: the learner gained a UPN, or a temporary UPN
+            // (a letter in position 13) was replaced by the permanent one (R1, R3).
             auto it = ownByMis_.find({Role::Learner, p.misId});
-            if (it != ownByMis_.end() && (p.upn.empty() || it->second->attrs.upn.empty()) &&
+            if (it != ownByMis_.end() &&
+                (p.upn.empty() || it->second->attrs.upn.empty() ||
+                 isTemporaryUpn(it->second->attrs.upn)) &&
                 it->second->status != AccountStatus::Purged) {
                 return it->second;
             }
@@ -605,6 +634,9 @@ class Planner {
         }
         std::vector<const Account*> gone;
         for (const auto& a : in_.view.accounts) {
+            if (held_.count(a.id) != 0) {
+                continue;  // R15: its record was rejected, but the person is still there
+            }
             if (a.school == school() && a.source == AccountSource::Mis &&
                 a.status == AccountStatus::Active && matched_.count(a.id) == 0 &&
                 (a.role == Role::Learner || a.role == Role::Staff)) {
@@ -637,6 +669,9 @@ class Planner {
     // R5/R11: a partial snapshot speaks only for the persons it lists, so an account that stays
     // active here keeps its memberships when such a snapshot does not mention the person.
     bool keepsMembership(std::int64_t id) const {
+        if (held_.count(id) != 0) {
+            return true;  // R15: a rejected record changes nothing about its account
+        }
         if (in_.snapshot.complete || matched_.count(id) != 0) {
             return false;
         }

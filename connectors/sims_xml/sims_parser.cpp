@@ -229,6 +229,13 @@ void SimsXmlParser::readPerson(SimsFileKind kind, const Values& v, std::string_v
     const bool learner = kind == SimsFileKind::Students;
     auto bad = [&](const char* code, std::string message) {
         reject(snapshot, code, fileName, record, std::move(message));
+        // Keep who the record was about (R15 must not turn into R5).
+        core::RecordError& e = snapshot.rejected.back();
+        e.role = learner ? core::Role::Learner : core::Role::Staff;
+        e.misId = text(v[SimsField::MisId]);
+        if (learner && core::hasUpnShape(v[SimsField::Upn])) {
+            e.upn = core::canonicalUpn(v[SimsField::Upn]);
+        }
     };
     if (v[SimsField::MisId].empty()) {
         bad("missing_id", "record has no ID");

@@ -100,7 +100,8 @@ TEST_F(LifecycleTest, ShrinkGuardHoldsAnEmptyRoll) {
     Result r = misync({"run", "--json", "--as-of", "2025-10-02"});
     const json::object run = runOf(parseJson(r.out), kSchool);
     if (str(run, "outcome") == "applied") {
-        GTEST_SKIP() << "BUG: S3/S4 guards are not implemented: an empty students.xml deactivated "
+        GTEST_SKIP() << "not implemented yet (S3/S4 guards come with the safety issue): an empty "
+                        "students.xml deactivated "
                      << countOf(run, "deactivate") << " learners instead of holding the run";
     }
     EXPECT_EQ(str(run, "outcome"), "held");
@@ -124,7 +125,8 @@ TEST_F(LifecycleTest, DeactivationGuardHoldsAMassLeaving) {
     Result r = misync({"run", "--json", "--as-of", "2025-10-02"});
     const json::object run = runOf(parseJson(r.out), kSchool);
     if (str(run, "outcome") == "applied") {
-        GTEST_SKIP() << "BUG: S3/S4 guards are not implemented: 15 of 40 learners deactivated "
+        GTEST_SKIP() << "not implemented yet (S3/S4 guards come with the safety issue): 15 of 40 "
+                        "learners deactivated "
                         "without holding the run";
     }
     EXPECT_EQ(str(run, "outcome"), "held");
@@ -149,7 +151,8 @@ TEST_F(LifecycleTest, StaleExtractIsAppliedWithAWarning) {
         stale = stale || str(w, "code") == "stale_extract";
     }
     if (!stale) {
-        GTEST_SKIP() << "BUG: S6 is not implemented: a 72-hour-old extract gives no "
+        GTEST_SKIP() << "not implemented yet (S6 comes with the safety issue): a 72-hour-old "
+                        "extract gives no "
                         "stale_extract warning";
     }
 }
@@ -170,10 +173,6 @@ TEST_F(LifecycleTest, TemporaryUpnReplacedByThePermanentOne) {
     x.students[0].upn = makeUpn(kSchool, 1);
     writeSchool(kSchool, x);
     const json::object d2 = runOf(runJson("2025-10-02"), kSchool);
-    if (countOf(d2, "create") == 1 && countOf(d2, "deactivate") == 1) {
-        GTEST_SKIP() << "BUG: a learner whose temporary UPN is replaced by the permanent one gets "
-                        "a second account, and the first is deactivated as absent";
-    }
     EXPECT_EQ(countOf(d2, "create"), 0);
     EXPECT_EQ(countOf(d2, "deactivate"), 0);
     json::array all = accounts();
