@@ -45,6 +45,7 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         json::array runs;
         int status = kExitOk;
         std::size_t done = 0;
+        ctx.directory().setBatching(!dryRun);
         for (const SchoolConfig* s : todo) {
             if (progress) {
                 io.err << "\r[" << ++done << "/" << todo.size() << "] " << s->dfes << std::flush;
@@ -64,6 +65,7 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
                 printRunSummary(io.out, rec, s->name);
             }
         }
+        ctx.directory().setBatching(false);  // commits the last batch; throws if it cannot
         if (g.json) {
             io.out << json::serialize(json::object{{"runs", std::move(runs)}}) << "\n";
         } else if (todo.empty()) {

@@ -96,8 +96,8 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
             rec.finishedAt = core::nowIso();
             directory_.recordRun(rec);
         }
-        spdlog::debug("school={} read_ms={} view_ms={} plan_ms={} write_ms={}", school.dfes,
-                      readMs, viewMs, planMs, lap());
+        spdlog::debug("school={} read_ms={} view_ms={} plan_ms={} write_ms={}", school.dfes, readMs,
+                      viewMs, planMs, lap());
     } catch (const core::Error& e) {
         return fail("store_error", "", e.what());
     } catch (const std::exception& e) {

@@ -1,4 +1,3 @@
-#include <Poco/Data/RecordSet.h>
 #include <boost/json.hpp>
 
 #include "storage/sqlite_directory.h"
@@ -55,37 +54,40 @@ constexpr std::array<const char*, 18> kAttrNames = {"mis_id",
 
 }  // namespace
 
-std::vector<AccountRow> readAccountRows(Poco::Data::Statement& stmt) {
-    Poco::Data::RecordSet rs(stmt);
-    std::vector<AccountRow> out;
-    out.reserve(rs.rowCount());
-    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-        AccountRow row;
-        reconcile::Account& a = row.account;
-        std::size_t c = 0;
-        a.id = rs[c++].convert<Poco::Int64>();
-        a.username = rs[c++].convert<std::string>();
-        a.role = core::parseRole(rs[c++].convert<std::string>()).value_or(core::Role::Learner);
-        a.source = rs[c++].convert<std::string>() == "manual" ? reconcile::AccountSource::Manual
-                                                              : reconcile::AccountSource::Mis;
-        a.school = rs[c++].convert<std::string>();
-        for (std::string* f : attrFields(a.attrs)) {
-            *f = rs[c++].convert<std::string>();
-        }
-        a.displayName = rs[c++].convert<std::string>();
-        a.status = reconcile::parseAccountStatus(rs[c++].convert<std::string>())
-                       .value_or(reconcile::AccountStatus::Active);
-        a.ownerOnRoll = rs[c++].convert<int>() != 0;
-        a.consent = rs[c++].convert<int>() != 0;
-        a.digitalChampion = rs[c++].convert<int>() != 0;
-        a.nameLocked = rs[c++].convert<int>() != 0;
-        row.passwordSealed = rs[c++].convert<std::string>();
-        a.passwordAvailable = !row.passwordSealed.empty();
-        a.createdAt = rs[c++].convert<std::string>();
-        row.updatedAt = rs[c++].convert<std::string>();
-        a.deactivatedAt = rs[c++].convert<std::string>();
-        out.push_back(std::move(row));
+AccountRow readAccountRow(const SqliteStmt& st) {
+    AccountRow row;
+    reconcile::Account& a = row.account;
+    int c = 0;
+    a.id = st.columnInt(c++);
+    a.username = st.columnText(c++);
+    a.role = core::parseRole(st.columnText(c++)).value_or(core::Role::Learner);
+    a.source = st.columnText(c++) == "manual" ? reconcile::AccountSource::Manual
+                                              : reconcile::AccountSource::Mis;
+    a.school = st.columnText(c++);
+    for (std::string* f : attrFields(a.attrs)) {
+        *f = st.columnText(c++);
     }
+    a.displayName = st.columnText(c++);
+    a.status = reconcile::parseAccountStatus(st.columnText(c++))
+                   .value_or(reconcile::AccountStatus::Active);
+    a.ownerOnRoll = st.columnInt(c++) != 0;
+    a.consent = st.columnInt(c++) != 0;
+    a.digitalChampion = st.columnInt(c++) != 0;
+    a.nameLocked = st.columnInt(c++) != 0;
+    row.passwordSealed = st.columnText(c++);
+    a.passwordAvailable = !row.passwordSealed.empty();
+    a.createdAt = st.columnText(c++);
+    row.updatedAt = st.columnText(c++);
+    a.deactivatedAt = st.columnText(c++);
+    return row;
+}
+
+std::vector<AccountRow> readAccountRows(SqliteStmt& st) {
+    std::vector<AccountRow> out;
+    while (st.step()) {
+        out.push_back(readAccountRow(st));
+    }
+    st.reset();
     return out;
 }
 

@@ -78,6 +78,12 @@ class Directory {
     // Records a run that changes nothing else (no_change, planned, held, failed); fills id.
     virtual void recordRun(RunRecord& record) = 0;
 
+    // Batching: while on, runs are written as savepoints inside one longer transaction that is
+    // committed every few hundred runs or seconds and by flush() (R14 holds per run; a crash
+    // loses the uncommitted runs whole). flush() throws core::StoreError if that commit fails.
+    virtual void setBatching(bool on) = 0;
+    virtual void flush() = 0;
+
     virtual std::vector<AccountRow> listAccounts(const AccountFilter& filter) = 0;
     virtual std::optional<AccountRow> findAccount(const std::string& username) = 0;
     virtual std::vector<GroupRow> listGroups(const std::string& school, const std::string& type,

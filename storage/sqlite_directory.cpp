@@ -3,6 +3,7 @@
 #include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
+#include <Poco/Data/SQLite/Utility.h>
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
@@ -14,6 +15,7 @@
 #include "core/errors.h"
 #include "reconcile/usernames.h"
 #include "schema/schema.h"
+#include "storage/sqlite_stmt.h"
 
 using namespace Poco::Data::Keywords;
 using Poco::Data::RecordSet;
@@ -66,6 +68,14 @@ Poco::Data::Session openSession(const std::string& path) {
 
 }  // namespace
 
+SqliteDirectory::~SqliteDirectory() {
+    try {
+        flush();  // the runs of an unfinished batch are complete: keep them
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+    }
+}
+
 SqliteDirectory::SqliteDirectory(const std::string& path, OpenMode mode)
     : path_(path), session_(openSession(path)) {
     try {
@@ -85,6 +95,12 @@ SqliteDirectory::SqliteDirectory(const std::string& path, OpenMode mode)
         }
         session_ << "PRAGMA synchronous = NORMAL", now;
         session_ << "PRAGMA foreign_keys = OFF", now;
+        // A national run touches every index once per school: a large page cache and less
+        // frequent checkpoints keep those pages from being read and copied again and again
+        // (docs/performance.md).
+        session_ << "PRAGMA cache_size = -131072", now;
+        session_ << "PRAGMA wal_autocheckpoint = 16384", now;
+        session_ << "PRAGMA temp_store = MEMORY", now;
     } catch (const Poco::Exception& e) {
         throw core::StoreError(path_ + ": not a usable SQLite database: " + e.displayText());
     }
@@ -206,11 +222,12 @@ int SqliteDirectory::migrate() {
 }
 
 void SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registry) {
-    std::vector<std::string> names;
-    session_ << "SELECT name FROM usernames", into(names), now;
-    registry.reserve(names.size() + 1024);
-    for (const auto& n : names) {
-        registry.add(n);
+    SqliteStmt count(db(), "SELECT count(*) FROM usernames");
+    count.step();
+    registry.reserve(static_cast<std::size_t>(count.columnInt(0)) + 1024);
+    SqliteStmt st(db(), "SELECT name FROM usernames");
+    while (st.step()) {
+        registry.add(st.columnText(0));
     }
 }
 
@@ -218,22 +235,17 @@ void SqliteDirectory::ensureIndex() {
     if (indexLoaded_) {
         return;
     }
-    std::vector<std::string> keys;
-    std::vector<Poco::Int64> ids;
-    session_ << "SELECT upn, id FROM accounts WHERE upn <> '' AND role = 'learner' AND "
-                "source = 'mis' AND status <> 'purged'",
-        into(keys), into(ids), now;
-    upnIndex_.reserve(keys.size() + 1024);
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        upnIndex_[keys[i]] = ids[i];
+    SqliteStmt upns(db(),
+                    "SELECT upn, id FROM accounts WHERE upn <> '' AND role = 'learner' AND "
+                    "source = 'mis' AND status <> 'purged'");
+    while (upns.step()) {
+        upnIndex_[upns.columnText(0)] = upns.columnInt(1);
     }
-    keys.clear();
-    ids.clear();
-    session_ << "SELECT national_id, id FROM accounts WHERE national_id <> '' AND role = 'staff' "
-                "AND source = 'mis' AND status <> 'purged'",
-        into(keys), into(ids), now;
-    for (std::size_t i = 0; i < keys.size(); ++i) {
-        nationalIndex_[keys[i]] = ids[i];
+    SqliteStmt staff(db(),
+                     "SELECT national_id, id FROM accounts WHERE national_id <> '' AND "
+                     "role = 'staff' AND source = 'mis' AND status <> 'purged'");
+    while (staff.step()) {
+        nationalIndex_[staff.columnText(0)] = staff.columnInt(1);
     }
     indexLoaded_ = true;
 }
@@ -262,10 +274,17 @@ std::string idList(const std::set<std::int64_t>& ids, std::set<std::int64_t>::co
 
 }  // namespace
 
-std::vector<AccountRow> SqliteDirectory::selectAccounts(const std::string& where) {
-    Statement st(session_);
-    st << "SELECT " + accountColumnList() + " FROM accounts " + where;
-    st.execute();
+sqlite3* SqliteDirectory::db() {
+    return Poco::Data::SQLite::Utility::dbHandle(session_);
+}
+
+std::vector<AccountRow> SqliteDirectory::selectAccounts(const std::string& where,
+                                                        const std::vector<std::string>& params) {
+    SqliteStmt st(db(), "SELECT " + accountColumnList() + " FROM accounts " + where);
+    int i = 1;
+    for (const auto& p : params) {
+        st.text(i++, p);
+    }
     return readAccountRows(st);
 }
 
@@ -274,8 +293,7 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
     ensureIndex();
     reconcile::DirectoryView view;
     view.school = school;
-    const std::string q = quoteText(school);
-    for (auto& row : selectAccounts("WHERE school = " + q)) {
+    for (auto& row : selectAccounts("WHERE school = ?", {school})) {
         view.accounts.push_back(std::move(row.account));
     }
     std::set<std::int64_t> own;
@@ -295,14 +313,11 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
         }
     }
     // Accounts this school has claimed (they may have moved on since).
-    {
-        std::vector<Poco::Int64> claimed;
-        std::string s = school;
-        session_ << "SELECT account_id FROM claims WHERE school = ?", use(s), into(claimed), now;
-        for (auto id : claimed) {
-            if (own.count(id) == 0) {
-                foreign.insert(id);
-            }
+    SqliteStmt claimed(db(), "SELECT account_id FROM claims WHERE school = ?");
+    claimed.text(1, school);
+    while (claimed.step()) {
+        if (own.count(claimed.columnInt(0)) == 0) {
+            foreign.insert(claimed.columnInt(0));
         }
     }
     std::map<std::int64_t, std::size_t> foreignPos;
@@ -313,82 +328,67 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
             view.accounts.push_back(std::move(row.account));
         }
         // Their memberships, which a transfer takes away.
-        Statement st(session_);
-        st << "SELECT m.account_id, g.school, g.code FROM memberships m JOIN groups g ON "
-              "g.id = m.group_id WHERE m.account_id IN (" +
-                  ids + ")";
-        st.execute();
-        RecordSet rs(st);
-        for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-            auto id = rs[0].convert<Poco::Int64>();
-            if (auto p = foreignPos.find(id); p != foreignPos.end()) {
-                view.accounts[p->second].memberOf.push_back(
-                    {rs[1].convert<std::string>(), rs[2].convert<std::string>()});
+        SqliteStmt st(db(),
+                      "SELECT m.account_id, g.school, g.code FROM memberships m JOIN groups g ON "
+                      "g.id = m.group_id WHERE m.account_id IN (" +
+                          ids + ")");
+        while (st.step()) {
+            if (auto p = foreignPos.find(st.columnInt(0)); p != foreignPos.end()) {
+                view.accounts[p->second].memberOf.push_back({st.columnText(1), st.columnText(2)});
             }
         }
     }
     // Claims on every account in the view, and every claim this school made.
-    {
-        Statement st(session_);
-        st << "SELECT c.account_id, c.school, c.role, c.attrs, c.group_codes, c.claimed_at FROM "
-              "claims c WHERE c.school = " +
-                  q + " OR c.account_id IN (SELECT id FROM accounts WHERE school = " + q + ")";
-        st.execute();
-        RecordSet rs(st);
-        std::set<std::pair<std::int64_t, std::string>> seen;
-        auto add = [&](RecordSet& r) {
+    std::set<std::pair<std::int64_t, std::string>> seen;
+    auto readClaims = [&](SqliteStmt& st) {
+        while (st.step()) {
             reconcile::Claim c;
-            c.accountId = r[0].convert<Poco::Int64>();
-            c.school = r[1].convert<std::string>();
+            c.accountId = st.columnInt(0);
+            c.school = st.columnText(1);
             if (!seen.insert({c.accountId, c.school}).second) {
-                return;
+                continue;
             }
-            c.role = core::parseRole(r[2].convert<std::string>()).value_or(core::Role::Learner);
-            decodeClaim(r[3].convert<std::string>(), r[4].convert<std::string>(), c);
-            c.claimedAt = r[5].convert<std::string>();
+            c.role = core::parseRole(st.columnText(2)).value_or(core::Role::Learner);
+            decodeClaim(st.columnText(3), st.columnText(4), c);
+            c.claimedAt = st.columnText(5);
             view.claims.push_back(std::move(c));
-        };
-        for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-            add(rs);
         }
-        for (auto it = foreign.cbegin(); it != foreign.cend();) {
-            std::string ids = idList(foreign, it, 500);
-            Statement fs(session_);
-            fs << "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
-                  "WHERE account_id IN (" +
-                      ids + ")";
-            fs.execute();
-            RecordSet frs(fs);
-            for (bool more = frs.moveFirst(); more; more = frs.moveNext()) {
-                add(frs);
-            }
-        }
+    };
+    const std::string claimColumns =
+        "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims ";
+    {
+        SqliteStmt st(db(), claimColumns +
+                                "WHERE school = ?1 OR account_id IN (SELECT id FROM accounts "
+                                "WHERE school = ?1)");
+        st.text(1, school);
+        readClaims(st);
+    }
+    for (auto it = foreign.cbegin(); it != foreign.cend();) {
+        SqliteStmt st(db(),
+                      claimColumns + "WHERE account_id IN (" + idList(foreign, it, 500) + ")");
+        readClaims(st);
     }
     // The school's groups with their members.
-    {
-        Statement st(session_);
-        st << "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, m.account_id "
-              "FROM groups g LEFT JOIN memberships m ON m.group_id = g.id WHERE g.school = " +
-                  q + " ORDER BY g.id";
-        st.execute();
-        RecordSet rs(st);
-        for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-            auto gid = rs[0].convert<Poco::Int64>();
-            if (view.groups.empty() || view.groups.back().id != gid) {
-                reconcile::GroupState g;
-                g.id = gid;
-                g.school = school;
-                g.code = rs[1].convert<std::string>();
-                g.type = core::parseGroupType(rs[2].convert<std::string>())
-                             .value_or(core::GroupType::Class);
-                g.subject = rs[3].convert<std::string>();
-                g.yearGroup = rs[4].convert<std::string>();
-                g.archived = rs[5].convert<int>() != 0;
-                view.groups.push_back(std::move(g));
-            }
-            if (!rs[6].isEmpty()) {
-                view.groups.back().members.push_back(rs[6].convert<Poco::Int64>());
-            }
+    SqliteStmt groups(db(),
+                      "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, "
+                      "m.account_id FROM groups g LEFT JOIN memberships m ON m.group_id = g.id "
+                      "WHERE g.school = ? ORDER BY g.id");
+    groups.text(1, school);
+    while (groups.step()) {
+        const std::int64_t gid = groups.columnInt(0);
+        if (view.groups.empty() || view.groups.back().id != gid) {
+            reconcile::GroupState g;
+            g.id = gid;
+            g.school = school;
+            g.code = groups.columnText(1);
+            g.type = core::parseGroupType(groups.columnText(2)).value_or(core::GroupType::Class);
+            g.subject = groups.columnText(3);
+            g.yearGroup = groups.columnText(4);
+            g.archived = groups.columnInt(5) != 0;
+            view.groups.push_back(std::move(g));
+        }
+        if (!groups.columnIsNull(6)) {
+            view.groups.back().members.push_back(groups.columnInt(6));
         }
     }
     return view;

@@ -3,8 +3,11 @@
 
 #include <Poco/Data/Session.h>
 #include <Poco/Data/Statement.h>
+#include <sqlite3.h>
 
 #include <array>
+#include <chrono>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -68,6 +71,9 @@ class SqliteDirectory final : public Directory {
     std::vector<RunRecord> listRuns(const std::string& school, int limit,
                                     std::int64_t beforeId) override;
     std::optional<RunRecord> getRun(std::int64_t id) override;
+    void setBatching(bool on) override;
+    void flush() override;
+    ~SqliteDirectory() override;
 
   private:
     std::string path_;
@@ -78,8 +84,18 @@ class SqliteDirectory final : public Directory {
     std::unordered_map<std::string, std::int64_t> upnIndex_;
     std::unordered_map<std::string, std::int64_t> nationalIndex_;
 
+    bool batching_ = false;
+    bool inBatch_ = false;
+    int batchRuns_ = 0;
+    std::chrono::steady_clock::time_point batchStarted_;
+    static constexpr int kBatchRuns = 250;
+    static constexpr std::chrono::seconds kBatchTime{5};
+
+    void inTransaction(const std::function<void()>& body);
     void ensureIndex();
-    std::vector<AccountRow> selectAccounts(const std::string& where);
+    std::vector<AccountRow> selectAccounts(const std::string& where,
+                                           const std::vector<std::string>& params = {});
+    sqlite3* db();
     void insertRun(RunRecord& record);
     void writeAccounts(const reconcile::Plan& plan, const SecretBox& box, const std::string& now,
                        std::vector<std::int64_t>& ids);
@@ -88,8 +104,9 @@ class SqliteDirectory final : public Directory {
     void writeClaims(const reconcile::Plan& plan);
 };
 
-// Reads accounts from a statement that selected accountColumnList().
-std::vector<AccountRow> readAccountRows(Poco::Data::Statement& stmt);
+class SqliteStmt;
+// Reads accounts from a statement that selected accountColumnList(), then resets it.
+std::vector<AccountRow> readAccountRows(SqliteStmt& stmt);
 
 // Claims keep the claimant's view of the person as JSON (attrs) and a JSON array of group codes.
 std::string encodeAttributes(const reconcile::Attributes& a);

@@ -56,14 +56,8 @@ std::vector<AccountRow> SqliteDirectory::listAccounts(const AccountFilter& f) {
             pos += 1;
         }
     }
-    Statement st(session_);
-    st << "SELECT " + accountColumnList() + " FROM accounts " + where +
-              " ORDER BY school, role, legal_surname, legal_forename, username";
-    for (auto& p : params) {
-        st.addBind(use(p));
-    }
-    st.execute();
-    auto rows = readAccountRows(st);
+    auto rows = selectAccounts(
+        where + " ORDER BY school, role, legal_surname, legal_forename, username", params);
     // Aliases for the listed accounts.
     std::map<std::int64_t, std::size_t> pos;
     for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -91,12 +85,8 @@ std::optional<AccountRow> SqliteDirectory::findAccount(const std::string& userna
         }
     }
     // A username or any alias finds the account (mail to an alias still arrives, R4).
-    Statement st(session_);
-    st << "SELECT " + accountColumnList("a.") +
-              " FROM accounts a JOIN usernames u ON u.account_id = a.id WHERE u.name = ?",
-        use(name);
-    st.execute();
-    auto rows = readAccountRows(st);
+    auto rows =
+        selectAccounts("WHERE id IN (SELECT account_id FROM usernames WHERE name = ?)", {name});
     if (rows.empty()) {
         return std::nullopt;
     }

@@ -11,7 +11,9 @@ SqliteStmt::SqliteStmt(sqlite3* db, std::string_view sql) : db_(db) {
     }
 }
 
-SqliteStmt::~SqliteStmt() { sqlite3_finalize(stmt_); }
+SqliteStmt::~SqliteStmt() {
+    sqlite3_finalize(stmt_);
+}
 
 void SqliteStmt::fail(const char* what) const {
     throw core::StoreError(std::string("SQLite ") + what + ": " + sqlite3_errmsg(db_));
@@ -61,10 +63,14 @@ void SqliteStmt::reset() {
 std::string SqliteStmt::columnText(int index) const {
     const auto* p = sqlite3_column_text(stmt_, index);
     int n = sqlite3_column_bytes(stmt_, index);
-    return p == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+    return p == nullptr
+               ? std::string()
+               : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
-std::int64_t SqliteStmt::columnInt(int index) const { return sqlite3_column_int64(stmt_, index); }
+std::int64_t SqliteStmt::columnInt(int index) const {
+    return sqlite3_column_int64(stmt_, index);
+}
 
 bool SqliteStmt::columnIsNull(int index) const {
     return sqlite3_column_type(stmt_, index) == SQLITE_NULL;

@@ -13,7 +13,7 @@
 namespace misync::storage {
 
 class SqliteStmt {
-public:
+  public:
     SqliteStmt(sqlite3* db, std::string_view sql);
     ~SqliteStmt();
     SqliteStmt(const SqliteStmt&) = delete;
@@ -31,7 +31,7 @@ public:
     std::int64_t columnInt(int index) const;
     bool columnIsNull(int index) const;
 
-private:
+  private:
     sqlite3* db_;
     sqlite3_stmt* stmt_ = nullptr;
     [[noreturn]] void fail(const char* what) const;
