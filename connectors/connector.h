@@ -38,6 +38,13 @@ class Connector {
     // core::ConnectorError naming the file. Never returns a half-read snapshot.
     core::Snapshot read(const SchoolSource& school);
 
+    // A cheap fingerprint of the school's sources (file names, sizes, modification times and
+    // inodes), or nullopt when the connector cannot tell without reading. Equal fingerprints
+    // mean the sources were not rewritten; the runner then may skip re-reading them.
+    virtual std::optional<std::string> fingerprint(const SchoolSource& /*school*/) const {
+        return std::nullopt;
+    }
+
   protected:
     explicit Connector(std::string name) : name_(std::move(name)) {}
     virtual core::Snapshot doRead(const SchoolSource& school) = 0;

@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include <boost/json.hpp>
 #include <chrono>
 
 #include "core/errors.h"
@@ -48,12 +49,23 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         return ms;
     };
     core::Snapshot snapshot;
+    std::optional<std::string> fingerprint;
     try {
         auto connector = connectors_.create(school.connector);
         connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
                                      school.files};
+        fingerprint = connector->fingerprint(src);
+        if (fingerprint) {
+            *fingerprint += "|" + configDigest(school);
+            if (replayUnchanged(school, options, *fingerprint, rec)) {
+                return rec;
+            }
+        }
         snapshot = connector->read(src);
     } catch (const core::Error& e) {
+        if (!options.dryRun) {
+            forget(school.dfes);
+        }
         return fail("source_unreadable", school.source, e.what());
     }
     rec.files = snapshot.files;
@@ -88,17 +100,22 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         } else if (plan.changesDirectory()) {
             rec.outcome = "applied";
             rec.finishedAt = core::nowIso();
-            directory_.apply(plan, rec, box_);
+            auto state = stateAfter(school, options, fingerprint, snapshot, plan, rec);
+            directory_.apply(plan, rec, box_, state ? &*state : nullptr);
             allocator.commit();
             dryRunUsernames_.reset();  // the next dry run starts from the names now taken
         } else {
             rec.outcome = "no_change";
             rec.finishedAt = core::nowIso();
-            directory_.recordRun(rec);
+            auto state = stateAfter(school, options, fingerprint, snapshot, plan, rec);
+            directory_.recordRun(rec, state ? &*state : nullptr);
         }
         spdlog::debug("school={} read_ms={} view_ms={} plan_ms={} write_ms={}", school.dfes, readMs,
                       viewMs, planMs, lap());
     } catch (const core::Error& e) {
+        if (!options.dryRun) {
+            forget(school.dfes);
+        }
         return fail("store_error", "", e.what());
     } catch (const std::exception& e) {
         return fail("internal_error", "", e.what());
@@ -106,6 +123,104 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     spdlog::info("school={} run={} outcome={} actions={} warnings={} rejected={}", school.dfes,
                  rec.id, rec.outcome, rec.actions.size(), rec.warnings.size(), rec.errors.size());
     return rec;
+}
+
+void Runner::forget(const std::string& dfes) {
+    try {
+        directory_.forgetSchoolState(dfes);
+    } catch (const core::Error& e) {
+        spdlog::warn("school={} could not clear its saved state: {}", dfes, e.what());
+    }
+}
+
+std::string Runner::configDigest(const SchoolConfig& s) {
+    // Everything in the school's configuration that changes what a run reads or decides.
+    std::string d = s.connector + "\x1f" + s.source + "\x1f" +
+                    (s.complete ? (*s.complete ? "1" : "0") : "-") + "\x1f";
+    for (const auto& [k, v] : s.fields) {
+        d += k + "=" + v + ";";
+    }
+    d += "\x1f";
+    for (const auto& [k, v] : s.files) {
+        d += k + "=" + v + ";";
+    }
+    const auto& p = s.policy;
+    d += "\x1f" + p.emailDomain + ":" + std::to_string(p.usernameMaxLength) + ":" +
+         (p.regenerateUsernameOnRename ? "1" : "0") + ":" +
+         (p.staffTransfer == reconcile::StaffTransfer::Automatic ? "a" : "m") + ":" +
+         std::to_string(p.summerLeaverUntil.month) + "-" + std::to_string(p.summerLeaverUntil.day);
+    return d;
+}
+
+// What a re-run over the same input reports again: the rejected records, the warnings that come
+// from the snapshot or from transfers still waiting, and the awaiting_transfer actions (R7).
+std::optional<storage::SchoolState> Runner::stateAfter(const SchoolConfig& school,
+                                                       const RunOptions& options,
+                                                       const std::optional<std::string>& fp,
+                                                       const core::Snapshot& snapshot,
+                                                       const reconcile::Plan& plan,
+                                                       const storage::RunRecord& rec) {
+    if (!fp || options.dryRun) {
+        return std::nullopt;
+    }
+    namespace json = boost::json;
+    json::array warnings;
+    for (const auto& w : plan.warnings) {
+        if (w.code == "unknown_member" || w.code == "awaiting_transfer" ||
+            w.code == "dual_registration" || w.code == "unknown_group") {
+            warnings.push_back(json::object{{"code", w.code}, {"message", w.message}});
+        }
+    }
+    json::array actions;
+    for (const auto& a : plan.actions) {
+        if (a.kind == reconcile::ActionKind::AwaitingTransfer) {
+            actions.push_back(storage::actionToJson(a));
+        }
+    }
+    json::object echo{{"errors", storage::errorsToJson(plan.errors)},
+                      {"warnings", std::move(warnings)},
+                      {"actions", std::move(actions)},
+                      {"extracted_at", rec.extractedAt}};
+    auto next = reconcile::nextDateChange(snapshot, options.asOf, school.policy);
+    return storage::SchoolState{school.dfes,
+                                *fp,
+                                options.asOf.toString(),
+                                next ? next->toString() : std::string(),
+                                false,
+                                json::serialize(storage::filesToJson(rec.files)),
+                                json::serialize(echo)};
+}
+
+// R12 without the work: when the sources were not rewritten, the configuration is the same,
+// no date in the extract has come due, and no other school's run has changed anything this
+// school reads, the plan would be empty again. Record the run from what the last one saw.
+bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& options,
+                             const std::string& fingerprint, storage::RunRecord& rec) {
+    auto st = directory_.schoolState(school.dfes);
+    const std::string asOf = options.asOf.toString();
+    if (!st || st->dirty || st->fingerprint != fingerprint || asOf < st->asOf ||
+        (!st->nextChange.empty() && asOf >= st->nextChange)) {
+        return false;
+    }
+    namespace json = boost::json;
+    json::value echo = json::parse(st->echo);
+    rec.files = storage::filesFromJson(json::parse(st->files));
+    rec.errors = storage::errorsFromJson(echo.at("errors"));
+    rec.warnings = storage::warningsFromJson(echo.at("warnings"));
+    for (const auto& a : echo.at("actions").as_array()) {
+        rec.actions.push_back(storage::actionFromJson(a.as_object()));
+    }
+    rec.extractedAt = std::string(echo.at("extracted_at").as_string());
+    rec.counts["rejected"] = rec.errors.size();
+    rec.counts["awaiting_transfer"] = rec.actions.size();
+    rec.outcome = options.dryRun ? "planned" : "no_change";
+    rec.finishedAt = core::nowIso();
+    if (!options.dryRun) {
+        directory_.recordRun(rec);
+    }
+    spdlog::debug("school={} run={} outcome={} (unchanged input, not re-read)", school.dfes,
+                  rec.id, rec.outcome);
+    return true;
 }
 
 }  // namespace misync::daemon

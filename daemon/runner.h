@@ -35,6 +35,17 @@ class Runner {
     storage::RunRecord run(const SchoolConfig& school, const RunOptions& options);
 
   private:
+    static std::string configDigest(const SchoolConfig& school);
+    void forget(const std::string& dfes);
+    std::optional<storage::SchoolState> stateAfter(const SchoolConfig& school,
+                                                   const RunOptions& options,
+                                                   const std::optional<std::string>& fingerprint,
+                                                   const core::Snapshot& snapshot,
+                                                   const reconcile::Plan& plan,
+                                                   const storage::RunRecord& rec);
+    bool replayUnchanged(const SchoolConfig& school, const RunOptions& options,
+                         const std::string& fingerprint, storage::RunRecord& rec);
+
     storage::Directory& directory_;
     const connectors::ConnectorRegistry& connectors_;
     const storage::SecretBox& box_;

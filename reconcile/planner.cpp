@@ -34,6 +34,28 @@ bool isOnRoll(const core::Person& p, core::Date asOf, const Policy& policy) {
     return false;
 }
 
+std::optional<core::Date> nextDateChange(const core::Snapshot& snapshot, core::Date asOf,
+                                         const Policy& policy) {
+    std::optional<core::Date> next;
+    auto consider = [&](core::Date d) {
+        if (d > asOf && (!next || d < *next)) {
+            next = d;
+        }
+    };
+    for (const auto& p : snapshot.persons) {
+        if (p.admissionDate) {
+            consider(*p.admissionDate);
+        }
+        if (p.leavingDate) {
+            consider(*p.leavingDate);
+            const core::Date until = core::Date::fromYmd(
+                p.leavingDate->year(), policy.summerLeaverUntil.month, policy.summerLeaverUntil.day);
+            consider(until.addDays(1));
+        }
+    }
+    return next;
+}
+
 namespace {
 
 using core::Role;

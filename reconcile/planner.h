@@ -6,6 +6,7 @@
 // U6 deterministic username order.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "core/date.h"
@@ -39,5 +40,11 @@ Plan makePlan(const PlanInput& input, PlanServices& services);
 // between 1 June and 31 August: they stay on roll up to and including summer_leaver_until.
 // A leaving date earlier than the admission date belongs to an earlier enrolment and is ignored.
 bool isOnRoll(const core::Person& p, core::Date asOf, const Policy& policy);
+
+// The earliest date after `asOf` on which isOnRoll() of any person in the snapshot could give
+// another answer (admission, leaving and summer-leaver dates), or nullopt when there is none.
+// A run over the same snapshot on an earlier date plans the same (used to skip unchanged runs).
+std::optional<core::Date> nextDateChange(const core::Snapshot& snapshot, core::Date asOf,
+                                         const Policy& policy);
 
 }  // namespace misync::reconcile

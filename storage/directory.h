@@ -56,6 +56,17 @@ struct GroupRow {
     std::vector<std::string> members;  // usernames
 };
 
+// What a school's last full run saw (schema 002), to recognise a run over unchanged input.
+struct SchoolState {
+    std::string school;
+    std::string fingerprint;  // connector fingerprint + configuration digest
+    std::string asOf;
+    std::string nextChange;  // YYYY-MM-DD or empty: the first date the plan could differ
+    bool dirty = false;      // another school's run changed something this school reads
+    std::string files;       // the run's source files (JSON)
+    std::string echo;        // what a re-run reports again: rejects, awaiting transfers (JSON)
+};
+
 class Directory {
   public:
     // Throws core::StoreError naming the database on failure or a schema version mismatch.
@@ -74,9 +85,14 @@ class Directory {
     virtual reconcile::DirectoryView loadView(const std::string& school,
                                               const core::Snapshot& snapshot) = 0;
     // R14: applies a plan and writes its run record in one transaction; fills record.id.
-    virtual void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box) = 0;
+    // `state` (optional) is written in the same transaction. Every other school whose plan
+    // could see the change is marked dirty.
+    virtual void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
+                       const SchoolState* state = nullptr) = 0;
     // Records a run that changes nothing else (no_change, planned, held, failed); fills id.
-    virtual void recordRun(RunRecord& record) = 0;
+    virtual void recordRun(RunRecord& record, const SchoolState* state = nullptr) = 0;
+    virtual std::optional<SchoolState> schoolState(const std::string& school) = 0;
+    virtual void forgetSchoolState(const std::string& school) = 0;
 
     // Batching: while on, runs are written as savepoints inside one longer transaction that is
     // committed every few hundred runs or seconds and by flush() (R14 holds per run; a crash

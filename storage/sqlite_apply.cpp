@@ -196,7 +196,8 @@ void SqliteDirectory::insertRun(RunRecord& r) {
     }
 }
 
-void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box) {
+void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
+                            const SchoolState* state) {
     ensureIndex();
     std::vector<std::int64_t> ids;
     const std::string stamp = core::nowIso();
@@ -204,11 +205,42 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
     auto t0 = Clock::now();
     std::array<Clock::time_point, 4> t{};
     inTransaction([&] {
+        // Schools whose next plan could differ because of this one: claimants of this school's
+        // accounts (before and after), the other side of transfers, schools whose groups or
+        // claims this plan touches.
+        std::set<std::string> touched = claimantsOfSchool(plan.school);
+        for (const auto& a : plan.actions) {
+            touched.insert(a.fromSchool);
+            touched.insert(a.school);
+        }
+        for (const auto& m : plan.memberships) {
+            touched.insert(m.school);
+        }
         writeAccounts(plan, box, stamp, ids);
         t[0] = Clock::now();
         writeGroupsAndMemberships(plan, ids);
         t[1] = Clock::now();
         writeClaims(plan);
+        for (const auto& c : plan.claims) {
+            touched.insert(c.claim.school);
+            SqliteStmt owner(db(), "SELECT school FROM accounts WHERE id = ?");
+            owner.integer(1, c.claim.accountId);
+            if (owner.step()) {
+                touched.insert(owner.columnText(0));
+            }
+        }
+        for (const auto& s : claimantsOfSchool(plan.school)) {
+            touched.insert(s);
+        }
+        touched.erase(plan.school);
+        touched.erase("");
+        SqliteStmt dirty(db(), "UPDATE school_state SET dirty = 1 WHERE school = ?");
+        for (const auto& s : touched) {
+            dirty.text(1, s).exec();
+        }
+        if (state != nullptr) {
+            writeSchoolState(*state);
+        }
         insertRun(record);
         t[2] = Clock::now();
     });
@@ -229,8 +261,57 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
     }
 }
 
-void SqliteDirectory::recordRun(RunRecord& record) {
-    inTransaction([&] { insertRun(record); });
+void SqliteDirectory::recordRun(RunRecord& record, const SchoolState* state) {
+    inTransaction([&] {
+        if (state != nullptr) {
+            writeSchoolState(*state);
+        }
+        insertRun(record);
+    });
+}
+
+std::set<std::string> SqliteDirectory::claimantsOfSchool(const std::string& school) {
+    SqliteStmt q(db(),
+                 "SELECT DISTINCT c.school FROM claims c JOIN accounts a ON a.id = c.account_id "
+                 "WHERE a.school = ?");
+    q.text(1, school);
+    std::set<std::string> out;
+    while (q.step()) {
+        out.insert(q.columnText(0));
+    }
+    return out;
+}
+
+void SqliteDirectory::writeSchoolState(const SchoolState& st) {
+    SqliteStmt w(db(),
+                 "INSERT OR REPLACE INTO school_state (school, fingerprint, as_of, next_change, "
+                 "dirty, files, echo) VALUES (?, ?, ?, ?, 0, ?, ?)");
+    w.text(1, st.school)
+        .text(2, st.fingerprint)
+        .text(3, st.asOf)
+        .text(4, st.nextChange)
+        .text(5, st.files)
+        .text(6, st.echo)
+        .exec();
+}
+
+std::optional<SchoolState> SqliteDirectory::schoolState(const std::string& school) {
+    SqliteStmt q(db(),
+                 "SELECT fingerprint, as_of, next_change, dirty, files, echo FROM school_state "
+                 "WHERE school = ?");
+    q.text(1, school);
+    if (!q.step()) {
+        return std::nullopt;
+    }
+    return SchoolState{school,           q.columnText(0),      q.columnText(1), q.columnText(2),
+                       q.columnInt(3) != 0, q.columnText(4), q.columnText(5)};
+}
+
+void SqliteDirectory::forgetSchoolState(const std::string& school) {
+    inTransaction([&] {
+        SqliteStmt d(db(), "DELETE FROM school_state WHERE school = ?");
+        d.text(1, school).exec();
+    });
 }
 
 // R14: one run's writes are all or nothing. Outside a batch that is its own transaction; in a

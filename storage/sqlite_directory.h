@@ -6,6 +6,7 @@
 #include <sqlite3.h>
 
 #include <array>
+#include <set>
 #include <chrono>
 #include <functional>
 #include <string>
@@ -62,8 +63,11 @@ class SqliteDirectory final : public Directory {
     void loadUsernames(reconcile::UsernameRegistry& registry) override;
     reconcile::DirectoryView loadView(const std::string& school,
                                       const core::Snapshot& snapshot) override;
-    void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box) override;
-    void recordRun(RunRecord& record) override;
+    void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
+               const SchoolState* state) override;
+    void recordRun(RunRecord& record, const SchoolState* state) override;
+    std::optional<SchoolState> schoolState(const std::string& school) override;
+    void forgetSchoolState(const std::string& school) override;
     std::vector<AccountRow> listAccounts(const AccountFilter& filter) override;
     std::optional<AccountRow> findAccount(const std::string& username) override;
     std::vector<GroupRow> listGroups(const std::string& school, const std::string& type,
@@ -97,6 +101,8 @@ class SqliteDirectory final : public Directory {
                                            const std::vector<std::string>& params = {});
     sqlite3* db();
     void insertRun(RunRecord& record);
+    void writeSchoolState(const SchoolState& state);
+    std::set<std::string> claimantsOfSchool(const std::string& school);
     void writeAccounts(const reconcile::Plan& plan, const SecretBox& box, const std::string& now,
                        std::vector<std::int64_t>& ids);
     void writeGroupsAndMemberships(const reconcile::Plan& plan,

@@ -1,5 +1,7 @@
 #include "connectors/sims_xml/sims_xml.h"
 
+#include <sys/stat.h>
+
 #include <algorithm>
 #include <array>
 #include <cerrno>
@@ -120,6 +122,26 @@ core::Snapshot SimsXmlConnector::doRead(const SchoolSource& school) {
     }
     snapshot.extractedAt = isoUtc(newest);
     return snapshot;
+}
+
+std::optional<std::string> SimsXmlConnector::fingerprint(const SchoolSource& school) const {
+    std::array<std::string, 3> names;
+    try {
+        names = fileNames(school.files);
+    } catch (const core::Error&) {
+        return std::nullopt;
+    }
+    std::string out;
+    for (const auto& name : names) {
+        const fs::path path = fs::path(school.source) / name;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+            return std::nullopt;
+        }
+        out += name + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+               "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino) + ";";
+    }
+    return out;
 }
 
 }  // namespace misync::connectors

@@ -13,6 +13,10 @@ class SimsXmlConnector : public Connector {
 
     SimsXmlConnector() : Connector(kName) {}
 
+    // Size, modification time (ns) and inode of each of the three reports; nullopt when one
+    // cannot be examined (the full read then reports why).
+    std::optional<std::string> fingerprint(const SchoolSource& school) const override;
+
   protected:
     // All three reports are required. R15: a report that is missing, unreadable, not
     // well-formed XML or not a <SuperStarReport> throws core::ConnectorError naming its path,
