@@ -44,6 +44,13 @@ class Connector {
     virtual std::optional<std::string> fingerprint(const SchoolSource& /*school*/) const {
         return std::nullopt;
     }
+    // The sources' files with their sha256 and no record counts (cheaper than read(): no
+    // parsing), for sources rewritten with the same content as an MIS's nightly export is;
+    // nullopt when the connector cannot tell.
+    virtual std::optional<std::vector<core::SourceFile>> digests(
+        const SchoolSource& /*school*/) const {
+        return std::nullopt;
+    }
 
   protected:
     explicit Connector(std::string name) : name_(std::move(name)) {}

@@ -57,7 +57,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         fingerprint = connector->fingerprint(src);
         if (fingerprint) {
             *fingerprint += "|" + configDigest(school);
-            if (replayUnchanged(school, options, *fingerprint, rec)) {
+            if (replayUnchanged(school, options, *fingerprint, *connector, src, rec)) {
                 return rec;
             }
         }
@@ -154,12 +154,9 @@ std::string Runner::configDigest(const SchoolConfig& s) {
 
 // What a re-run over the same input reports again: the rejected records, the warnings that come
 // from the snapshot or from transfers still waiting, and the awaiting_transfer actions (R7).
-std::optional<storage::SchoolState> Runner::stateAfter(const SchoolConfig& school,
-                                                       const RunOptions& options,
-                                                       const std::optional<std::string>& fp,
-                                                       const core::Snapshot& snapshot,
-                                                       const reconcile::Plan& plan,
-                                                       const storage::RunRecord& rec) {
+std::optional<storage::SchoolState> Runner::stateAfter(
+    const SchoolConfig& school, const RunOptions& options, const std::optional<std::string>& fp,
+    const core::Snapshot& snapshot, const reconcile::Plan& plan, const storage::RunRecord& rec) {
     if (!fp || options.dryRun) {
         return std::nullopt;
     }
@@ -195,16 +192,39 @@ std::optional<storage::SchoolState> Runner::stateAfter(const SchoolConfig& schoo
 // no date in the extract has come due, and no other school's run has changed anything this
 // school reads, the plan would be empty again. Record the run from what the last one saw.
 bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& options,
-                             const std::string& fingerprint, storage::RunRecord& rec) {
+                             const std::string& fingerprint, const connectors::Connector& connector,
+                             const connectors::SchoolSource& src, storage::RunRecord& rec) {
     auto st = directory_.schoolState(school.dfes);
     const std::string asOf = options.asOf.toString();
-    if (!st || st->dirty || st->fingerprint != fingerprint || asOf < st->asOf ||
+    if (!st || st->dirty || asOf < st->asOf ||
         (!st->nextChange.empty() && asOf >= st->nextChange)) {
         return false;
     }
     namespace json = boost::json;
+    auto files = storage::filesFromJson(json::parse(st->files));
+    const std::string configPart = fingerprint.substr(fingerprint.find('|'));
+    const bool sameConfig = st->fingerprint.size() >= configPart.size() &&
+                            st->fingerprint.compare(st->fingerprint.size() - configPart.size(),
+                                                    configPart.size(), configPart) == 0;
+    if (!sameConfig) {
+        return false;
+    }
+    bool rewritten = false;
+    if (st->fingerprint != fingerprint) {
+        // Rewritten files (a nightly export does that): compare their content.
+        auto now = connector.digests(src);
+        if (!now || now->size() != files.size()) {
+            return false;
+        }
+        for (std::size_t i = 0; i < files.size(); ++i) {
+            if ((*now)[i].name != files[i].name || (*now)[i].sha256 != files[i].sha256) {
+                return false;
+            }
+        }
+        rewritten = true;
+    }
     json::value echo = json::parse(st->echo);
-    rec.files = storage::filesFromJson(json::parse(st->files));
+    rec.files = std::move(files);
     rec.errors = storage::errorsFromJson(echo.at("errors"));
     rec.warnings = storage::warningsFromJson(echo.at("warnings"));
     for (const auto& a : echo.at("actions").as_array()) {
@@ -216,9 +236,12 @@ bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& optio
     rec.outcome = options.dryRun ? "planned" : "no_change";
     rec.finishedAt = core::nowIso();
     if (!options.dryRun) {
-        directory_.recordRun(rec);
+        if (rewritten) {
+            st->fingerprint = fingerprint;  // the same content under a new file time
+        }
+        directory_.recordRun(rec, rewritten ? &*st : nullptr);
     }
-    spdlog::debug("school={} run={} outcome={} (unchanged input, not re-read)", school.dfes,
+    spdlog::debug("school={} run={} outcome={} (unchanged input, not re-planned)", school.dfes,
                   rec.id, rec.outcome);
     return true;
 }

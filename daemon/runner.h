@@ -44,7 +44,8 @@ class Runner {
                                                    const reconcile::Plan& plan,
                                                    const storage::RunRecord& rec);
     bool replayUnchanged(const SchoolConfig& school, const RunOptions& options,
-                         const std::string& fingerprint, storage::RunRecord& rec);
+                         const std::string& fingerprint, const connectors::Connector& connector,
+                         const connectors::SchoolSource& src, storage::RunRecord& rec);
 
     storage::Directory& directory_;
     const connectors::ConnectorRegistry& connectors_;

@@ -155,68 +155,42 @@ int SqliteDirectory::latestSchemaVersion() const {
 }
 
 int SqliteDirectory::migrate() {
-    int have = schemaVersion();
+    auto exec = [this](const std::string& sql, const std::string& what) {
+        char* msg = nullptr;
+        if (sqlite3_exec(db(), sql.c_str(), nullptr, nullptr, &msg) != SQLITE_OK) {
+            std::string why = msg != nullptr ? msg : sqlite3_errmsg(db());
+            sqlite3_free(msg);
+            throw core::StoreError(path_ + ": " + what + ": " + why);
+        }
+    };
+    // All scripts in one transaction, taken with the write lock before the version is read
+    // again: a process opening a new directory while another creates it sees either no schema
+    // or the latest one, never a version in between.
+    exec("BEGIN IMMEDIATE", "cannot start a transaction");
     int ran = 0;
-    for (const auto& script : schema::scriptsFor("sqlite")) {
-        if (script.version <= have) {
-            continue;
-        }
-        // The write lock first, then the version again: two processes opening a new
-        // directory at once must not both run a script (the second waits, then skips it).
-        try {
-            session_ << "BEGIN IMMEDIATE", now;
-        } catch (const Poco::Exception& e) {
-            throw core::StoreError(path_ + ": cannot start a transaction: " + e.displayText());
-        }
-        try {
-            if (script.version <= schemaVersion()) {
-                session_ << "ROLLBACK", now;
-                have = script.version;
+    int version = 0;
+    try {
+        const int have = schemaVersion();
+        for (const auto& script : schema::scriptsFor("sqlite")) {
+            if (script.version <= have) {
                 continue;
             }
-            // Poco prepares one statement at a time: split the script on ';' at line ends.
-            std::string sql(script.sql);
-            std::string stmt;
-            std::size_t pos = 0;
-            while (pos < sql.size()) {
-                std::size_t end = sql.find(";\n", pos);
-                if (end == std::string::npos) {
-                    end = sql.size();
-                }
-                stmt = sql.substr(pos, end - pos);
-                pos = end + 2;
-                bool blank = true;
-                std::string code;
-                for (std::size_t i = 0; i < stmt.size();) {
-                    std::size_t nl = stmt.find('\n', i);
-                    std::string line = stmt.substr(i, nl == std::string::npos ? nl : nl - i);
-                    i = nl == std::string::npos ? stmt.size() : nl + 1;
-                    auto first = line.find_first_not_of(" \t\r");
-                    if (first == std::string::npos || line.compare(first, 2, "--") == 0) {
-                        continue;
-                    }
-                    blank = false;
-                    code += line + "\n";
-                }
-                if (!blank) {
-                    session_ << code, now;
-                }
-            }
-            int v = script.version;
-            session_ << "DELETE FROM schema_version", now;
-            session_ << "INSERT INTO schema_version (version) VALUES (?)", use(v), now;
-            session_ << "COMMIT", now;
-        } catch (const Poco::Exception& e) {
-            session_ << "ROLLBACK", now;
-            throw core::StoreError(path_ + ": schema script " + std::string(script.name) +
-                                   " failed: " + e.displayText());
-        } catch (...) {
-            session_ << "ROLLBACK", now;
-            throw;
+            exec(std::string(script.sql), "schema script " + std::string(script.name) + " failed");
+            version = script.version;
+            ++ran;
         }
-        spdlog::info("directory={} migrated to schema version {}", path_, script.version);
-        have = script.version;
-        ++ran;
+        if (ran > 0) {
+            exec("DELETE FROM schema_version; INSERT INTO schema_version (version) VALUES (" +
+                     std::to_string(version) + ")",
+                 "cannot record the schema version");
+        }
+        exec("COMMIT", "cannot commit the schema");
+    } catch (...) {
+        sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
+        throw;
+    }
+    if (ran > 0) {
+        spdlog::info("directory={} migrated to schema version {}", path_, version);
     }
     return ran;
 }

@@ -12,6 +12,7 @@
 #include <memory>
 #include <system_error>
 
+#include "connectors/digest.h"
 #include "connectors/sims_xml/sims_parser.h"
 #include "core/date.h"
 #include "core/errors.h"
@@ -122,6 +123,23 @@ core::Snapshot SimsXmlConnector::doRead(const SchoolSource& school) {
     }
     snapshot.extractedAt = isoUtc(newest);
     return snapshot;
+}
+
+std::optional<std::vector<core::SourceFile>> SimsXmlConnector::digests(
+    const SchoolSource& school) const {
+    std::array<std::string, 3> names;
+    try {
+        names = fileNames(school.files);
+        std::vector<core::SourceFile> out;
+        std::string buffer;
+        for (const auto& name : names) {
+            readFile(fs::path(school.source) / name, buffer);
+            out.push_back({name, sha256Hex(buffer), 0});
+        }
+        return out;
+    } catch (const core::Error&) {
+        return std::nullopt;  // read() will say what is wrong
+    }
 }
 
 std::optional<std::string> SimsXmlConnector::fingerprint(const SchoolSource& school) const {

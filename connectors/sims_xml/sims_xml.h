@@ -16,6 +16,7 @@ class SimsXmlConnector : public Connector {
     // Size, modification time (ns) and inode of each of the three reports; nullopt when one
     // cannot be examined (the full read then reports why).
     std::optional<std::string> fingerprint(const SchoolSource& school) const override;
+    std::optional<std::vector<core::SourceFile>> digests(const SchoolSource& school) const override;
 
   protected:
     // All three reports are required. R15: a report that is missing, unreadable, not

@@ -47,6 +47,22 @@ TEST_F(UnchangedInputTest, SecondRunReportsWhatAFullRunWould) {
     EXPECT_EQ(totalCounts(second), 1);
 }
 
+TEST_F(UnchangedInputTest, RewrittenFilesAreComparedByContent) {
+    SchoolExtract a;
+    a.students = {pupil(kA, "1", 1, "Aled", "Jones")};
+    writeSchool(kA, a);
+    writeSchool(kB, {});
+    runJson("2025-10-01");
+    writeSchool(kA, a);  // the nightly export rewrites the same content
+    const json::object same = runOf(runJson("2025-10-02"), kA);
+    EXPECT_EQ(str(same, "outcome"), "no_change");
+    a.students[0].reg = "9B";  // same size, other content
+    writeSchool(kA, a);
+    const json::object changed = runOf(runJson("2025-10-03"), kA);
+    EXPECT_EQ(str(changed, "outcome"), "applied");
+    EXPECT_EQ(countOf(changed, "update"), 1);
+}
+
 TEST_F(UnchangedInputTest, ALeavingDateThatComesDueIsStillApplied) {
     SchoolExtract a;
     a.students = {pupil(kA, "1", 1, "Aled", "Jones")};

@@ -112,6 +112,39 @@ TEST_F(DirectoryTest, RefusesANewerSchemaAndAnOlderOneUntilMigrated) {
     EXPECT_THROW(open(), core::StoreError);
 }
 
+TEST_F(DirectoryTest, AnOlderDirectoryIsRefusedUntilMigrated) {
+    {
+        // A directory made by a misync that knew only schema version 1.
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::Session s("SQLite", db_);
+        for (const auto& script : schema::scriptsFor("sqlite")) {
+            if (script.version == 1) {
+                std::string sql(script.sql);
+                std::size_t pos = 0;
+                while (pos < sql.size()) {
+                    std::size_t end = sql.find(";\n", pos);
+                    end = end == std::string::npos ? sql.size() : end;
+                    std::string one = sql.substr(pos, end - pos);
+                    pos = end + 2;
+                    if (one.find_first_not_of(" \n") != std::string::npos &&
+                        one.find("CREATE") != std::string::npos) {
+                        s << one, now;
+                    }
+                }
+            }
+        }
+        s << "INSERT INTO schema_version VALUES (1)", now;
+    }
+    ASSERT_GT(schema::latestVersion("sqlite"), 1);
+    EXPECT_THROW(open(), core::StoreError);
+    auto d = storage::Directory::open({"sqlite", db_, ""}, storage::OpenMode::Migrate);
+    EXPECT_EQ(d->schemaVersion(), 1);
+    EXPECT_EQ(d->migrate(), schema::latestVersion("sqlite") - 1);
+    EXPECT_EQ(d->schemaVersion(), schema::latestVersion("sqlite"));
+    d.reset();
+    EXPECT_NO_THROW(open());
+}
+
 TEST_F(DirectoryTest, ApplyWritesAccountsGroupsMembershipsAndTheRunTogether) {
     auto d = open();
     auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
