@@ -4,6 +4,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace misync::core {
 
@@ -22,6 +23,13 @@ class ConfigError : public Error {
 class ConnectorError : public Error {
   public:
     using Error::Error;
+    ConnectorError(const std::string& message, std::string file)
+        : Error(message), file_(std::move(file)) {}
+    // The source file at fault (its name, e.g. "students.xml"), when there is one.
+    const std::string& file() const { return file_; }
+
+  private:
+    std::string file_;
 };
 
 // The directory store failed or its schema is not what this binary expects.

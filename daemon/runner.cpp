@@ -62,6 +62,11 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
             }
         }
         snapshot = connector->read(src);
+    } catch (const core::ConnectorError& e) {
+        if (!options.dryRun) {
+            forget(school.dfes);
+        }
+        return fail("source_unreadable", e.file().empty() ? school.source : e.file(), e.what());
     } catch (const core::Error& e) {
         if (!options.dryRun) {
             forget(school.dfes);

@@ -93,7 +93,8 @@ ByteScan scanBytes(std::string_view b) {
 }
 
 [[noreturn]] void fail(std::string_view where, const std::string& what) {
-    throw core::ConnectorError(std::string(where) + ": " + what);
+    throw core::ConnectorError(std::string(where) + ": " + what,
+                               std::string(where.substr(where.find_last_of('/') + 1)));
 }
 
 void reject(core::Snapshot& snapshot, const char* code, std::string_view fileName,

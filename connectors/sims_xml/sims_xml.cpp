@@ -28,7 +28,8 @@ constexpr SimsFileKind kKinds[] = {SimsFileKind::Students, SimsFileKind::Staff,
                                    SimsFileKind::Groups};
 
 [[noreturn]] void cannotRead(const fs::path& path, const std::error_code& ec) {
-    throw core::ConnectorError(path.string() + ": cannot read: " + ec.message());
+    throw core::ConnectorError(path.string() + ": cannot read: " + ec.message(),
+                               path.filename().string());
 }
 
 // Reads a whole file into `buffer`, reusing its capacity from the previous file so that a run
@@ -40,7 +41,8 @@ fs::file_time_type readFile(const fs::path& path, std::string& buffer) {
         cannotRead(path, ec);
     }
     if (!fs::is_regular_file(status)) {
-        throw core::ConnectorError(path.string() + ": cannot read: not a regular file");
+        throw core::ConnectorError(path.string() + ": cannot read: not a regular file",
+                                   path.filename().string());
     }
     const auto mtime = fs::last_write_time(path, ec);
     if (ec) {
