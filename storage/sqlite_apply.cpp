@@ -198,7 +198,6 @@ void SqliteDirectory::insertRun(RunRecord& r) {
 
 void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
                             const SchoolState* state) {
-    ensureIndex();
     std::vector<std::int64_t> ids;
     const std::string stamp = core::nowIso();
     using Clock = std::chrono::steady_clock;
@@ -250,15 +249,6 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
     };
     spdlog::debug("school={} accounts_ms={} groups_ms={} run_ms={} commit_ms={}", plan.school,
                   ms(t0, t[0]), ms(t[0], t[1]), ms(t[1], t[2]), ms(t[2], t[3]));
-    for (std::size_t i = 0; i < plan.accounts.size(); ++i) {
-        const auto& a = plan.accounts[i].account;
-        if (a.role == core::Role::Learner && !a.attrs.upn.empty()) {
-            upnIndex_[a.attrs.upn] = ids[i];
-        }
-        if (a.role == core::Role::Staff && !a.attrs.nationalId.empty()) {
-            nationalIndex_[a.attrs.nationalId] = ids[i];
-        }
-    }
 }
 
 void SqliteDirectory::recordRun(RunRecord& record, const SchoolState* state) {
@@ -303,8 +293,9 @@ std::optional<SchoolState> SqliteDirectory::schoolState(const std::string& schoo
     if (!q.step()) {
         return std::nullopt;
     }
-    return SchoolState{school,           q.columnText(0),      q.columnText(1), q.columnText(2),
-                       q.columnInt(3) != 0, q.columnText(4), q.columnText(5)};
+    return SchoolState{school,          q.columnText(0),     q.columnText(1),
+                       q.columnText(2), q.columnInt(3) != 0, q.columnText(4),
+                       q.columnText(5)};
 }
 
 void SqliteDirectory::forgetSchoolState(const std::string& school) {
@@ -369,10 +360,6 @@ void SqliteDirectory::flush() {
     if (sqlite3_exec(db(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
         std::string why = sqlite3_errmsg(db());
         sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
-        // What this process believed was written is not: forget the cached indexes.
-        upnIndex_.clear();
-        nationalIndex_.clear();
-        indexLoaded_ = false;
         throw core::StoreError(path_ + ": committing the last " + std::to_string(batchRuns_) +
                                " runs failed: " + why + " (they were rolled back)");
     }

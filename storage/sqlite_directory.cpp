@@ -205,25 +205,6 @@ void SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registry) {
     }
 }
 
-void SqliteDirectory::ensureIndex() {
-    if (indexLoaded_) {
-        return;
-    }
-    SqliteStmt upns(db(),
-                    "SELECT upn, id FROM accounts WHERE upn <> '' AND role = 'learner' AND "
-                    "source = 'mis' AND status <> 'purged'");
-    while (upns.step()) {
-        upnIndex_[upns.columnText(0)] = upns.columnInt(1);
-    }
-    SqliteStmt staff(db(),
-                     "SELECT national_id, id FROM accounts WHERE national_id <> '' AND "
-                     "role = 'staff' AND source = 'mis' AND status <> 'purged'");
-    while (staff.step()) {
-        nationalIndex_[staff.columnText(0)] = staff.columnInt(1);
-    }
-    indexLoaded_ = true;
-}
-
 namespace {
 
 std::string quoteText(const std::string& s) {
@@ -264,7 +245,6 @@ std::vector<AccountRow> SqliteDirectory::selectAccounts(const std::string& where
 
 reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
                                                    const core::Snapshot& snapshot) {
-    ensureIndex();
     reconcile::DirectoryView view;
     view.school = school;
     for (auto& row : selectAccounts("WHERE school = ?", {school})) {
@@ -274,17 +254,43 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
     for (const auto& a : view.accounts) {
         own.insert(a.id);
     }
-    // Accounts of other schools that this snapshot's persons match (R1, R7).
+    // Accounts of other schools that this snapshot's persons match (R1, R7), looked up in the
+    // database on every run so that accounts another process created are found too.
     std::set<std::int64_t> foreign;
-    for (const auto& p : snapshot.persons) {
-        const auto& index = p.role == core::Role::Learner ? upnIndex_ : nationalIndex_;
-        const std::string& key = p.role == core::Role::Learner ? p.upn : p.nationalId;
-        if (key.empty()) {
-            continue;
+    {
+        std::vector<std::string> upns;
+        std::vector<std::string> nationalIds;
+        for (const auto& p : snapshot.persons) {
+            if (p.role == core::Role::Learner && !p.upn.empty()) {
+                upns.push_back(p.upn);
+            } else if (p.role == core::Role::Staff && !p.nationalId.empty()) {
+                nationalIds.push_back(p.nationalId);
+            }
         }
-        if (auto it = index.find(key); it != index.end() && own.count(it->second) == 0) {
-            foreign.insert(it->second);
-        }
+        auto lookUp = [&](const std::vector<std::string>& keys, const char* where) {
+            for (std::size_t at = 0; at < keys.size(); at += 500) {
+                const std::size_t n = std::min<std::size_t>(500, keys.size() - at);
+                std::string marks;
+                for (std::size_t i = 0; i < n; ++i) {
+                    marks += i == 0 ? "?" : ",?";
+                }
+                SqliteStmt q(db(), std::string("SELECT id FROM accounts WHERE ") + where + " IN (" +
+                                       marks +
+                                       ") AND source = 'mis' AND "
+                                       "status <> 'purged' AND school <> ?");
+                int k = 1;
+                for (std::size_t i = 0; i < n; ++i) {
+                    q.text(k++, keys[at + i]);
+                }
+                q.text(k, school);
+                while (q.step()) {
+                    foreign.insert(q.columnInt(0));
+                }
+            }
+        };
+        // The `<> ''` terms let SQLite use the partial indexes on upn and national_id.
+        lookUp(upns, "role = 'learner' AND upn <> '' AND upn");
+        lookUp(nationalIds, "role = 'staff' AND national_id <> '' AND national_id");
     }
     // Accounts this school has claimed (they may have moved on since).
     SqliteStmt claimed(db(), "SELECT account_id FROM claims WHERE school = ?");

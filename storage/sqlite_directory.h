@@ -6,9 +6,9 @@
 #include <sqlite3.h>
 
 #include <array>
-#include <set>
 #include <chrono>
 #include <functional>
+#include <set>
 #include <string>
 #include <unordered_map>
 
@@ -82,12 +82,6 @@ class SqliteDirectory final : public Directory {
   private:
     std::string path_;
     Poco::Data::Session session_;
-    // R1 across the whole directory without a query per person: built once, kept current by
-    // apply().
-    bool indexLoaded_ = false;
-    std::unordered_map<std::string, std::int64_t> upnIndex_;
-    std::unordered_map<std::string, std::int64_t> nationalIndex_;
-
     bool batching_ = false;
     bool inBatch_ = false;
     int batchRuns_ = 0;
@@ -96,7 +90,6 @@ class SqliteDirectory final : public Directory {
     static constexpr std::chrono::seconds kBatchTime{5};
 
     void inTransaction(const std::function<void()>& body);
-    void ensureIndex();
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
     sqlite3* db();
