@@ -111,8 +111,30 @@ SecurePasswordGenerator::SecurePasswordGenerator() {
     }
 }
 
+SecurePasswordGenerator::~SecurePasswordGenerator() {
+    sodium_memzero(pool_.data(), sizeof pool_);
+}
+
+std::uint32_t SecurePasswordGenerator::uniform(std::uint32_t n) {
+    if (n < 2) {
+        return 0;
+    }
+    const std::uint32_t min = (0U - n) % n;  // 2^32 mod n: values below it would bias
+    for (;;) {
+        if (next_ == pool_.size()) {
+            randombytes_buf(pool_.data(), sizeof pool_);
+            next_ = 0;
+        }
+        const std::uint32_t r = pool_[next_];
+        pool_[next_++] = 0;
+        if (r >= min) {
+            return r % n;
+        }
+    }
+}
+
 std::string SecurePasswordGenerator::generate(std::string_view username) {
-    return generateWith([](std::uint32_t n) { return randombytes_uniform(n); }, username);
+    return generateWith([this](std::uint32_t n) { return uniform(n); }, username);
 }
 
 SeededPasswordGenerator::SeededPasswordGenerator(std::uint64_t seed) : engine_(seed) {}

@@ -48,8 +48,9 @@ std::optional<core::Date> nextDateChange(const core::Snapshot& snapshot, core::D
         }
         if (p.leavingDate) {
             consider(*p.leavingDate);
-            const core::Date until = core::Date::fromYmd(
-                p.leavingDate->year(), policy.summerLeaverUntil.month, policy.summerLeaverUntil.day);
+            const core::Date until =
+                core::Date::fromYmd(p.leavingDate->year(), policy.summerLeaverUntil.month,
+                                    policy.summerLeaverUntil.day);
             consider(until.addDays(1));
         }
     }
@@ -337,6 +338,9 @@ class Planner {
 
     // R8
     void possibleDuplicate(const core::Person& p, const std::string& username) {
+        if (manualByName_.empty()) {
+            return;  // most schools: no manual account to compare with, no transliteration
+        }
         auto [lo, hi] = manualByName_.equal_range(nameKey(p.legalForename, p.legalSurname));
         for (auto it = lo; it != hi; ++it) {
             const Account& m = *it->second;
