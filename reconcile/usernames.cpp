@@ -84,13 +84,15 @@ std::string NameTransliterator::toAscii(std::string_view utf8) const {
 
 std::string usernameBase(const NameTransliterator& t, std::string_view legalSurname,
                          std::string_view legalForename) {
+    // U2: a surname that yields nothing gives `user` — not a one-letter name made of the
+    // forename's initial alone.
     std::string base = t.toAscii(legalSurname);
+    if (base.empty()) {
+        return "user";
+    }
     const std::string forename = t.toAscii(legalForename);
     if (!forename.empty()) {
         base.push_back(forename.front());
-    }
-    if (base.empty()) {
-        return "user";
     }
     return base;
 }

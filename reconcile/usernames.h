@@ -36,7 +36,7 @@ class NameTransliterator {
 };
 
 // U1: transliterated legal surname + first letter of the transliterated legal forename, only
-// [a-z0-9]; "user" when both yield nothing. The base may be longer than U4 allows: the
+// [a-z0-9]; "user" when the surname yields nothing (U2). The base may be longer than U4 allows: the
 // allocator truncates it.
 std::string usernameBase(const NameTransliterator& t, std::string_view legalSurname,
                          std::string_view legalForename);

@@ -73,8 +73,8 @@ TEST(UsernameBase, NothingLeftGivesUser) {
     EXPECT_EQ(usernameBase(translit(), "😀🎉", "🙂"), "user");
     EXPECT_EQ(usernameBase(translit(), "'-. ’", "--"), "user");
     EXPECT_EQ(usernameBase(translit(), "\xff\xfe", "\xc3"), "user");  // invalid UTF-8 dropped
-    // Only one of the two empty: what is left is used.
-    EXPECT_EQ(usernameBase(translit(), "😀", "Ann"), "a");
+    // A surname that yields nothing gives `user`, not the forename's initial alone (U2).
+    EXPECT_EQ(usernameBase(translit(), "😀", "Ann"), "user");
     EXPECT_EQ(usernameBase(translit(), "Jones", "😀"), "jones");
 }
 
