@@ -4,5 +4,5 @@
 # Run it again to see a second run plan nothing (R12).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-"$root/scripts/build.sh"
+"$root/scripts/build.sh" misync
 exec "$root/build/daemon/misync" --config "$root/examples/misync.toml" run "$@"
