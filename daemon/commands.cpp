@@ -46,11 +46,18 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         int status = kExitOk;
         std::size_t done = 0;
         ctx.directory().setBatching(!dryRun);
-        for (const SchoolConfig* s : todo) {
+        std::optional<PrefetchedRead> ahead;
+        for (std::size_t i = 0; i < todo.size(); ++i) {
+            const SchoolConfig* s = todo[i];
+            std::optional<PrefetchedRead> current = std::move(ahead);
+            ahead.reset();
+            if (i + 1 < todo.size()) {
+                ahead = runner.prefetch(*todo[i + 1]);
+            }
             if (progress) {
                 io.err << "\r[" << ++done << "/" << todo.size() << "] " << s->dfes << std::flush;
             }
-            storage::RunRecord rec = runner.run(*s, opts);
+            storage::RunRecord rec = runner.run(*s, opts, std::move(current));
             if (rec.outcome == "failed") {
                 status = kExitRunFailed;
             } else if (rec.outcome == "held" && status == kExitOk) {

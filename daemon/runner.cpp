@@ -14,7 +14,54 @@ Runner::Runner(storage::Directory& directory, const connectors::ConnectorRegistr
                const storage::SecretBox& box, reconcile::PasswordGenerator& passwords)
     : directory_(directory), connectors_(connectors), box_(box), passwords_(passwords) {}
 
-storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& options) {
+namespace {
+bool sameContent(const std::vector<core::SourceFile>& a, const std::vector<core::SourceFile>& b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].name != b[i].name || a[i].sha256 != b[i].sha256) {
+            return false;
+        }
+    }
+    return true;
+}
+}  // namespace
+
+std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
+    try {
+        auto connector = connectors_.create(school.connector);
+        connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
+                                     school.files};
+        std::optional<std::vector<core::SourceFile>> known;
+        if (auto fp = connector->fingerprint(src)) {
+            auto st = directory_.schoolState(school.dfes);
+            if (st && !st->dirty && st->fingerprint == *fp + "|" + configDigest(school)) {
+                return std::nullopt;
+            }
+            if (st) {
+                known = storage::filesFromJson(boost::json::parse(st->files));
+            }
+        }
+        auto task = [c = std::move(connector), src, known]() {
+            ReadAhead r;
+            if (known) {  // rewritten files: hash them before paying for a parse
+                r.digests = c->digests(src);
+                if (r.digests && sameContent(*r.digests, *known)) {
+                    return r;
+                }
+            }
+            r.snapshot = c->read(src);
+            return r;
+        };
+        return PrefetchedRead{school.dfes, std::async(std::launch::async, std::move(task))};
+    } catch (const core::Error&) {
+        return std::nullopt;  // run() reads it again and reports what is wrong
+    }
+}
+
+storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& options,
+                               std::optional<PrefetchedRead> read) {
     storage::RunRecord rec;
     rec.school = school.dfes;
     rec.trigger = options.trigger;
@@ -55,13 +102,27 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
                                      school.files};
         fingerprint = connector->fingerprint(src);
+        std::optional<ReadAhead> ahead;
+        if (read && read->dfes == school.dfes) {
+            ahead = read->result.get();
+        }
         if (fingerprint) {
             *fingerprint += "|" + configDigest(school);
-            if (replayUnchanged(school, options, *fingerprint, *connector, src, rec)) {
+            // Rewritten files are compared by content: from the read ahead when there is one.
+            DigestSource digests = [&]() -> std::optional<std::vector<core::SourceFile>> {
+                if (ahead && ahead->digests) {
+                    return ahead->digests;
+                }
+                if (ahead && ahead->snapshot) {
+                    return ahead->snapshot->files;
+                }
+                return connector->digests(src);
+            };
+            if (replayUnchanged(school, options, *fingerprint, digests, rec)) {
                 return rec;
             }
         }
-        snapshot = connector->read(src);
+        snapshot = ahead && ahead->snapshot ? std::move(*ahead->snapshot) : connector->read(src);
     } catch (const core::ConnectorError& e) {
         if (!options.dryRun) {
             forget(school.dfes);
@@ -197,8 +258,8 @@ std::optional<storage::SchoolState> Runner::stateAfter(
 // no date in the extract has come due, and no other school's run has changed anything this
 // school reads, the plan would be empty again. Record the run from what the last one saw.
 bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& options,
-                             const std::string& fingerprint, const connectors::Connector& connector,
-                             const connectors::SchoolSource& src, storage::RunRecord& rec) {
+                             const std::string& fingerprint, const DigestSource& digests,
+                             storage::RunRecord& rec) {
     auto st = directory_.schoolState(school.dfes);
     const std::string asOf = options.asOf.toString();
     if (!st || st->dirty || asOf < st->asOf ||
@@ -217,14 +278,12 @@ bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& optio
     bool rewritten = false;
     if (st->fingerprint != fingerprint) {
         // Rewritten files (a nightly export does that): compare their content.
-        auto now = connector.digests(src);
+        auto now = digests();
         if (!now || now->size() != files.size()) {
             return false;
         }
-        for (std::size_t i = 0; i < files.size(); ++i) {
-            if ((*now)[i].name != files[i].name || (*now)[i].sha256 != files[i].sha256) {
-                return false;
-            }
+        if (!sameContent(*now, files)) {
+            return false;
         }
         rewritten = true;
     }

@@ -3,6 +3,8 @@
 // (U3) is loaded once and kept current after every applied run.
 #pragma once
 
+#include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <string>
@@ -24,6 +26,18 @@ struct RunOptions {
     std::string trigger = "manual";
 };
 
+// A school's sources being read ahead on another thread: reading needs no directory, so the
+// next school is parsed while this one is planned and written (docs/performance.md).
+struct ReadAhead {
+    // The files' sha256, when they were hashed first to find out whether they changed at all.
+    std::optional<std::vector<core::SourceFile>> digests;
+    std::optional<core::Snapshot> snapshot;  // absent when the digests show the same content
+};
+struct PrefetchedRead {
+    std::string dfes;
+    std::future<ReadAhead> result;  // a read error is rethrown by get()
+};
+
 class Runner {
   public:
     Runner(storage::Directory& directory, const connectors::ConnectorRegistry& connectors,
@@ -32,7 +46,13 @@ class Runner {
     // Never throws for a school's own problems: a source that cannot be read, or a store
     // failure while applying, gives outcome "failed" with the reason in errors (R15, R14).
     // A dry run (outcome "planned") writes nothing at all, not even its run record.
-    storage::RunRecord run(const SchoolConfig& school, const RunOptions& options);
+    // `read`, when given, is this school's prefetched sources.
+    storage::RunRecord run(const SchoolConfig& school, const RunOptions& options,
+                           std::optional<PrefetchedRead> read = std::nullopt);
+
+    // Starts reading a school's sources on another thread, unless its last full run saw the
+    // same files (then the run will most likely be replayed without reading them).
+    std::optional<PrefetchedRead> prefetch(const SchoolConfig& school);
 
   private:
     static std::string configDigest(const SchoolConfig& school);
@@ -43,9 +63,10 @@ class Runner {
                                                    const core::Snapshot& snapshot,
                                                    const reconcile::Plan& plan,
                                                    const storage::RunRecord& rec);
+    using DigestSource = std::function<std::optional<std::vector<core::SourceFile>>()>;
     bool replayUnchanged(const SchoolConfig& school, const RunOptions& options,
-                         const std::string& fingerprint, const connectors::Connector& connector,
-                         const connectors::SchoolSource& src, storage::RunRecord& rec);
+                         const std::string& fingerprint, const DigestSource& digests,
+                         storage::RunRecord& rec);
 
     storage::Directory& directory_;
     const connectors::ConnectorRegistry& connectors_;

@@ -63,6 +63,34 @@ TEST_F(UnchangedInputTest, RewrittenFilesAreComparedByContent) {
     EXPECT_EQ(countOf(changed, "update"), 1);
 }
 
+// The second school of a run is read ahead while the first is planned and written: the same
+// outcomes hold for it (identical rewrite → no change; changed content → applied).
+TEST_F(UnchangedInputTest, ASchoolReadAheadGivesTheSameOutcomes) {
+    SchoolExtract a;
+    a.students = {pupil(kA, "1", 1, "Aled", "Jones")};
+    SchoolExtract b;
+    b.students = {pupil(kB, "2", 2, "Bethan", "Evans")};
+    writeSchool(kA, a);
+    writeSchool(kB, b);
+    runJson("2025-10-01");
+    writeSchool(kA, a);
+    writeSchool(kB, b);
+    json::value same = runJson("2025-10-02");
+    EXPECT_EQ(str(runOf(same, kB), "outcome"), "no_change");
+    b.students[0].reg = "9B";
+    writeSchool(kB, b);
+    json::value changed = runJson("2025-10-03");
+    EXPECT_EQ(str(runOf(changed, kA), "outcome"), "no_change");
+    EXPECT_EQ(str(runOf(changed, kB), "outcome"), "applied");
+    EXPECT_EQ(countOf(runOf(changed, kB), "update"), 1);
+    // A broken file in the school read ahead fails that school alone, naming the file.
+    writeFile(schoolDir(kB) / "staff.xml", "<SuperStarReport><Record>");
+    json::value broken = runJson("2025-10-04", {}, 1);
+    EXPECT_EQ(str(runOf(broken, kB), "outcome"), "failed");
+    EXPECT_EQ(str(runOf(broken, kB).at("errors").as_array().front(), "file"), "staff.xml");
+    EXPECT_EQ(str(runOf(broken, kA), "outcome"), "no_change");
+}
+
 TEST_F(UnchangedInputTest, ALeavingDateThatComesDueIsStillApplied) {
     SchoolExtract a;
     a.students = {pupil(kA, "1", 1, "Aled", "Jones")};
