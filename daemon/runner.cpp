@@ -34,7 +34,8 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
         connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
                                      school.files};
         std::optional<std::vector<core::SourceFile>> known;
-        if (auto fp = connector->fingerprint(src)) {
+        auto fp = connector->fingerprint(src);
+        if (fp) {
             auto st = directory_.schoolState(school.dfes);
             if (st && !st->dirty && st->fingerprint == *fp + "|" + configDigest(school)) {
                 return std::nullopt;
@@ -54,7 +55,7 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
             r.snapshot = c->read(src);
             return r;
         };
-        return PrefetchedRead{school.dfes, std::async(std::launch::async, std::move(task))};
+        return PrefetchedRead{school.dfes, fp, std::async(std::launch::async, std::move(task))};
     } catch (const core::Error&) {
         return std::nullopt;  // run() reads it again and reports what is wrong
     }
@@ -101,10 +102,12 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         auto connector = connectors_.create(school.connector);
         connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
                                      school.files};
-        fingerprint = connector->fingerprint(src);
         std::optional<ReadAhead> ahead;
         if (read && read->dfes == school.dfes) {
+            fingerprint = read->fingerprint;  // taken before the read
             ahead = read->result.get();
+        } else {
+            fingerprint = connector->fingerprint(src);  // before reading, for the same reason
         }
         if (fingerprint) {
             *fingerprint += "|" + configDigest(school);

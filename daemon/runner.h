@@ -35,6 +35,9 @@ struct ReadAhead {
 };
 struct PrefetchedRead {
     std::string dfes;
+    // The sources' stat fingerprint taken before they were read, so that a file rewritten
+    // after the read is never recorded as already seen.
+    std::optional<std::string> fingerprint;
     std::future<ReadAhead> result;  // a read error is rethrown by get()
 };
 
