@@ -10,6 +10,7 @@
 
 #include "core/date.h"
 #include "core/school.h"
+#include "core/year_group.h"
 #include "daemon/commands.h"
 
 namespace misync::daemon {
@@ -82,6 +83,11 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     list->callback([&] {
         if (!consent.empty()) {
             filter.consent = consent == "yes";
+        }
+        // Year groups are stored normalised (SPEC §6): `Year 7`, `Y7` and `7` all find year 7.
+        if (!filter.yearGroup.empty()) {
+            filter.yearGroup =
+                core::normalizeYearGroup(filter.yearGroup).value_or(filter.yearGroup);
         }
         status = cmdAccountsList(g, filter, io);
     });
