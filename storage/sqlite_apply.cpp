@@ -12,7 +12,6 @@
 #include "storage/sqlite_stmt.h"
 
 using namespace Poco::Data::Keywords;
-using Poco::Data::Statement;
 
 namespace misync::storage {
 

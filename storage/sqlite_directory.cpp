@@ -1,6 +1,5 @@
 #include "storage/sqlite_directory.h"
 
-#include <Poco/Data/RecordSet.h>
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/SQLite/SQLiteException.h>
 #include <Poco/Data/SQLite/Utility.h>
@@ -18,8 +17,6 @@
 #include "storage/sqlite_stmt.h"
 
 using namespace Poco::Data::Keywords;
-using Poco::Data::RecordSet;
-using Poco::Data::Statement;
 
 namespace misync::storage {
 
