@@ -204,17 +204,6 @@ void SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registry) {
 
 namespace {
 
-std::string quoteText(const std::string& s) {
-    std::string out = "'";
-    for (char c : s) {
-        out += c;
-        if (c == '\'') {
-            out += '\'';
-        }
-    }
-    return out + "'";
-}
-
 std::string idList(const std::set<std::int64_t>& ids, std::set<std::int64_t>::const_iterator& it,
                    std::size_t max) {
     std::string out;
