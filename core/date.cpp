@@ -1,5 +1,7 @@
 #include "core/date.h"
 
+#include "core/text.h"
+
 #include <chrono>
 #include <cstdio>
 
@@ -95,18 +97,6 @@ bool validTimeSuffix(std::string_view t) {
         }
     }
     return false;
-}
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() &&
-           (s.front() == ' ' || s.front() == '\t' || s.front() == '\r' || s.front() == '\n')) {
-        s.remove_prefix(1);
-    }
-    while (!s.empty() &&
-           (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-        s.remove_suffix(1);
-    }
-    return s;
 }
 
 }  // namespace

@@ -69,31 +69,37 @@ std::string displayName(const Attributes& a) {
     return s.empty() ? f : f + " " + s;
 }
 
+const std::array<AttributeField, 18>& attributeFields() {
+    static const std::array<AttributeField, 18> fields = {{
+        {"mis_id", &Attributes::misId},
+        {"upn", &Attributes::upn},
+        {"admission_number", &Attributes::admissionNumber},
+        {"staff_code", &Attributes::staffCode},
+        {"national_id", &Attributes::nationalId},
+        {"legal_forename", &Attributes::legalForename},
+        {"legal_surname", &Attributes::legalSurname},
+        {"preferred_forename", &Attributes::preferredForename},
+        {"preferred_surname", &Attributes::preferredSurname},
+        {"dob", &Attributes::dob},
+        {"gender", &Attributes::gender},
+        {"year_group", &Attributes::yearGroup},
+        {"reg_group", &Attributes::regGroup},
+        {"admission_date", &Attributes::admissionDate},
+        {"leaving_date", &Attributes::leavingDate},
+        {"enrolment_status", &Attributes::enrolmentStatus},
+        {"role", &Attributes::staffRole},
+        {"title", &Attributes::title},
+    }};
+    return fields;
+}
+
 std::vector<FieldChange> diffAttributes(const Attributes& b, const Attributes& a) {
     std::vector<FieldChange> out;
-    auto cmp = [&out](const char* name, const std::string& x, const std::string& y) {
-        if (x != y) {
-            out.push_back({name, x, y});
+    for (const auto& f : attributeFields()) {
+        if (b.*f.member != a.*f.member) {
+            out.push_back({f.name, b.*f.member, a.*f.member});
         }
-    };
-    cmp("legal_forename", b.legalForename, a.legalForename);
-    cmp("legal_surname", b.legalSurname, a.legalSurname);
-    cmp("preferred_forename", b.preferredForename, a.preferredForename);
-    cmp("preferred_surname", b.preferredSurname, a.preferredSurname);
-    cmp("mis_id", b.misId, a.misId);
-    cmp("upn", b.upn, a.upn);
-    cmp("admission_number", b.admissionNumber, a.admissionNumber);
-    cmp("staff_code", b.staffCode, a.staffCode);
-    cmp("national_id", b.nationalId, a.nationalId);
-    cmp("dob", b.dob, a.dob);
-    cmp("gender", b.gender, a.gender);
-    cmp("year_group", b.yearGroup, a.yearGroup);
-    cmp("reg_group", b.regGroup, a.regGroup);
-    cmp("admission_date", b.admissionDate, a.admissionDate);
-    cmp("leaving_date", b.leavingDate, a.leavingDate);
-    cmp("enrolment_status", b.enrolmentStatus, a.enrolmentStatus);
-    cmp("role", b.staffRole, a.staffRole);
-    cmp("title", b.title, a.title);
+    }
     return out;
 }
 

@@ -4,6 +4,7 @@
 // later administrator commands fit without a rewrite.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -45,6 +46,14 @@ struct Attributes {
 
     bool operator==(const Attributes&) const = default;
 };
+
+// Every Attributes field with its canonical name, in the order of the store's columns (mis_id …
+// title; staffRole is named "role" as SPEC §6 calls it). Diffs, the store and claims use it.
+struct AttributeField {
+    const char* name;
+    std::string Attributes::*member;
+};
+const std::array<AttributeField, 18>& attributeFields();
 
 Attributes attributesOf(const core::Person& p);
 // R3: preferred forename/surname when given, else legal.

@@ -9,51 +9,6 @@ namespace misync::storage {
 
 namespace json = boost::json;
 
-namespace {
-
-// The Attributes fields in kAccountColumns order (mis_id … title).
-std::array<std::string*, 18> attrFields(reconcile::Attributes& a) {
-    return {&a.misId,
-            &a.upn,
-            &a.admissionNumber,
-            &a.staffCode,
-            &a.nationalId,
-            &a.legalForename,
-            &a.legalSurname,
-            &a.preferredForename,
-            &a.preferredSurname,
-            &a.dob,
-            &a.gender,
-            &a.yearGroup,
-            &a.regGroup,
-            &a.admissionDate,
-            &a.leavingDate,
-            &a.enrolmentStatus,
-            &a.staffRole,
-            &a.title};
-}
-
-constexpr std::array<const char*, 18> kAttrNames = {"mis_id",
-                                                    "upn",
-                                                    "admission_number",
-                                                    "staff_code",
-                                                    "national_id",
-                                                    "legal_forename",
-                                                    "legal_surname",
-                                                    "preferred_forename",
-                                                    "preferred_surname",
-                                                    "dob",
-                                                    "gender",
-                                                    "year_group",
-                                                    "reg_group",
-                                                    "admission_date",
-                                                    "leaving_date",
-                                                    "enrolment_status",
-                                                    "role",
-                                                    "title"};
-
-}  // namespace
-
 AccountRow readAccountRow(const SqliteStmt& st) {
     AccountRow row;
     reconcile::Account& a = row.account;
@@ -64,8 +19,8 @@ AccountRow readAccountRow(const SqliteStmt& st) {
     a.source = st.columnText(c++) == "manual" ? reconcile::AccountSource::Manual
                                               : reconcile::AccountSource::Mis;
     a.school = st.columnText(c++);
-    for (std::string* f : attrFields(a.attrs)) {
-        *f = st.columnText(c++);
+    for (const auto& f : reconcile::attributeFields()) {
+        a.attrs.*f.member = st.columnText(c++);
     }
     a.displayName = st.columnText(c++);
     a.status = reconcile::parseAccountStatus(st.columnText(c++))
@@ -99,9 +54,8 @@ void AccountValues::load(const reconcile::Account& a, const std::string& sealed,
     text[c++] = core::toString(a.role);
     text[c++] = reconcile::toString(a.source);
     text[c++] = a.school;
-    reconcile::Attributes attrs = a.attrs;
-    for (std::string* f : attrFields(attrs)) {
-        text[c++] = *f;
+    for (const auto& f : reconcile::attributeFields()) {
+        text[c++] = a.attrs.*f.member;
     }
     text[c++] = a.displayName;
     text[c++] = reconcile::toString(a.status);
@@ -133,11 +87,9 @@ void AccountValues::bind(SqliteStmt& st) const {
 
 std::string encodeAttributes(const reconcile::Attributes& a) {
     json::object o;
-    reconcile::Attributes copy = a;
-    auto fields = attrFields(copy);
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (!fields[i]->empty()) {
-            o[kAttrNames[i]] = *fields[i];
+    for (const auto& f : reconcile::attributeFields()) {
+        if (!(a.*f.member).empty()) {
+            o[f.name] = a.*f.member;
         }
     }
     return json::serialize(o);
@@ -153,10 +105,9 @@ std::string encodeGroupCodes(const std::vector<std::string>& codes) {
 
 void decodeClaim(const std::string& attrs, const std::string& codes, reconcile::Claim& out) {
     json::value v = json::parse(attrs);
-    auto fields = attrFields(out.attrs);
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        if (auto* p = v.as_object().if_contains(kAttrNames[i]); p != nullptr && p->is_string()) {
-            *fields[i] = std::string(p->as_string());
+    for (const auto& f : reconcile::attributeFields()) {
+        if (auto* p = v.as_object().if_contains(f.name); p != nullptr && p->is_string()) {
+            out.attrs.*f.member = std::string(p->as_string());
         }
     }
     json::value g = json::parse(codes);
