@@ -133,6 +133,15 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     showRun->add_option("RUN", runId)->required()->check(CLI::PositiveNumber);
     showRun->callback([&] { status = cmdShowRun(g, runId, io); });
 
+    std::int64_t since = 0;
+    int changeLimit = 1000;
+    auto* changes = app.add_subcommand("changes", "the change log (SPEC §9.2)");
+    changes->add_option("--since", since, "list changes after this sequence number")
+        ->check(CLI::NonNegativeNumber);
+    changes->add_option("--limit", changeLimit, "at most this many (default 1000)")
+        ->check(CLI::Range(1, 10000));
+    changes->callback([&] { status = cmdChanges(g, since, changeLimit, io); });
+
     auto* db = app.add_subcommand("db", "directory housekeeping");
     db->require_subcommand(1);
     db->add_subcommand("migrate", "apply the numbered schema scripts")->callback([&] {

@@ -114,6 +114,28 @@ int cmdShowRun(const GlobalOptions& g, std::int64_t runId, Io io) {
     });
 }
 
+int cmdChanges(const GlobalOptions& g, std::int64_t since, int limit, Io io) {
+    return withContext(g, io, [&](Context& ctx) {
+        auto rows = ctx.directory().changesSince(since, limit);
+        const std::int64_t next = rows.empty() ? since : rows.back().seq;
+        if (g.json) {
+            json::array a;
+            for (const auto& r : rows) {
+                a.push_back(storage::changeToJson(r));
+            }
+            io.out << json::serialize(json::object{{"changes", std::move(a)}, {"next", next}})
+                   << "\n";
+            return kExitOk;
+        }
+        for (const auto& r : rows) {
+            printChange(io.out, r);
+        }
+        io.out << rows.size() << " change" << (rows.size() == 1 ? "" : "s") << "; next: --since "
+               << next << "\n";
+        return kExitOk;
+    });
+}
+
 int cmdDbMigrate(const GlobalOptions& g, Io io) {
     return withContext(
         g, io,

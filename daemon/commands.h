@@ -31,6 +31,8 @@ int cmdExportCredentials(const GlobalOptions& g, const std::string& school, cons
                          const std::string& outFile, Io io);
 int cmdHistory(const GlobalOptions& g, const std::string& school, int limit, Io io);
 int cmdShowRun(const GlobalOptions& g, std::int64_t runId, Io io);
+// SPEC §9.2: the change log after `since`, at most `limit` (default 1000, at most 10000).
+int cmdChanges(const GlobalOptions& g, std::int64_t since, int limit, Io io);
 int cmdDbMigrate(const GlobalOptions& g, Io io);
 int cmdCheckConfig(const GlobalOptions& g, Io io);
 int cmdVersion(const GlobalOptions& g, Io io);

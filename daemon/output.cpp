@@ -108,6 +108,29 @@ void printHistory(std::ostream& out, const std::string& school,
     }
 }
 
+void printChange(std::ostream& out, const storage::ChangeRow& row) {
+    const auto& e = row.event;
+    out << row.seq << "  " << row.at << "  " << e.school << "  " << e.kind;
+    if (!e.username.empty()) {
+        out << " " << e.username;
+    }
+    if (!e.group.empty()) {
+        out << " group " << e.group;
+    }
+    if (!e.fromSchool.empty()) {
+        out << " from " << e.fromSchool;
+    }
+    for (const auto& f : e.fields) {
+        out << " " << f.name << "=" << f.value;
+    }
+    if (row.runId) {
+        out << "  (run " << *row.runId << ")";
+    } else if (!row.actor.empty()) {
+        out << "  (by " << row.actor << ")";
+    }
+    out << "\n";
+}
+
 std::string csvField(const std::string& s) {
     if (s.find_first_of(",\"\r\n") == std::string::npos) {
         return s;

@@ -16,6 +16,9 @@ void printRunSummary(std::ostream& out, const storage::RunRecord& r, const std::
 void printHistory(std::ostream& out, const std::string& school,
                   const std::vector<storage::RunRecord>& runs);
 
+// One change log row on one line: seq, time, school, kind, who or what, and the new values.
+void printChange(std::ostream& out, const storage::ChangeRow& row);
+
 // RFC 4180 quoting for one CSV field.
 std::string csvField(const std::string& s);
 

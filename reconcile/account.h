@@ -86,10 +86,13 @@ struct Account {
     bool consent = false;     // R9 portal-owned
     bool digitalChampion = false;    // R9/R10 portal-owned
     bool nameLocked = false;         // R9: an administrator renamed the account
+    bool adminDeactivated = false;   // R9: an administrator deactivated it (sticky while on roll)
+    bool passwordByAdmin = false;    // R9: the password was set or reset by an administrator
     bool passwordAvailable = false;  // P3
     std::vector<std::string> aliases;
     std::string createdAt;
     std::string deactivatedAt;
+    std::string purgedAt;  // R5: when its personal data was removed
     // Filled only for accounts owned by another school: their group memberships (R7 removes them).
     std::vector<GroupRef> memberOf;
 };

@@ -20,6 +20,8 @@ const char* toString(ActionKind k) {
             return "deactivate";
         case ActionKind::Reactivate:
             return "reactivate";
+        case ActionKind::Purge:
+            return "purge";
         case ActionKind::AwaitingTransfer:
             return "awaiting_transfer";
         case ActionKind::Rejected:

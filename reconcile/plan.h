@@ -21,6 +21,7 @@ enum class ActionKind {
     Transfer,
     Deactivate,
     Reactivate,
+    Purge,
     AwaitingTransfer,
     Rejected,
     GroupCreate,
@@ -30,19 +31,11 @@ enum class ActionKind {
 const char* toString(ActionKind k);
 
 // The count keys of SPEC §8, in the order they are printed. Every key is always present.
-inline constexpr std::array<std::string_view, 13> kCountKeys = {"create",
-                                                                "update",
-                                                                "rename",
-                                                                "transfer",
-                                                                "deactivate",
-                                                                "reactivate",
-                                                                "awaiting_transfer",
-                                                                "rejected",
-                                                                "group_create",
-                                                                "group_update",
-                                                                "group_archive",
-                                                                "membership_add",
-                                                                "membership_remove"};
+inline constexpr std::array<std::string_view, 14> kCountKeys = {
+    "create",         "update",           "rename",       "transfer",
+    "deactivate",     "reactivate",       "purge",        "awaiting_transfer",
+    "rejected",       "group_create",     "group_update", "group_archive",
+    "membership_add", "membership_remove"};
 
 struct Counts {
     std::array<std::uint64_t, kCountKeys.size()> values{};
@@ -70,6 +63,7 @@ struct AccountWrite {
     Account account;  // id 0 → insert
     std::optional<std::string> newPassword;
     std::vector<std::string> newNames;  // usernames/aliases to reserve for ever (U3)
+    bool clearPassword = false;         // R5 purge: the visible password is removed
 };
 
 struct GroupWrite {
@@ -82,6 +76,9 @@ struct MembershipChange {
     std::int64_t accountId = 0;  // existing account, or
     int accountWrite = -1;       // index into Plan::accounts for an account the plan creates
     bool add = true;
+    // Who the member is, for the change log (SPEC §9.2 membership.added|removed).
+    std::string username{};
+    core::Role role = core::Role::Learner;
 };
 
 struct ClaimWrite {

@@ -489,7 +489,7 @@ class Planner {
             removeMembership(g.school, g.code, a.id);
         }
         for (const auto& code : c.groupCodes) {
-            plan_.memberships.push_back({c.school, code, a.id, -1, true});
+            membership(c.school, code, Ref{a.id, -1}, true);
             ++plan_.counts["membership_add"];
         }
         plan_.claims.push_back({c, true});
@@ -504,12 +504,26 @@ class Planner {
         }
     }
 
+    // A membership change, naming its member for the change log.
+    void membership(const std::string& groupSchool, const std::string& code, Ref ref, bool add) {
+        MembershipChange m{groupSchool, code, ref.id, ref.write, add};
+        if (ref.write >= 0) {
+            const Account& acc = plan_.accounts[static_cast<std::size_t>(ref.write)].account;
+            m.username = acc.username;
+            m.role = acc.role;
+        } else if (auto it = byId_.find(ref.id); it != byId_.end()) {
+            m.username = current(*it->second).username;
+            m.role = it->second->role;
+        }
+        plan_.memberships.push_back(std::move(m));
+    }
+
     void removeMembership(const std::string& groupSchool, const std::string& code,
                           std::int64_t id) {
         if (groupSchool == school()) {
             return;  // this school's own groups are reconciled in groups()
         }
-        plan_.memberships.push_back({groupSchool, code, id, -1, false});
+        membership(groupSchool, code, Ref{id, -1}, false);
         ++plan_.counts["membership_remove"];
     }
 
@@ -757,13 +771,13 @@ void Planner::groups() {
     }
     for (const auto& [code, ref] : have) {
         if (want.count({code, ref}) == 0 && !keepsMembership(ref.id)) {
-            plan_.memberships.push_back({school(), code, ref.id, -1, false});
+            membership(school(), code, ref, false);
             ++plan_.counts["membership_remove"];
         }
     }
     for (const auto& [code, ref] : want) {
         if (have.count({code, ref}) == 0) {
-            plan_.memberships.push_back({school(), code, ref.id, ref.write, true});
+            membership(school(), code, ref, true);
             ++plan_.counts["membership_add"];
         }
     }

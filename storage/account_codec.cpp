@@ -34,6 +34,9 @@ AccountRow readAccountRow(const SqliteStmt& st) {
     a.createdAt = st.columnText(c++);
     row.updatedAt = st.columnText(c++);
     a.deactivatedAt = st.columnText(c++);
+    a.adminDeactivated = st.columnInt(c++) != 0;
+    a.passwordByAdmin = st.columnInt(c++) != 0;
+    a.purgedAt = st.columnText(c++);
     return row;
 }
 
@@ -67,6 +70,9 @@ void AccountValues::load(const reconcile::Account& a, const std::string& sealed,
     createdAt = a.createdAt;
     updatedAt = updated;
     deactivatedAt = a.deactivatedAt;
+    adminDeactivated = a.adminDeactivated ? 1 : 0;
+    passwordByAdmin = a.passwordByAdmin ? 1 : 0;
+    purgedAt = a.purgedAt;
 }
 
 void AccountValues::bind(SqliteStmt& st) const {
@@ -83,6 +89,9 @@ void AccountValues::bind(SqliteStmt& st) const {
     st.text(i++, createdAt);
     st.text(i++, updatedAt);
     st.text(i++, deactivatedAt);
+    st.integer(i++, adminDeactivated);
+    st.integer(i++, passwordByAdmin);
+    st.text(i++, purgedAt);
 }
 
 std::string encodeAttributes(const reconcile::Attributes& a) {

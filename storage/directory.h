@@ -13,6 +13,7 @@
 #include "core/model.h"
 #include "reconcile/account.h"
 #include "reconcile/plan.h"
+#include "storage/change_log.h"
 #include "storage/run_record.h"
 
 namespace misync::reconcile {
@@ -67,26 +68,30 @@ struct SchoolState {
     std::string echo;        // what a re-run reports again: rejects, awaiting transfers (JSON)
 };
 
-class Directory {
-  public:
-    // Throws core::StoreError naming the database on failure or a schema version mismatch.
-    static std::unique_ptr<Directory> open(const StoreOptions& options,
-                                           OpenMode mode = OpenMode::Use);
-    virtual ~Directory() = default;
+// Small interfaces split by role (DESIGN.md pattern 2): callers take the one they need.
 
+// The schema of the directory: its version and the numbered upgrade scripts.
+class SchemaStore {
+  public:
+    virtual ~SchemaStore() = default;
     virtual int schemaVersion() = 0;
     virtual int latestSchemaVersion() const = 0;
     // Applies every numbered script above the current version; returns how many ran.
     virtual int migrate() = 0;
+};
 
+// What a school's run reads and writes (R1, R7, R14).
+class SyncStore {
+  public:
+    virtual ~SyncStore() = default;
     // Every username and alias ever given (U3).
     virtual void loadUsernames(reconcile::UsernameRegistry& registry) = 0;
     // The part of the directory one school's run needs (R1: UPNs across the whole directory).
     virtual reconcile::DirectoryView loadView(const std::string& school,
                                               const core::Snapshot& snapshot) = 0;
-    // R14: applies a plan and writes its run record in one transaction; fills record.id.
-    // `state` (optional) is written in the same transaction. Every other school whose plan
-    // could see the change is marked dirty.
+    // R14: applies a plan and writes its run record and its change log entries (SPEC §9.2) in
+    // one transaction; fills record.id. `state` (optional) is written in the same transaction.
+    // Every other school whose plan could see the change is marked dirty.
     virtual void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
                        const SchoolState* state = nullptr) = 0;
     // Records a run that changes nothing else (no_change, planned, held, failed); fills id.
@@ -99,14 +104,49 @@ class Directory {
     // loses the uncommitted runs whole). flush() throws core::StoreError if that commit fails.
     virtual void setBatching(bool on) = 0;
     virtual void flush() = 0;
+};
 
+// Accounts and groups as the portal's lists show them.
+class AccountReader {
+  public:
+    virtual ~AccountReader() = default;
     virtual std::vector<AccountRow> listAccounts(const AccountFilter& filter) = 0;
+    // By username or any alias (case-insensitive).
     virtual std::optional<AccountRow> findAccount(const std::string& username) = 0;
     virtual std::vector<GroupRow> listGroups(const std::string& school, const std::string& type,
                                              bool includeArchived) = 0;
+};
+
+// Run history (S1).
+class RunLog {
+  public:
+    virtual ~RunLog() = default;
+    // Newest first; `beforeId` > 0 lists only runs with a smaller id.
     virtual std::vector<RunRecord> listRuns(const std::string& school, int limit,
                                             std::int64_t beforeId = 0) = 0;
     virtual std::optional<RunRecord> getRun(std::int64_t id) = 0;
+};
+
+// The change log (SPEC §9.2), read in commit order.
+class ChangeFeed {
+  public:
+    virtual ~ChangeFeed() = default;
+    // Changes with seq > `since`, oldest first, at most `limit`. A non-empty `school` keeps only
+    // that school's changes (a transfer belongs to both schools).
+    virtual std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
+                                                const std::string& school = "") = 0;
+};
+
+class Directory : public SchemaStore,
+                  public SyncStore,
+                  public AccountReader,
+                  public RunLog,
+                  public ChangeFeed {
+  public:
+    // Throws core::StoreError naming the database on failure or a schema version mismatch.
+    static std::unique_ptr<Directory> open(const StoreOptions& options,
+                                           OpenMode mode = OpenMode::Use);
+    ~Directory() override = default;
 };
 
 }  // namespace misync::storage

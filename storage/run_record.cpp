@@ -179,6 +179,9 @@ json::object runToJson(const RunRecord& r, bool withActions) {
         o["extracted_at"] = r.extractedAt;
     }
     o["counts"] = countsToJson(r.counts);
+    if (r.approvedRun) {
+        o["approved_run"] = *r.approvedRun;
+    }
     if (withActions) {
         json::array acts;
         for (const auto& a : r.actions) {

@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -24,6 +25,11 @@ struct RunRecord {
     std::string outcome;  // applied, no_change, planned, held, failed (S2)
     std::string extractedAt;
     std::string planDigest;
+    // S3: the held run whose approval let this run apply (its plan digest was the same).
+    std::optional<std::int64_t> approvedRun;
+    // S3: the approval this run spent, used or not (the next run of a school that plans spends
+    // the school's pending approval). Written with the run; not part of its JSON.
+    std::optional<std::int64_t> spendsApproval;
     std::vector<core::SourceFile> files;
     reconcile::Counts counts;
     std::vector<reconcile::Action> actions;

@@ -7,6 +7,7 @@
 
 #include "core/date.h"
 #include "core/errors.h"
+#include "reconcile/changes.h"
 #include "storage/secret_box.h"
 #include "storage/sqlite_directory.h"
 #include "storage/sqlite_stmt.h"
@@ -58,6 +59,7 @@ void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox
                        "INSERT INTO usernames (name, account_id, is_alias) VALUES (?, ?, 0)");
     SqliteStmt alias(handle,
                      "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?");
+    SqliteStmt clearPassword(handle, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
     AccountValues v;
     ids.clear();
     ids.reserve(plan.accounts.size());
@@ -74,6 +76,9 @@ void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox
         }
         if (!w.newNames.empty() && w.account.id != 0) {  // a rename: the old name is an alias
             alias.integer(1, id).text(2, w.account.username).exec();
+        }
+        if (w.clearPassword) {  // R5 purge
+            clearPassword.integer(1, id).exec();
         }
     }
 }
@@ -166,28 +171,39 @@ void SqliteDirectory::writeClaims(const reconcile::Plan& plan) {
 }
 
 void SqliteDirectory::insertRun(RunRecord& r) {
-    std::string school = r.school;
-    std::string trigger = r.trigger;
-    std::string connector = r.connector;
-    std::string asOf = r.asOf;
-    std::string started = r.startedAt;
-    std::string finished = r.finishedAt;
-    std::string outcome = r.outcome;
     std::string files = json::serialize(filesToJson(r.files));
     std::string counts = json::serialize(countsToJson(r.counts));
     std::string warnings = json::serialize(warningsToJson(r.warnings));
     std::string errors = json::serialize(errorsToJson(r.errors));
-    std::string digest = r.planDigest;
-    std::string extracted = r.extractedAt;
-    session_ << "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
-                "outcome, files, counts, warnings, errors, plan_digest, extracted_at) VALUES "
-                "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        use(school), use(trigger), use(connector), use(asOf), use(started), use(finished),
-        use(outcome), use(files), use(counts), use(warnings), use(errors), use(digest),
-        use(extracted), now;
-    Poco::Int64 id = 0;
-    session_ << "SELECT last_insert_rowid()", into(id), now;
+    SqliteStmt run(db(),
+                   "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
+                   "outcome, files, counts, warnings, errors, plan_digest, extracted_at, "
+                   "approved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    run.text(1, r.school)
+        .text(2, r.trigger)
+        .text(3, r.connector)
+        .text(4, r.asOf)
+        .text(5, r.startedAt)
+        .text(6, r.finishedAt)
+        .text(7, r.outcome)
+        .text(8, files)
+        .text(9, counts)
+        .text(10, warnings)
+        .text(11, errors)
+        .text(12, r.planDigest)
+        .text(13, r.extractedAt);
+    if (r.approvedRun) {
+        run.integer(14, *r.approvedRun);
+    } else {
+        run.null(14);
+    }
+    run.exec();
+    const std::int64_t id = sqlite3_last_insert_rowid(db());
     r.id = id;
+    if (r.spendsApproval) {
+        SqliteStmt spend(db(), "UPDATE approvals SET spent_by_run = ? WHERE run_id = ?");
+        spend.integer(1, id).integer(2, *r.spendsApproval).exec();
+    }
     SqliteStmt act(db(), "INSERT INTO run_actions (run_id, seq, body) VALUES (?, ?, ?)");
     std::int64_t seq = 0;
     for (const auto& a : r.actions) {
@@ -240,6 +256,7 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
             writeSchoolState(*state);
         }
         insertRun(record);
+        writeChanges(reconcile::changesOf(plan), record.id, "", stamp);
         t[2] = Clock::now();
     });
     t[3] = Clock::now();

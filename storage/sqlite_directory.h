@@ -16,8 +16,8 @@
 
 namespace misync::storage {
 
-// Account columns in the order every SELECT and INSERT uses (accounts table, schema 001).
-inline constexpr std::array<const char*, 33> kAccountColumns = {"id",
+// Account columns in the order every SELECT and INSERT uses (accounts table, schemas 001, 003).
+inline constexpr std::array<const char*, 36> kAccountColumns = {"id",
                                                                 "username",
                                                                 "role",
                                                                 "source",
@@ -49,7 +49,10 @@ inline constexpr std::array<const char*, 33> kAccountColumns = {"id",
                                                                 "password_sealed",
                                                                 "created_at",
                                                                 "updated_at",
-                                                                "deactivated_at"};
+                                                                "deactivated_at",
+                                                                "admin_deactivated",
+                                                                "password_by_admin",
+                                                                "purged_at"};
 
 std::string accountColumnList(const char* prefix = "");
 
@@ -75,6 +78,8 @@ class SqliteDirectory final : public Directory {
     std::vector<RunRecord> listRuns(const std::string& school, int limit,
                                     std::int64_t beforeId) override;
     std::optional<RunRecord> getRun(std::int64_t id) override;
+    std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
+                                        const std::string& school) override;
     void setBatching(bool on) override;
     void flush() override;
     ~SqliteDirectory() override;
@@ -101,6 +106,10 @@ class SqliteDirectory final : public Directory {
     void writeGroupsAndMemberships(const reconcile::Plan& plan,
                                    const std::vector<std::int64_t>& ids);
     void writeClaims(const reconcile::Plan& plan);
+    // The change log (sqlite_changes.cpp): appended inside the caller's transaction.
+    void writeChanges(const std::vector<reconcile::ChangeEvent>& events,
+                      std::optional<std::int64_t> runId, const std::string& actor,
+                      const std::string& at);
 };
 
 class SqliteStmt;
@@ -125,9 +134,12 @@ struct AccountValues {
     std::string createdAt;
     std::string updatedAt;
     std::string deactivatedAt;
+    int adminDeactivated = 0;
+    int passwordByAdmin = 0;
+    std::string purgedAt;
 
     void load(const reconcile::Account& a, const std::string& sealed, const std::string& updated);
-    // Binds every column, in kAccountColumns order (parameters 1…33).
+    // Binds every column, in kAccountColumns order (parameters 1…36).
     void bind(class SqliteStmt& st) const;
 };
 

@@ -164,12 +164,15 @@ RunRecord runFromRow(RecordSet& rs) {
     r.errors = errorsFromJson(json::parse(rs[11].convert<std::string>()));
     r.planDigest = rs[12].convert<std::string>();
     r.extractedAt = rs[13].convert<std::string>();
+    if (!rs[14].isEmpty()) {
+        r.approvedRun = rs[14].convert<Poco::Int64>();
+    }
     return r;
 }
 
 constexpr const char* kRunColumns =
     "SELECT id, school, trigger, connector, as_of, started_at, finished_at, outcome, files, "
-    "counts, warnings, errors, plan_digest, extracted_at FROM runs ";
+    "counts, warnings, errors, plan_digest, extracted_at, approved_run FROM runs ";
 
 }  // namespace
 

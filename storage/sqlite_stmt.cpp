@@ -34,6 +34,13 @@ SqliteStmt& SqliteStmt::integer(int index, std::int64_t value) {
     return *this;
 }
 
+SqliteStmt& SqliteStmt::null(int index) {
+    if (sqlite3_bind_null(stmt_, index) != SQLITE_OK) {
+        fail("bind");
+    }
+    return *this;
+}
+
 void SqliteStmt::exec() {
     int rc = sqlite3_step(stmt_);
     if (rc != SQLITE_DONE && rc != SQLITE_ROW) {

@@ -22,6 +22,7 @@ class SqliteStmt {
     // Parameters are 1-based. Text is copied by SQLite (safe for temporaries).
     SqliteStmt& text(int index, std::string_view value);
     SqliteStmt& integer(int index, std::int64_t value);
+    SqliteStmt& null(int index);
     // Runs a statement that returns no rows, then resets it for the next use.
     void exec();
     // For queries: true while a row is available.
