@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -137,7 +138,17 @@ class ChangeFeed {
                                                 const std::string& school = "") = 0;
 };
 
+// Write transactions that span reads and writes (S7, R14): everything `body` does through the
+// directory is one transaction, committed when it returns and rolled back when it throws.
+// Nested calls (and calls while batching) become savepoints of the enclosing transaction.
+class Transactions {
+  public:
+    virtual ~Transactions() = default;
+    virtual void exclusive(const std::function<void()>& body) = 0;
+};
+
 class Directory : public SchemaStore,
+                  public Transactions,
                   public SyncStore,
                   public AccountReader,
                   public RunLog,

@@ -331,34 +331,43 @@ void SqliteDirectory::inTransaction(const std::function<void()>& body) {
             throw core::StoreError(path_ + ": " + sql + ": " + sqlite3_errmsg(db()));
         }
     };
-    if (batching_ && !inBatch_) {
+    if (batching_ && !inBatch_ && depth_ == 0) {
         exec("BEGIN IMMEDIATE");
         inBatch_ = true;
         batchStarted_ = std::chrono::steady_clock::now();
         batchRuns_ = 0;
     }
-    const bool nested = inBatch_;
+    const bool nested = inBatch_ || depth_ > 0;
+    const bool outermost = depth_ == 0;
     exec(nested ? "SAVEPOINT run" : "BEGIN IMMEDIATE");
+    ++depth_;
+    auto rollback = [&] {
+        --depth_;
+        exec(nested ? "ROLLBACK TO run" : "ROLLBACK");
+        if (nested) {
+            exec("RELEASE run");
+        }
+    };
     try {
         body();
-        exec(nested ? "RELEASE run" : "COMMIT");
     } catch (const Poco::Exception& e) {
-        exec(nested ? "ROLLBACK TO run" : "ROLLBACK");
-        if (nested) {
-            exec("RELEASE run");
-        }
+        rollback();
         throw core::StoreError(path_ + ": " + e.displayText() + " (nothing was changed)");
     } catch (...) {
-        exec(nested ? "ROLLBACK TO run" : "ROLLBACK");
-        if (nested) {
-            exec("RELEASE run");
-        }
+        rollback();
         throw;
     }
-    if (nested && (++batchRuns_ >= kBatchRuns ||
-                   std::chrono::steady_clock::now() - batchStarted_ > kBatchTime)) {
+    --depth_;
+    exec(nested ? "RELEASE run" : "COMMIT");
+    if (outermost && inBatch_ &&
+        (++batchRuns_ >= kBatchRuns ||
+         std::chrono::steady_clock::now() - batchStarted_ > kBatchTime)) {
         flush();
     }
+}
+
+void SqliteDirectory::exclusive(const std::function<void()>& body) {
+    inTransaction(body);
 }
 
 void SqliteDirectory::setBatching(bool on) {
@@ -371,6 +380,9 @@ void SqliteDirectory::setBatching(bool on) {
 void SqliteDirectory::flush() {
     if (!inBatch_) {
         return;
+    }
+    if (depth_ > 0) {
+        throw core::StoreError(path_ + ": a batch cannot be committed from inside a run");
     }
     inBatch_ = false;
     if (sqlite3_exec(db(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {

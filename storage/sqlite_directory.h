@@ -80,6 +80,7 @@ class SqliteDirectory final : public Directory {
     std::optional<RunRecord> getRun(std::int64_t id) override;
     std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
                                         const std::string& school) override;
+    void exclusive(const std::function<void()>& body) override;
     void setBatching(bool on) override;
     void flush() override;
     ~SqliteDirectory() override;
@@ -89,6 +90,7 @@ class SqliteDirectory final : public Directory {
     Poco::Data::Session session_;
     bool batching_ = false;
     bool inBatch_ = false;
+    int depth_ = 0;  // open inTransaction() levels: inner ones are savepoints
     int batchRuns_ = 0;
     std::chrono::steady_clock::time_point batchStarted_;
     static constexpr int kBatchRuns = 250;
