@@ -1,0 +1,29 @@
+// The CLI's command registrations, one function per area so that each stays small: every
+// function adds its subcommands to `app` (or to a parent subcommand such as `accounts`) and
+// sets `status` from its command's callback. Option values live in holders the callbacks own.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+#include <string>
+
+#include "daemon/commands.h"
+
+namespace misync::daemon {
+
+struct CliScope {
+    CLI::App& app;
+    GlobalOptions& g;
+    Io io;
+    int& status;
+};
+
+// CLI11 validator: a 7-digit DfES number (SPEC §1).
+std::string checkDfes(const std::string& s);
+
+// run, plan, history, show-run, changes, db migrate, check-config, version (cli.cpp)
+void addSyncCommands(CliScope& c);
+// accounts list|show, groups list, export credentials (cli_accounts.cpp)
+void addAccountCommands(CliScope& c, CLI::App& accounts);
+
+}  // namespace misync::daemon
