@@ -167,6 +167,38 @@ Date today() {
     return Date::fromDays(static_cast<int>(now.time_since_epoch().count()));
 }
 
+std::optional<long long> parseTimestamp(std::string_view t) {
+    if (t.size() < 16 || (t[10] != 'T' && t[10] != ' ') || !validTimeSuffix(t.substr(10))) {
+        return std::nullopt;
+    }
+    auto date = parseIsoDate(t.substr(0, 10));
+    auto hh = digits(t, 11, 2);
+    auto mm = digits(t, 14, 2);
+    if (!date || !hh || !mm) {
+        return std::nullopt;
+    }
+    long long secs = static_cast<long long>(date->days()) * 86400 + *hh * 3600 + *mm * 60;
+    std::size_t p = 16;
+    if (p < t.size() && t[p] == ':') {
+        secs += digits(t, p + 1, 2).value_or(0);
+        p += 3;
+    }
+    while (p < t.size() && (t[p] == '.' || isDigit(t[p]))) {
+        ++p;  // a fraction of a second
+    }
+    if (p < t.size() && (t[p] == '+' || t[p] == '-')) {
+        const int sign = t[p] == '+' ? 1 : -1;
+        auto oh = digits(t, p + 1, 2);
+        const std::size_t mp = p + 3 < t.size() && t[p + 3] == ':' ? p + 4 : p + 3;
+        auto om = digits(t, mp, 2);
+        if (!oh || !om) {
+            return std::nullopt;
+        }
+        secs -= sign * (*oh * 3600LL + *om * 60LL);  // local time minus offset is UTC
+    }
+    return secs;
+}
+
 std::string nowIso() {
     auto now = chr::floor<chr::seconds>(chr::system_clock::now());
     auto day = chr::floor<chr::days>(now);

@@ -46,6 +46,10 @@ std::optional<Date> parseIsoDate(std::string_view text);
 // Today's date in UTC.
 Date today();
 
+// An ISO-8601 date-time `YYYY-MM-DDTHH:MM[:SS[.fff]]` with `Z`, `±HH:MM` or `±HHMM` (no offset
+// means UTC) as seconds since 1970-01-01T00:00:00Z; nullopt for anything else.
+std::optional<long long> parseTimestamp(std::string_view text);
+
 // Current time as an ISO-8601 UTC string with seconds, e.g. 2026-11-28T06:30:00Z.
 std::string nowIso();
 

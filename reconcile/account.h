@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -93,7 +94,8 @@ struct Account {
     std::string createdAt;
     std::string deactivatedAt;
     std::string purgedAt;  // R5: when its personal data was removed
-    // Filled only for accounts owned by another school: their group memberships (R7 removes them).
+    // Filled for accounts owned by another school and for this school's accounts that another
+    // school claims: their group memberships (a transfer removes or keeps them, R7).
     std::vector<GroupRef> memberOf;
 };
 
@@ -134,6 +136,9 @@ struct DirectoryView {
     // Claims on the accounts above by any school, and every claim made by `school`.
     std::vector<Claim> claims;
     std::vector<GroupState> groups;  // the school's groups with their members
+    // R10: the number of active Digital Champions of this school and of every school owning
+    // an account above that is a Digital Champion, before the plan.
+    std::map<std::string, int> activeChampions;
 };
 
 }  // namespace misync::reconcile

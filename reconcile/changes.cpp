@@ -8,7 +8,8 @@ namespace {
 
 void addChanges(ChangeEvent& e, const std::vector<FieldChange>& changes) {
     for (const auto& c : changes) {
-        e.fields.push_back({c.field, c.after, false});
+        const bool flag = c.field == "digital_champion" || c.field == "consent";
+        e.fields.push_back({c.field, c.after, flag});
     }
 }
 

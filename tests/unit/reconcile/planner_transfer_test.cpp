@@ -197,15 +197,145 @@ TEST(PlannerR7, AwaitingTransferWhileTheOldSchoolHasThemOnRoll) {
     EXPECT_EQ(refreshed.claims[0].claim.attrs.regGroup, "8R");
 }
 
-TEST(PlannerR7, SubsidiaryRegistrationStaysWithTheMainSchool) {
+// ---- R7 dual registration ------------------------------------------------------------------
+
+// B's subsidiary registration while A has the learner as single: one account, A's, a guest
+// member of B's groups; B records a claim so that A hands the account over when it lets go.
+TEST(PlannerR7, SubsidiaryRegistrationMakesAGuestMemberOfTheMainSchoolsAccount) {
     TransferCase t;
     t.atB.enrolment = core::Enrolment::Subsidiary;
     PlannerHarness h;
     auto plan = h.plan(t.snapshotB(), t.viewB(t.account));
     EXPECT_EQ(plan.counts["transfer"], 0u);
     EXPECT_EQ(plan.counts["create"], 0u);
-    EXPECT_TRUE(hasWarning(plan, "dual_registration"));
-    EXPECT_TRUE(plan.accounts.empty());
+    EXPECT_EQ(plan.counts["awaiting_transfer"], 0u);
+    EXPECT_FALSE(hasWarning(plan, "awaiting_transfer"));
+    EXPECT_TRUE(plan.accounts.empty()) << "the account stays with A, unchanged";
+    EXPECT_TRUE(hasMembership(plan, kB, "8Q", 42, true));
+    EXPECT_TRUE(hasMembership(plan, kB, "Y8", 42, true));
+    EXPECT_FALSE(hasMembership(plan, kA, "8A", 42, false)) << "A's groups are A's business";
+    EXPECT_EQ(plan.counts["membership_add"], 2u);
+    ASSERT_EQ(plan.claims.size(), 1u);
+    EXPECT_FALSE(plan.claims[0].remove);
+    EXPECT_EQ(plan.claims[0].claim.school, kB);
+    EXPECT_EQ(plan.claims[0].claim.attrs.enrolmentStatus, "S");
+
+    // Run again with the claim and the guest memberships stored: nothing to do (R12).
+    DirectoryView stored = t.viewB(t.account, {plan.claims[0].claim});
+    for (auto& g : stored.groups) {
+        g.members = {42};
+    }
+    auto again = h.plan(t.snapshotB(), stored);
+    EXPECT_FALSE(again.changesDirectory());
+    EXPECT_EQ(totalCount(again), 0u);
+}
+
+// The other run order: B ran first and created the account for its subsidiary registration;
+// A's main registration takes it over, and B keeps a claim and its groups as A's guest — the
+// state A-then-B reaches (R13).
+TEST(PlannerR7, MainRegistrationTakesOverFromASubsidiaryOwner) {
+    TransferCase t;
+    t.atB.enrolment = core::Enrolment::Subsidiary;
+    Account ownedByB = accountFor(t.atB, kB, 42, "daviesl");
+    ownedByB.memberOf = {{kB, "Y8"}, {kB, "8Q"}};
+    DirectoryView view;
+    view.school = kA;
+    view.accounts = {ownedByB};
+    PlannerHarness h;
+    auto s = t.snapshotA({t.atA});
+    addMember(s, "8A", t.atA);
+    auto plan = h.plan(s, view);
+    auto transfers = actionsOf(plan, ActionKind::Transfer);
+    ASSERT_EQ(transfers.size(), 1u);
+    EXPECT_EQ(transfers[0]->fromSchool, kB);
+    EXPECT_EQ(transfers[0]->school, kA);
+    const auto* w = writeFor(plan, 42);
+    ASSERT_NE(w, nullptr);
+    EXPECT_EQ(w->account.school, kA);
+    EXPECT_EQ(w->account.attrs, attributesOf(t.atA));
+    EXPECT_FALSE(hasMembership(plan, kB, "8Q", 42, false)) << "B keeps its guest";
+    EXPECT_FALSE(hasMembership(plan, kB, "Y8", 42, false));
+    EXPECT_TRUE(hasMembership(plan, kA, "8A", 42, true));
+    ASSERT_EQ(plan.claims.size(), 1u);
+    const Claim& guest = plan.claims[0].claim;
+    EXPECT_FALSE(plan.claims[0].remove);
+    EXPECT_EQ(guest.school, kB);
+    EXPECT_EQ(guest.attrs, attributesOf(t.atB));
+    EXPECT_EQ(guest.groupCodes, (std::vector<std::string>{"8Q", "Y8"}));
+}
+
+// A owns the account and now records its own registration as subsidiary, while B claims the
+// learner as main: the account goes to B and A stays a guest.
+TEST(PlannerR7, OwnerWhoseRegistrationBecameSubsidiaryHandsOverAndStaysAGuest) {
+    TransferCase t;
+    core::Person atA = t.atA;
+    atA.enrolment = core::Enrolment::Subsidiary;
+    Account a = t.account;
+    a.memberOf = {{kA, "8A"}};
+    DirectoryView v = t.viewA({claimFor(t.atB, 42, kB, {"8Q", "Y8"})});
+    v.accounts = {a};
+    auto s = t.snapshotA({atA});
+    addMember(s, "8A", atA);
+    PlannerHarness h;
+    auto plan = h.plan(s, v);
+    auto transfers = actionsOf(plan, ActionKind::Transfer);
+    ASSERT_EQ(transfers.size(), 1u);
+    EXPECT_EQ(writeFor(plan, 42)->account.school, kB);
+    EXPECT_FALSE(hasMembership(plan, kA, "8A", 42, false)) << "a guest of A's groups now";
+    EXPECT_TRUE(hasMembership(plan, kB, "8Q", 42, true));
+    bool ownClaim = false;
+    for (const auto& cw : plan.claims) {
+        if (cw.claim.school == kA && !cw.remove) {
+            ownClaim = true;
+            EXPECT_EQ(cw.claim.attrs.enrolmentStatus, "S");
+            EXPECT_EQ(cw.claim.groupCodes, (std::vector<std::string>{"8A"}));
+        }
+    }
+    EXPECT_TRUE(ownClaim);
+}
+
+// When the main school lets the learner go, the account moves to the subsidiary school, whose
+// guest memberships are already there (not added twice).
+TEST(PlannerR7, MainSchoolLettingGoHandsTheAccountToTheSubsidiarySchool) {
+    TransferCase t;
+    t.atB.enrolment = core::Enrolment::Subsidiary;
+    Account a = t.account;
+    a.memberOf = {{kA, "8A"}, {kB, "8Q"}, {kB, "Y8"}};
+    DirectoryView v = t.viewA({claimFor(t.atB, 42, kB, {"8Q", "Y8"})});
+    v.accounts = {a};
+    PlannerHarness h;
+    auto plan = h.plan(t.snapshotA({}), v);
+    auto transfers = actionsOf(plan, ActionKind::Transfer);
+    ASSERT_EQ(transfers.size(), 1u);
+    EXPECT_EQ(transfers[0]->school, kB);
+    EXPECT_EQ(plan.counts["deactivate"], 0u);
+    EXPECT_TRUE(hasMembership(plan, kA, "8A", 42, false));
+    EXPECT_FALSE(hasMembership(plan, kB, "8Q", 42, true)) << "already a member";
+    EXPECT_FALSE(hasMembership(plan, kB, "8Q", 42, false));
+    EXPECT_EQ(plan.counts["membership_add"], 0u);
+}
+
+// Two subsidiary registrations and no main one: the lower school number owns the account,
+// whichever ran first.
+TEST(PlannerR7, OfTwoSubsidiaryRegistrationsTheLowerSchoolNumberOwns) {
+    TransferCase t;
+    t.atB.enrolment = core::Enrolment::Subsidiary;
+    core::Person atA = t.atA;
+    atA.enrolment = core::Enrolment::Subsidiary;
+    PlannerHarness h;
+    // B (6615678) owns it; A (6612345, lower) runs: A takes it over, B becomes a guest.
+    Account ownedByB = accountFor(t.atB, kB, 42, "daviesl");
+    DirectoryView va;
+    va.school = kA;
+    va.accounts = {ownedByB};
+    auto planA = h.plan(snapshotOf(kA, {atA}), va);
+    EXPECT_EQ(planA.counts["transfer"], 1u);
+    // A owns it; B runs: B stays a guest.
+    Account ownedByA = accountFor(atA, kA, 42, "daviesl");
+    auto planB = h.plan(t.snapshotB(), t.viewB(ownedByA));
+    EXPECT_EQ(planB.counts["transfer"], 0u);
+    EXPECT_EQ(planB.counts["awaiting_transfer"], 0u);
+    EXPECT_TRUE(hasMembership(planB, kB, "8Q", 42, true));
 }
 
 // ---- R7 (c): A's run hands the account to the claimant ------------------------------------

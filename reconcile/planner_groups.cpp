@@ -1,0 +1,164 @@
+// R11: groups and memberships. Registration groups, year groups, classes and houses follow the
+// snapshot; a group a complete snapshot no longer lists is archived. Memberships are those of
+// the persons active here after the plan, plus the guests of a dual registration (R7).
+#include "reconcile/planner_impl.h"
+
+namespace misync::reconcile::detail {
+
+// A membership change, naming its member for the change log (SPEC §9.2).
+void Planner::membership(const std::string& groupSchool, const std::string& code, Ref ref,
+                         bool add) {
+    MembershipChange m{groupSchool, code, ref.id, ref.write, add};
+    if (ref.write >= 0) {
+        const Account& acc = plan_.accounts[static_cast<std::size_t>(ref.write)].account;
+        m.username = acc.username;
+        m.role = acc.role;
+    } else if (auto it = byId_.find(ref.id); it != byId_.end()) {
+        m.username = current(*it->second).username;
+        m.role = it->second->role;
+    }
+    plan_.memberships.push_back(std::move(m));
+}
+
+void Planner::removeMembership(const std::string& groupSchool, const std::string& code,
+                               std::int64_t id) {
+    if (groupSchool == school()) {
+        return;  // this school's own groups are reconciled in groups()
+    }
+    membership(groupSchool, code, Ref{id, -1}, false);
+    ++plan_.counts["membership_remove"];
+}
+
+// Whether an existing membership of this school's groups stays although this snapshot does not
+// ask for it.
+bool Planner::keepsMembership(std::int64_t id) const {
+    if (held_.count(id) != 0) {
+        return true;  // R15: a rejected record changes nothing about its account
+    }
+    auto it = byId_.find(id);
+    if (it != byId_.end() && it->second->source == AccountSource::Manual) {
+        return true;  // R8: a sync never changes a manual account
+    }
+    if (in_.snapshot.complete || matched_.count(id) != 0) {
+        return false;
+    }
+    // R5/R11: a partial snapshot speaks only for the persons it lists: an account that stays
+    // active here, or a guest whose claim stays, keeps its memberships.
+    if (ownClaims_.count(id) != 0 && releasedClaims_.count(id) == 0) {
+        return true;
+    }
+    if (it == byId_.end()) {
+        return false;
+    }
+    const Account& after = current(*it->second);
+    return after.school == school() && after.status == AccountStatus::Active;
+}
+
+void Planner::groups() {
+    std::map<std::string, const GroupState*> existing;
+    for (const auto& g : in_.view.groups) {
+        existing[g.code] = &g;
+    }
+    std::map<std::string, const core::Group*> wanted;
+    for (const auto& g : in_.snapshot.groups) {
+        wanted.emplace(g.code, &g);
+    }
+    for (const auto& [code, g] : wanted) {
+        auto it = existing.find(code);
+        Action act;
+        act.school = school();
+        act.group = code;
+        if (it == existing.end()) {
+            GroupState s;
+            s.school = school();
+            s.code = code;
+            s.type = g->type;
+            s.subject = g->subject;
+            s.yearGroup = g->yearGroup;
+            plan_.groups.push_back({s});
+            act.kind = ActionKind::GroupCreate;
+            act.reason = std::string("new ") + core::toString(g->type) + " group";
+            plan_.actions.push_back(std::move(act));
+            ++plan_.counts["group_create"];
+            continue;
+        }
+        const GroupState& ex = *it->second;
+        std::vector<FieldChange> changes;
+        auto cmp = [&changes](const char* f, const std::string& b, const std::string& a) {
+            if (b != a) {
+                changes.push_back({f, b, a});
+            }
+        };
+        cmp("type", core::toString(ex.type), core::toString(g->type));
+        cmp("subject", ex.subject, g->subject);
+        cmp("year_group", ex.yearGroup, g->yearGroup);
+        cmp("archived", ex.archived ? "true" : "false", "false");
+        if (!changes.empty()) {
+            GroupState s = ex;
+            s.members.clear();
+            s.type = g->type;
+            s.subject = g->subject;
+            s.yearGroup = g->yearGroup;
+            s.archived = false;
+            plan_.groups.push_back({s});
+            act.kind = ActionKind::GroupUpdate;
+            act.reason = ex.archived ? "back in the MIS" : "group attributes changed";
+            act.changes = std::move(changes);
+            plan_.actions.push_back(std::move(act));
+            ++plan_.counts["group_update"];
+        }
+    }
+    if (in_.snapshot.complete) {
+        for (const auto& [code, ex] : existing) {
+            if (wanted.count(code) == 0 && !ex->archived) {
+                GroupState s = *ex;
+                s.members.clear();
+                s.archived = true;
+                plan_.groups.push_back({s});
+                Action act;
+                act.kind = ActionKind::GroupArchive;
+                act.school = school();
+                act.group = code;
+                act.reason = "absent from the complete snapshot";
+                plan_.actions.push_back(std::move(act));
+                ++plan_.counts["group_archive"];
+            }
+        }
+    }
+    // Memberships: wanted = snapshot memberships of persons active here after the plan.
+    std::set<std::pair<std::string, Ref>> want;
+    for (const auto& code : unknownGroups_) {
+        warn("unknown_group",
+             "memberships of group " + code + ", which the snapshot does not list, are ignored");
+    }
+    for (const auto& m : in_.snapshot.memberships) {
+        if (groupCodes_.count(m.groupCode) == 0) {
+            continue;
+        }
+        if (auto it = placed_.find({m.memberRole, m.memberMisId}); it != placed_.end()) {
+            want.insert({m.groupCode, it->second});
+        } else if (auto g = guests_.find({m.memberRole, m.memberMisId}); g != guests_.end()) {
+            want.insert({m.groupCode, g->second});  // R7 dual registration: a guest member
+        }
+    }
+    std::set<std::pair<std::string, Ref>> have;
+    for (const auto& g : in_.view.groups) {
+        for (auto id : g.members) {
+            have.insert({g.code, Ref{id, -1}});
+        }
+    }
+    for (const auto& [code, ref] : have) {
+        if (want.count({code, ref}) == 0 && !keepsMembership(ref.id)) {
+            membership(school(), code, ref, false);
+            ++plan_.counts["membership_remove"];
+        }
+    }
+    for (const auto& [code, ref] : want) {
+        if (have.count({code, ref}) == 0) {
+            membership(school(), code, ref, true);
+            ++plan_.counts["membership_add"];
+        }
+    }
+}
+
+}  // namespace misync::reconcile::detail
