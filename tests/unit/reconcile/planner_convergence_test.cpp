@@ -9,6 +9,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 #include <random>
 #include <set>
 #include <sstream>
@@ -164,6 +165,28 @@ class World {
         return out;
     }
 
+    // R7: (owner, guest) when the learner is on roll at exactly two schools and at least one
+    // of them has a subsidiary registration: the main one owns the account, or of two
+    // subsidiary ones the lower school number.
+    std::optional<std::pair<std::size_t, std::size_t>> dualOf(const std::string& upn) const {
+        auto at = onRollAt(upn);
+        if (at.size() != 2) {
+            return std::nullopt;
+        }
+        auto enrolment = [&](std::size_t s) {
+            return schools_[s].learners.at(upn).person.enrolment;
+        };
+        const bool s0 = enrolment(at[0]) == core::Enrolment::Subsidiary;
+        const bool s1 = enrolment(at[1]) == core::Enrolment::Subsidiary;
+        if (!s0 && !s1) {
+            return std::nullopt;
+        }
+        if (s0 && s1) {  // at is in school order: the lower number owns it
+            return std::make_pair(at[0], at[1]);
+        }
+        return s0 ? std::make_pair(at[1], at[0]) : std::make_pair(at[0], at[1]);
+    }
+
     std::string log() const { return log_.str(); }
 
   private:
@@ -203,7 +226,8 @@ class World {
     }
 
     // The learner is on roll at `s` from `admitted`, with `s`'s own MIS record.
-    void join(std::size_t s, std::size_t li, core::Date admitted) {
+    void join(std::size_t s, std::size_t li, core::Date admitted,
+              core::Enrolment enrolment = core::Enrolment::Single) {
         SchoolMis& m = schools_[s];
         const LearnerInfo& l = learners_[li];
         auto [idIt, fresh] = m.misIds.try_emplace(l.upn, "");
@@ -218,13 +242,15 @@ class World {
             p.preferredForename = l.forename.substr(0, 3);
         }
         p.admissionNumber = m.dfes.substr(3) + "/" + idIt->second;
+        p.enrolment = enrolment;
         m.learners[l.upn] = Record{p, true};
         // Settled by tomorrow: two schools admitting a learner nobody has an account for yet
         // is the conflict R13 exempts, not a state to converge on.
         int& until = busyUntil_[l.upn];
         until = std::max({until, day_, admitted.days() - start_.days()});
         log_ << "day " << day_ << ": " << l.upn << " joins " << m.dfes << " from "
-             << admitted.toString() << "\n";
+             << admitted.toString()
+             << (enrolment == core::Enrolment::Subsidiary ? " (subsidiary)" : "") << "\n";
     }
 
     void addStaff(std::size_t s) {
@@ -359,11 +385,36 @@ class World {
         busyUntil_[upn] = std::max(busyUntil_[upn], day_ + 3);
     }
 
+    // A learner with a main and a subsidiary registration loses one of them today: the
+    // subsidiary school lets them go (the account stays), or the main school does (the
+    // account moves to the subsidiary school, R7).
+    void endDual() {
+        std::vector<std::size_t> duals;
+        for (std::size_t i = 0; i < learners_.size(); ++i) {
+            if (!busy(learners_[i].upn) && dualOf(learners_[i].upn)) {
+                duals.push_back(i);
+            }
+        }
+        if (duals.empty()) {
+            return;
+        }
+        const std::string upn = learners_[pickOf(duals)].upn;
+        const auto [main, sub] = *dualOf(upn);
+        log_ << "day " << day_ << ": " << upn << " dual registration ends\n";
+        perform(leaving(pick(2) == 0 ? main : sub, upn, day_));
+        busyUntil_[upn] = day_ + 3;
+    }
+
     void randomEvent() {
         const int kind = pick(100);
         if (kind < 15) {
             std::size_t s = static_cast<std::size_t>(pick(static_cast<int>(schools_.size())));
-            join(s, newLearner(), pick(5) == 0 ? asOf_.addDays(1) : asOf_);
+            const core::Date from = pick(5) == 0 ? asOf_.addDays(1) : asOf_;
+            const std::size_t li = newLearner();
+            join(s, li, from);
+            if (pick(4) == 0) {  // R7: dual registration from the first day
+                join(otherSchool(s), li, from, core::Enrolment::Subsidiary);
+            }
             return;
         }
         if (kind < 20) {
@@ -404,6 +455,10 @@ class World {
             chainMove();
             return;
         }
+        if (kind < 40) {  // a dual registration ends at one of its two schools
+            endDual();
+            return;
+        }
         // The rest act on one learner on roll at one school and not in a transition.
         const LearnerInfo& l = pickOf(learners_);
         auto at = onRollAt(l.upn);
@@ -415,6 +470,15 @@ class World {
         if (kind < 45) {  // leaves the system
             perform(leaving(home, upn, day_));
             busyUntil_[upn] = day_ + 3;
+            return;
+        }
+        if (kind < 52) {  // R7: another school adds a subsidiary registration
+            const std::size_t sub = otherSchool(home);
+            if (pick(2) == 0) {
+                schools_[home].learners[upn].person.enrolment = core::Enrolment::Main;
+            }
+            join(sub, static_cast<std::size_t>(&l - learners_.data()), asOf_,
+                 core::Enrolment::Subsidiary);
             return;
         }
         if (kind < 70) {  // moves; the old school may be late to record the leaver
@@ -513,12 +577,24 @@ void expectMatchesWorld(const DirectorySim& sim, const World& world, const std::
         if (at.size() > 1 && world.schools()[at[1]].dfes == a->school) {
             owner = at[1];
         }
+        // R7 dual registration: the main school owns the account, a guest member of the
+        // subsidiary school's groups.
+        const auto dual = world.dualOf(l.upn);
+        if (dual) {
+            owner = dual->first;
+        }
         const auto& school = world.schools()[owner];
         EXPECT_EQ(a->school, school.dfes) << l.upn;
         const core::Person& p = school.learners.at(l.upn).person;
         EXPECT_TRUE(a->attrs == attributesOf(p)) << l.upn << " at " << school.dfes;
         EXPECT_EQ(a->displayName, displayName(attributesOf(p))) << l.upn;
-        EXPECT_EQ(groupsOf[a->id], expectedGroups(owner, p)) << l.upn;
+        auto groups = expectedGroups(owner, p);
+        if (dual) {
+            const auto& guest = world.schools()[dual->second].learners.at(l.upn).person;
+            auto more = expectedGroups(dual->second, guest);
+            groups.insert(more.begin(), more.end());
+        }
+        EXPECT_EQ(groupsOf[a->id], groups) << l.upn;
     }
     for (std::size_t s = 0; s < world.schools().size(); ++s) {
         const auto& m = world.schools()[s];
@@ -577,6 +653,28 @@ struct Coverage {
         }
         for (const auto& w : plan.warnings) {
             ++seen[w.code];
+        }
+        for (const auto& a : plan.actions) {
+            if (a.kind == ActionKind::Transfer &&
+                a.reason.find("subsidiary") != std::string::npos) {
+                ++seen["main registration takes over from a subsidiary one"];
+            }
+        }
+        for (const auto& c : plan.claims) {
+            if (!c.remove && c.claim.attrs.enrolmentStatus == "S") {
+                ++seen["guest of a dual registration"];
+            }
+        }
+        for (const auto& m : plan.memberships) {
+            if (m.add && m.school == plan.school) {
+                for (const auto& c : plan.claims) {
+                    if (c.claim.accountId == m.accountId && c.claim.school == plan.school &&
+                        !c.remove && c.claim.attrs.enrolmentStatus == "S") {
+                        ++seen["guest membership added"];
+                        break;
+                    }
+                }
+            }
         }
     }
     void recordOwners(const DirectorySummary& x, const DirectorySummary& y) {
@@ -683,7 +781,9 @@ TEST(PlannerR13, ConvergesWhateverTheOrderOfSchools) {
         coverage,
         {"create", "update", "rename", "deactivate", "reactivate", "transfer by the old school",
          "transfer by the new school", "transfer_conflict", "awaiting_transfer", "group_create",
-         "group_archive", "group_update", "deactivated account kept by either of two schools"});
+         "group_archive", "group_update", "deactivated account kept by either of two schools",
+         "guest of a dual registration", "guest membership added",
+         "main registration takes over from a subsidiary one"});
 }
 
 TEST(PlannerR13, ConvergesAcrossTheSummerLeaverCutOff) {

@@ -38,8 +38,9 @@ class DirectorySim {
 
     // As SqliteDirectory::loadView: the school's own accounts; accounts of other schools whose
     // UPN (learners) or national id (others) a snapshot person has, and accounts the school has
-    // claimed, with their memberships in memberOf; claims by the school and on every account in
-    // the view; the school's groups with their members. The store promises no row order, so
+    // claimed, with their memberships in memberOf (own accounts that another school claims have
+    // theirs too); claims by the school and on every account in the view; the school's groups
+    // with their members. The store promises no row order, so
     // `shuffle` (when given) mixes the rows up.
     DirectoryView loadView(const std::string& school, const core::Snapshot& snapshot,
                            std::mt19937* shuffle = nullptr) const {
@@ -79,14 +80,31 @@ class DirectorySim {
                 foreign.insert(c.accountId);
             }
         }
-        for (auto id : foreign) {
-            Account a = accounts.at(id);
+        auto memberOf = [this](std::int64_t id) {
+            std::vector<GroupRef> out;
             for (const auto& [gk, g] : groups) {
                 if (g.members.count(id) != 0) {
-                    a.memberOf.push_back({gk.first, gk.second});
+                    out.push_back({gk.first, gk.second});
                 }
             }
+            return out;
+        };
+        for (auto id : foreign) {
+            Account a = accounts.at(id);
+            a.memberOf = memberOf(id);
             v.accounts.push_back(std::move(a));
+        }
+        // The school's own accounts that another school claims carry their memberships too.
+        for (auto& a : v.accounts) {
+            if (own.count(a.id) == 0) {
+                continue;
+            }
+            for (const auto& [key, c] : claims) {
+                if (c.accountId == a.id && c.school != school) {
+                    a.memberOf = memberOf(a.id);
+                    break;
+                }
+            }
         }
         for (const auto& [key, c] : claims) {
             if (c.school == school || own.count(c.accountId) != 0 ||
@@ -139,6 +157,9 @@ class DirectorySim {
             if (w.newPassword) {
                 passwords[a.id] = *w.newPassword;
                 ++passwordSets[a.id];
+            }
+            if (w.clearPassword) {
+                passwords.erase(a.id);  // R5 purge
             }
             a.passwordAvailable = passwords.count(a.id) != 0;
             for (const auto& n : w.newNames) {
@@ -344,7 +365,9 @@ inline void expectInvariants(const DirectorySim& sim, const std::string& where) 
         }
         for (auto id : g.members) {
             const Account& a = sim.accounts.at(id);
-            EXPECT_TRUE(a.status == AccountStatus::Active && a.school == gk.first)
+            // R7 dual registration: a guest member is claimed by the group's school.
+            const bool guest = sim.claims.count({id, gk.first}) != 0;
+            EXPECT_TRUE(a.status == AccountStatus::Active && (a.school == gk.first || guest))
                 << a.username << " (" << toString(a.status) << " at " << a.school
                 << ") is still in " << gk.first << "/" << gk.second;
         }
