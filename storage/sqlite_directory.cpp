@@ -357,6 +357,7 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
             view.groups.back().members.push_back(groups.columnInt(6));
         }
     }
+    completeView(view);
     return view;
 }
 

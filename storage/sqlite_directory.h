@@ -108,6 +108,9 @@ class SqliteDirectory final : public Directory {
     void writeGroupsAndMemberships(const reconcile::Plan& plan,
                                    const std::vector<std::int64_t>& ids);
     void writeClaims(const reconcile::Plan& plan);
+    // What loadView adds for R7 dual registration and R10 (sqlite_view.cpp): memberships of the
+    // school's own accounts that other schools claim, and Digital Champion counts.
+    void completeView(reconcile::DirectoryView& view);
     // The change log (sqlite_changes.cpp): appended inside the caller's transaction.
     void writeChanges(const std::vector<reconcile::ChangeEvent>& events,
                       std::optional<std::int64_t> runId, const std::string& actor,

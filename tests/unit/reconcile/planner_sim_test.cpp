@@ -71,6 +71,10 @@ TEST(PlannerSim, LoadViewHoldsWhatTheStoreLoads) {
         } else if (a.id == 4) {
             ASSERT_EQ(a.memberOf.size(), 1u);
             EXPECT_EQ(a.memberOf[0].code, "7C");
+        } else if (a.id == 1) {
+            // An own account that another school claims carries its memberships (R7 dual).
+            ASSERT_EQ(a.memberOf.size(), 1u);
+            EXPECT_EQ(a.memberOf[0].code, "9Q");
         } else {
             EXPECT_TRUE(a.memberOf.empty()) << a.id;  // own accounts: their groups are the view's
         }
