@@ -46,6 +46,8 @@ void addSyncCommands(CliScope& c) {
         std::int64_t runId = 0;
         std::int64_t since = 0;
         int changeLimit = 1000;
+        std::int64_t approveRun = 0;
+        std::string actor;
     };
     auto o = std::make_shared<Options>();
     CLI::App& app = c.app;
@@ -72,6 +74,14 @@ void addSyncCommands(CliScope& c) {
     auto* showRun = app.add_subcommand("show-run", "one run with its actions");
     showRun->add_option("RUN", o->runId)->required()->check(CLI::PositiveNumber);
     showRun->callback([o, &g, io, &status] { status = cmdShowRun(g, o->runId, io); });
+
+    auto* approve = app.add_subcommand("approve", "approve a held run (S3)");
+    approve->add_option("RUN", o->approveRun, "the held run")
+        ->required()
+        ->check(CLI::PositiveNumber);
+    approve->add_option("--actor", o->actor, "who approves (default: the OS user)");
+    approve->callback(
+        [o, &g, io, &status] { status = cmdApprove(g, o->approveRun, o->actor, io); });
 
     auto* changes = app.add_subcommand("changes", "the change log (SPEC §9.2)");
     changes->add_option("--since", o->since, "list changes after this sequence number")

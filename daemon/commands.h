@@ -33,6 +33,10 @@ int cmdHistory(const GlobalOptions& g, const std::string& school, int limit, Io 
 int cmdShowRun(const GlobalOptions& g, std::int64_t runId, Io io);
 // SPEC §9.2: the change log after `since`, at most `limit` (default 1000, at most 10000).
 int cmdChanges(const GlobalOptions& g, std::int64_t since, int limit, Io io);
+// S3: approves held run `runId`; `actor` "" means the OS user.
+int cmdApprove(const GlobalOptions& g, std::int64_t runId, const std::string& actor, Io io);
+// Who an administrator's change is recorded as when --actor is not given: the OS user.
+std::string defaultActor();
 int cmdDbMigrate(const GlobalOptions& g, Io io);
 int cmdCheckConfig(const GlobalOptions& g, Io io);
 int cmdVersion(const GlobalOptions& g, Io io);

@@ -147,7 +147,28 @@ class Transactions {
     virtual void exclusive(const std::function<void()>& body) = 0;
 };
 
+// S3: approvals of held runs, bound to the held run's plan digest.
+struct Approval {
+    std::int64_t runId = 0;  // the held run
+    std::string school;
+    std::string planDigest;
+    std::string approvedBy;
+    std::string approvedAt;
+    std::optional<std::int64_t> spentByRun;  // the run that used it or found its plan changed
+};
+
+class ApprovalStore {
+  public:
+    virtual ~ApprovalStore() = default;
+    // Records an approval of a held run (the caller checks that it may be approved).
+    virtual void approve(const Approval& approval) = 0;
+    virtual std::optional<Approval> approvalOf(std::int64_t runId) = 0;
+    // The school's newest approval that no run has spent yet.
+    virtual std::optional<Approval> pendingApproval(const std::string& school) = 0;
+};
+
 class Directory : public SchemaStore,
+                  public ApprovalStore,
                   public Transactions,
                   public SyncStore,
                   public AccountReader,

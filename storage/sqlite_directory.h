@@ -81,6 +81,9 @@ class SqliteDirectory final : public Directory {
     std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
                                         const std::string& school) override;
     void exclusive(const std::function<void()>& body) override;
+    void approve(const Approval& approval) override;
+    std::optional<Approval> approvalOf(std::int64_t runId) override;
+    std::optional<Approval> pendingApproval(const std::string& school) override;
     void setBatching(bool on) override;
     void flush() override;
     ~SqliteDirectory() override;
