@@ -41,6 +41,7 @@ void addSyncCommands(CliScope& c) {
     struct Options {
         std::vector<std::string> schools;
         bool dryRun = false;
+        bool verbose = false;
         std::string histSchool;
         int limit = 20;
         std::int64_t runId = 0;
@@ -59,11 +60,14 @@ void addSyncCommands(CliScope& c) {
         app.add_subcommand("run", "one pass over the configured schools (or the named ones)");
     run->add_option("--school", o->schools, "DfES number (repeatable)")->check(checkDfes);
     run->add_flag("--dry-run", o->dryRun, "plan only: change nothing");
-    run->callback([o, &g, io, &status] { status = cmdRun(g, o->schools, o->dryRun, io); });
+    run->add_flag("--verbose", o->verbose, "print every school's summary");
+    run->callback(
+        [o, &g, io, &status] { status = cmdRun(g, o->schools, o->dryRun, io, o->verbose); });
 
     auto* plan = app.add_subcommand("plan", "same as run --dry-run");
     plan->add_option("--school", o->schools, "DfES number (repeatable)")->check(checkDfes);
-    plan->callback([o, &g, io, &status] { status = cmdRun(g, o->schools, true, io); });
+    plan->add_flag("--verbose", o->verbose, "print every school's summary");
+    plan->callback([o, &g, io, &status] { status = cmdRun(g, o->schools, true, io, o->verbose); });
 
     auto* history = app.add_subcommand("history", "recent runs of a school");
     history->add_option("--school", o->histSchool)->required()->check(checkDfes);
@@ -117,6 +121,7 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     CliScope scope{app, g, Io{out, err}, status};
 
     addSyncCommands(scope);
+    addStatusCommands(scope);
     auto* accounts = app.add_subcommand("accounts", "list, show and manage accounts");
     accounts->require_subcommand(1);
     addAccountCommands(scope, *accounts);

@@ -23,6 +23,8 @@ std::string checkDfes(const std::string& s);
 
 // run, plan, history, show-run, changes, db migrate, check-config, version (cli.cpp)
 void addSyncCommands(CliScope& c);
+// status (cli_status.cpp)
+void addStatusCommands(CliScope& c);
 // accounts list|show, groups list, export credentials (cli_accounts.cpp)
 void addAccountCommands(CliScope& c, CLI::App& accounts);
 

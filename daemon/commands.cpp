@@ -20,7 +20,8 @@ namespace misync::daemon {
 
 namespace json = boost::json;
 
-int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool dryRun, Io io) {
+int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool dryRun, Io io,
+           bool verbose) {
     return withContext(g, io, [&](Context& ctx) {
         std::vector<const SchoolConfig*> todo;
         std::set<std::string> seen;
@@ -47,6 +48,7 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         std::size_t done = 0;
         ctx.directory().setBatching(!dryRun);
         std::optional<PrefetchedRead> ahead;
+        RunReport report(todo.size(), verbose);
         for (std::size_t i = 0; i < todo.size(); ++i) {
             const SchoolConfig* s = todo[i];
             std::optional<PrefetchedRead> current = std::move(ahead);
@@ -69,7 +71,7 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
                 if (progress) {
                     io.err << "\r" << std::string(40, ' ') << "\r" << std::flush;
                 }
-                printRunSummary(io.out, rec, s->name);
+                report.add(io.out, rec, s->name);
             }
         }
         ctx.directory().setBatching(false);  // commits the last batch; throws if it cannot
@@ -77,6 +79,8 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
             io.out << json::serialize(json::object{{"runs", std::move(runs)}}) << "\n";
         } else if (todo.empty()) {
             io.out << "No schools configured in " << ctx.config.file.string() << "\n";
+        } else {
+            report.finish(io.out);
         }
         return status;
     });

@@ -22,7 +22,10 @@ struct Io {
     std::ostream& err;
 };
 
-int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool dryRun, Io io);
+// `verbose`: print every school's summary, not only the failed, held or warned ones beyond a
+// screenful of schools; the human output always ends with one line of totals.
+int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool dryRun, Io io,
+           bool verbose = false);
 int cmdAccountsList(const GlobalOptions& g, const storage::AccountFilter& filter, Io io);
 int cmdAccountsShow(const GlobalOptions& g, const std::string& username, bool showPassword, Io io);
 int cmdGroupsList(const GlobalOptions& g, const std::string& school, const std::string& type,
@@ -37,6 +40,9 @@ int cmdChanges(const GlobalOptions& g, std::int64_t since, int limit, Io io);
 int cmdApprove(const GlobalOptions& g, std::int64_t runId, const std::string& actor, Io io);
 // Who an administrator's change is recorded as when --actor is not given: the OS user.
 std::string defaultActor();
+// Per configured school (or the named ones): last run, outcome and the flags held, stale, failed
+// and no_digital_champion (commands_status.cpp).
+int cmdStatus(const GlobalOptions& g, const std::vector<std::string>& schools, Io io);
 int cmdDbMigrate(const GlobalOptions& g, Io io);
 int cmdCheckConfig(const GlobalOptions& g, Io io);
 int cmdVersion(const GlobalOptions& g, Io io);

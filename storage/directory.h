@@ -16,6 +16,7 @@
 #include "reconcile/plan.h"
 #include "storage/change_log.h"
 #include "storage/run_record.h"
+#include "storage/school_status.h"
 
 namespace misync::reconcile {
 class UsernameRegistry;
@@ -138,6 +139,17 @@ class ChangeFeed {
                                                 const std::string& school = "") = 0;
 };
 
+// Per-school status (SPEC §9 GET /api/v1/schools, `misync status`: S2, S3, S6, R10).
+class StatusQueries {
+  public:
+    virtual ~StatusQueries() = default;
+    // One row per school that has runs or accounts, ordered by school; a non-empty `schools`
+    // keeps only those of them named. Set-based: a few index seeks per school, never a scan of
+    // the run history, and only the latest run of each school is decoded.
+    virtual std::vector<SchoolStatusRow> schoolStatuses(
+        const std::vector<std::string>& schools = {}) = 0;
+};
+
 // Write transactions that span reads and writes (S7, R14): everything `body` does through the
 // directory is one transaction, committed when it returns and rolled back when it throws.
 // Nested calls (and calls while batching) become savepoints of the enclosing transaction.
@@ -173,7 +185,8 @@ class Directory : public SchemaStore,
                   public SyncStore,
                   public AccountReader,
                   public RunLog,
-                  public ChangeFeed {
+                  public ChangeFeed,
+                  public StatusQueries {
   public:
     // Throws core::StoreError naming the database on failure or a schema version mismatch.
     static std::unique_ptr<Directory> open(const StoreOptions& options,

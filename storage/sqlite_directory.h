@@ -80,6 +80,7 @@ class SqliteDirectory final : public Directory {
     std::optional<RunRecord> getRun(std::int64_t id) override;
     std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
                                         const std::string& school) override;
+    std::vector<SchoolStatusRow> schoolStatuses(const std::vector<std::string>& schools) override;
     void exclusive(const std::function<void()>& body) override;
     void approve(const Approval& approval) override;
     std::optional<Approval> approvalOf(std::int64_t runId) override;
@@ -119,6 +120,10 @@ class SqliteDirectory final : public Directory {
                       std::optional<std::int64_t> runId, const std::string& actor,
                       const std::string& at);
 };
+
+// The one statement behind schoolStatuses() (sqlite_status.cpp); `filtered` binds ?1 to a JSON
+// array of school numbers. Exposed so that a test can check its query plan.
+std::string schoolStatusSql(bool filtered);
 
 class SqliteStmt;
 // Reads accounts from a statement that selected accountColumnList(), then resets it.
