@@ -167,36 +167,45 @@ Date today() {
     return Date::fromDays(static_cast<int>(now.time_since_epoch().count()));
 }
 
-std::optional<long long> parseTimestamp(std::string_view t) {
-    if (t.size() < 16 || (t[10] != 'T' && t[10] != ' ') || !validTimeSuffix(t.substr(10))) {
+std::optional<long long> parseTimestamp(std::string_view text) {
+    if (text.size() < 19 || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
+        text[16] != ':') {
         return std::nullopt;
     }
-    auto date = parseIsoDate(t.substr(0, 10));
-    auto hh = digits(t, 11, 2);
-    auto mm = digits(t, 14, 2);
-    if (!date || !hh || !mm) {
+    auto date = parseIsoDate(text.substr(0, 10));
+    auto h = digits(text, 11, 2);
+    auto m = digits(text, 14, 2);
+    auto sec = digits(text, 17, 2);
+    if (!date || !h || !m || !sec || *h > 23 || *m > 59 || *sec > 60) {
         return std::nullopt;
     }
-    long long secs = static_cast<long long>(date->days()) * 86400 + *hh * 3600 + *mm * 60;
-    std::size_t p = 16;
-    if (p < t.size() && t[p] == ':') {
-        secs += digits(t, p + 1, 2).value_or(0);
-        p += 3;
-    }
-    while (p < t.size() && (t[p] == '.' || isDigit(t[p]))) {
-        ++p;  // a fraction of a second
-    }
-    if (p < t.size() && (t[p] == '+' || t[p] == '-')) {
-        const int sign = t[p] == '+' ? 1 : -1;
-        auto oh = digits(t, p + 1, 2);
-        const std::size_t mp = p + 3 < t.size() && t[p + 3] == ':' ? p + 4 : p + 3;
-        auto om = digits(t, mp, 2);
-        if (!oh || !om) {
+    std::size_t at = 19;
+    if (at < text.size() && text[at] == '.') {
+        const std::size_t start = ++at;
+        while (at < text.size() && isDigit(text[at])) {
+            ++at;
+        }
+        if (at == start) {
             return std::nullopt;
         }
-        secs -= sign * (*oh * 3600LL + *om * 60LL);  // local time minus offset is UTC
     }
-    return secs;
+    long long offset = 0;  // seconds east of UTC
+    if (at < text.size()) {
+        const std::string_view zone = text.substr(at);
+        if (zone != "Z") {
+            if ((zone[0] != '+' && zone[0] != '-') || (zone.size() != 6 && zone.size() != 5) ||
+                (zone.size() == 6 && zone[3] != ':')) {
+                return std::nullopt;
+            }
+            auto oh = digits(zone, 1, 2);
+            auto om = digits(zone, zone.size() == 6 ? 4 : 3, 2);
+            if (!oh || !om) {
+                return std::nullopt;
+            }
+            offset = (*oh * 3600LL + *om * 60LL) * (zone[0] == '-' ? -1 : 1);
+        }
+    }
+    return static_cast<long long>(date->days()) * 86400 + *h * 3600LL + *m * 60LL + *sec - offset;
 }
 
 std::string nowIso() {

@@ -46,8 +46,9 @@ std::optional<Date> parseIsoDate(std::string_view text);
 // Today's date in UTC.
 Date today();
 
-// An ISO-8601 date-time `YYYY-MM-DDTHH:MM[:SS[.fff]]` with `Z`, `±HH:MM` or `±HHMM` (no offset
-// means UTC) as seconds since 1970-01-01T00:00:00Z; nullopt for anything else.
+// An ISO-8601 date-time `YYYY-MM-DDTHH:MM:SS[.fff]` (or with a space for the T) with `Z`,
+// `±HH:MM`, `±HHMM` or nothing (UTC) as seconds since 1970-01-01T00:00:00Z; nullopt for anything
+// else (an impossible date or time included).
 std::optional<long long> parseTimestamp(std::string_view text);
 
 // Current time as an ISO-8601 UTC string with seconds, e.g. 2026-11-28T06:30:00Z.

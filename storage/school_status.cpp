@@ -1,7 +1,5 @@
 #include "storage/school_status.h"
 
-#include <cctype>
-
 #include "core/date.h"
 
 namespace misync::storage {
@@ -26,67 +24,12 @@ std::vector<std::string> StatusFlags::names() const {
     return out;
 }
 
-namespace {
-
-// Exactly `n` digits at `text[at]`, as a number; -1 otherwise.
-int digits(std::string_view text, std::size_t at, std::size_t n) {
-    if (at + n > text.size()) {
-        return -1;
-    }
-    int v = 0;
-    for (std::size_t i = at; i < at + n; ++i) {
-        if (std::isdigit(static_cast<unsigned char>(text[i])) == 0) {
-            return -1;
-        }
-        v = v * 10 + (text[i] - '0');
-    }
-    return v;
-}
-
-}  // namespace
-
 std::optional<chr::system_clock::time_point> parseTimestamp(std::string_view text) {
-    if (text.size() < 19 || (text[10] != 'T' && text[10] != ' ') || text[13] != ':' ||
-        text[16] != ':') {
+    auto seconds = core::parseTimestamp(text);
+    if (!seconds) {
         return std::nullopt;
     }
-    auto date = core::parseIsoDate(text.substr(0, 10));
-    const int h = digits(text, 11, 2);
-    const int m = digits(text, 14, 2);
-    const int s = digits(text, 17, 2);
-    if (!date || h < 0 || h > 23 || m < 0 || m > 59 || s < 0 || s > 60) {
-        return std::nullopt;
-    }
-    std::size_t at = 19;
-    if (at < text.size() && text[at] == '.') {
-        ++at;
-        const std::size_t start = at;
-        while (at < text.size() && std::isdigit(static_cast<unsigned char>(text[at])) != 0) {
-            ++at;
-        }
-        if (at == start) {
-            return std::nullopt;
-        }
-    }
-    chr::minutes offset{0};
-    if (at < text.size()) {
-        const std::string_view zone = text.substr(at);
-        if (zone == "Z") {
-            // UTC
-        } else if ((zone[0] == '+' || zone[0] == '-') && (zone.size() == 6 || zone.size() == 5)) {
-            const int oh = digits(zone, 1, 2);
-            const int om = digits(zone, zone.size() == 6 ? 4 : 3, 2);
-            if (oh < 0 || om < 0 || (zone.size() == 6 && zone[3] != ':')) {
-                return std::nullopt;
-            }
-            offset = chr::minutes(oh * 60 + om) * (zone[0] == '-' ? -1 : 1);
-        } else {
-            return std::nullopt;
-        }
-    }
-    const chr::sys_days day{chr::days(date->days())};
-    return chr::system_clock::time_point{day + chr::hours(h) + chr::minutes(m) + chr::seconds(s) -
-                                         offset};
+    return chr::system_clock::time_point{chr::seconds(*seconds)};
 }
 
 StatusFlags statusFlags(const SchoolStatusRow& row, chr::hours staleAfter,
