@@ -106,8 +106,10 @@ struct Outcome {
 };
 
 // Runs `decide` (reads and the pure check) and, unless it refuses, writes its change: all in one
-// exclusive transaction. `box` is the secret box when the change may seal a password.
-Outcome decideAndApply(Context& ctx, const std::string& actor, const storage::SecretBox* box,
+// exclusive transaction. The secret key is loaded only when the change seals a password (P3), so
+// a refusal or a change without one never needs it; a key that does not open this directory's
+// passwords fails the command inside the transaction, which then changes nothing.
+Outcome decideAndApply(Context& ctx, const std::string& actor,
                        const std::function<reconcile::AdminResult(storage::Directory&)>& decide) {
     Outcome out;
     storage::Directory& dir = ctx.directory();
@@ -115,6 +117,12 @@ Outcome decideAndApply(Context& ctx, const std::string& actor, const storage::Se
         out.result = decide(dir);
         if (out.result.refused() || out.result.change.accounts.empty()) {
             return;
+        }
+        const storage::SecretBox* box = nullptr;
+        for (const auto& w : out.result.change.accounts) {
+            if (w.newPassword) {
+                box = &ctx.box();
+            }
         }
         dir.applyAdmin(out.result.change, actor, box);
         for (const auto& w : out.result.change.accounts) {
@@ -259,9 +267,8 @@ int cmdAccountsAdd(const GlobalOptions& g, const AdminOptions& admin, const AddA
             }
         }
         const std::string actor = actorName(admin.actor);
-        const storage::SecretBox& box = ctx.box();  // P3: the new password is sealed
         std::optional<Generators> gen;
-        Outcome o = decideAndApply(ctx, actor, &box, [&](storage::Directory& dir) {
+        Outcome o = decideAndApply(ctx, actor, [&](storage::Directory& dir) {
             gen.emplace(dir, school->policy.usernameMaxLength, true);
             storage::AccountFilter f;
             f.school = add.school;
@@ -279,7 +286,7 @@ int cmdAccountsDeactivate(const GlobalOptions& g, const AdminOptions& admin,
                           const std::string& username, bool reactivate, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         const std::string actor = actorName(admin.actor);
-        Outcome o = decideAndApply(ctx, actor, nullptr, [&](storage::Directory& dir) {
+        Outcome o = decideAndApply(ctx, actor, [&](storage::Directory& dir) {
             reconcile::AdminResult refused;
             auto a = lookUp(dir, username, refused);
             if (!a) {
@@ -305,9 +312,8 @@ int cmdAccountsResetPassword(const GlobalOptions& g, const AdminOptions& admin,
             }
         }
         const std::string actor = actorName(admin.actor);
-        const storage::SecretBox& box = ctx.box();  // P3: the new passwords are sealed
         reconcile::SecurePasswordGenerator passwords;
-        Outcome o = decideAndApply(ctx, actor, &box, [&](storage::Directory& dir) {
+        Outcome o = decideAndApply(ctx, actor, [&](storage::Directory& dir) {
             if (!reset.school.empty()) {
                 storage::AccountFilter f;
                 f.school = reset.school;
@@ -332,10 +338,8 @@ int cmdAccountsRename(const GlobalOptions& g, const AdminOptions& admin,
                       const RenameOptions& rename, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         const std::string actor = actorName(admin.actor);
-        // P3: only a new username brings a new password to seal.
-        const storage::SecretBox* box = rename.newUsername ? &ctx.box() : nullptr;
         std::optional<Generators> gen;
-        Outcome o = decideAndApply(ctx, actor, box, [&](storage::Directory& dir) {
+        Outcome o = decideAndApply(ctx, actor, [&](storage::Directory& dir) {
             reconcile::AdminResult refused;
             auto a = lookUp(dir, rename.username, refused);
             if (!a) {
@@ -357,7 +361,7 @@ int cmdAccountsChampion(const GlobalOptions& g, const AdminOptions& admin,
                         const std::string& username, bool promote, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         const std::string actor = actorName(admin.actor);
-        Outcome o = decideAndApply(ctx, actor, nullptr, [&](storage::Directory& dir) {
+        Outcome o = decideAndApply(ctx, actor, [&](storage::Directory& dir) {
             reconcile::AdminResult refused;
             auto a = lookUp(dir, username, refused);
             if (!a) {
@@ -376,7 +380,7 @@ int cmdConsent(const GlobalOptions& g, const AdminOptions& admin,
                const std::vector<std::string>& usernames, bool confirm, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         const std::string actor = actorName(admin.actor);
-        Outcome o = decideAndApply(ctx, actor, nullptr, [&](storage::Directory& dir) {
+        Outcome o = decideAndApply(ctx, actor, [&](storage::Directory& dir) {
             std::vector<reconcile::NamedAccount> targets;
             for (const auto& name : usernames) {
                 reconcile::NamedAccount t{name, std::nullopt};

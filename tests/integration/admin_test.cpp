@@ -394,6 +394,26 @@ TEST_F(AdminTest, ConsentForSeveralLearnersAllOrNone) {
     EXPECT_FALSE(changed[3].at("fields").at("consent").as_bool());
 }
 
+// P3: only a command that seals a password needs the secret key; without a usable key it fails,
+// naming the key file, and changes nothing.
+TEST_F(AdminTest, OnlyCommandsThatSealAPasswordNeedTheKey) {
+    writeFile(dir() / "secret.key", "not a key\n");
+    admin({"accounts", "promote", "oweng"});
+    admin({"consent", "confirm", "jonesa"});
+    admin({"accounts", "rename", "evansb", "--forename", "Beth"});
+    const std::string before = misync({"accounts", "list", "--json"}).out;
+    for (const std::vector<std::string>& args :
+         {std::vector<std::string>{"accounts", "reset-password", "jonesa"},
+          std::vector<std::string>{"accounts", "rename", "jonesa", "--new-username"},
+          std::vector<std::string>{"accounts", "add", "--school", kSchool, "--role", "non_mis",
+                                   "--forename", "Nia", "--surname", "Rees"}}) {
+        Result r = misync(args);
+        EXPECT_NE(r.status, 0) << args[1];
+        EXPECT_THAT(r.err, HasSubstr("secret.key")) << args[1];
+    }
+    EXPECT_EQ(misync({"accounts", "list", "--json"}).out, before);
+}
+
 TEST_F(AdminTest, TheChangeLogRecordsTheActorAndNeverAPassword) {
     admin({"accounts", "reset-password", "jonesa", "--password", "SecretMoon83"});
     admin({"accounts", "rename", "evansb", "--forename", "Beth", "--new-username"});
