@@ -185,6 +185,11 @@ TEST_F(AdminTest, DeactivateAndReactivate) {
     EXPECT_EQ(str(removed[0], "actor"), "ffion");
     EXPECT_TRUE(removed[0].at("run_id").is_null());
 
+    // R9: the next sync plans again (the school was marked dirty) and keeps it deactivated.
+    const json::object sync = runOf(runJson("2025-10-02"), kSchool);
+    EXPECT_EQ(countOf(sync, "reactivate"), 0) << json::serialize(sync);
+    EXPECT_EQ(str(showAccount("jonesa"), "status"), "deactivated");
+
     expectRefused({"accounts", "deactivate", "jonesa"}, "R5: jonesa is already deactivated");
     expectRefused({"accounts", "deactivate", "nobody"},
                   "no account nobody (unknown username or alias)");
@@ -193,6 +198,10 @@ TEST_F(AdminTest, DeactivateAndReactivate) {
     EXPECT_EQ(str(a, "status"), "active");
     EXPECT_EQ(str(a, "deactivated_at"), "");
     expectRefused({"accounts", "reactivate", "jonesa"}, "R6: jonesa is already active");
+    // The next sync puts the account back into its groups (R11).
+    runJson("2025-10-03");
+    EXPECT_THAT(membersOf(*groupOf(groups({"--school", kSchool}), kSchool, "7A")),
+                testing::Contains("jonesa"));
     ASSERT_EQ(changesOf("account.deactivated").size(), 1u);
     ASSERT_EQ(changesOf("account.reactivated").size(), 1u);
 }
