@@ -27,5 +27,8 @@ void addSyncCommands(CliScope& c);
 void addStatusCommands(CliScope& c);
 // accounts list|show, groups list, export credentials (cli_accounts.cpp)
 void addAccountCommands(CliScope& c, CLI::App& accounts);
+// accounts add|deactivate|reactivate|reset-password|rename|promote|demote, consent
+// confirm|withdraw: the administrator commands of SPEC §8 (cli_admin.cpp)
+void addAdminCommands(CliScope& c, CLI::App& accounts);
 
 }  // namespace misync::daemon

@@ -44,6 +44,47 @@ std::string defaultActor();
 // and no_digital_champion (commands_status.cpp).
 int cmdStatus(const GlobalOptions& g, const std::vector<std::string>& schools, Io io);
 int cmdDbMigrate(const GlobalOptions& g, Io io);
+
+// The administrator commands of SPEC §8 (commands_admin.cpp). Each reads, checks its rule and
+// writes in one exclusive transaction; a refusal changes nothing and exits 2 with
+// "misync: RULE: what is wrong" on stderr. `actor` is recorded with every change (empty: the OS
+// user). `showPassword` prints the new visible passwords (P3).
+struct AdminOptions {
+    std::string actor;
+    bool showPassword = false;
+};
+struct AddAccountOptions {
+    std::string school;
+    std::string role;  // non_mis or governor
+    std::string forename;
+    std::string surname;
+    std::string dob;  // YYYY-MM-DD or empty
+};
+int cmdAccountsAdd(const GlobalOptions& g, const AdminOptions& admin, const AddAccountOptions& add,
+                   Io io);
+int cmdAccountsDeactivate(const GlobalOptions& g, const AdminOptions& admin,
+                          const std::string& username, bool reactivate, Io io);
+struct ResetPasswordOptions {
+    std::string username;  // one account, or
+    std::string school;    // every active learner of this registration group
+    std::string regGroup;
+    std::optional<std::string> password;  // typed (P1); generated when neither is given
+    std::string passwordFile;             // "-" = standard input
+};
+int cmdAccountsResetPassword(const GlobalOptions& g, const AdminOptions& admin,
+                             const ResetPasswordOptions& reset, Io io);
+struct RenameOptions {
+    std::string username;
+    std::optional<std::string> forename;
+    std::optional<std::string> surname;
+    bool newUsername = false;
+};
+int cmdAccountsRename(const GlobalOptions& g, const AdminOptions& admin,
+                      const RenameOptions& rename, Io io);
+int cmdAccountsChampion(const GlobalOptions& g, const AdminOptions& admin,
+                        const std::string& username, bool promote, Io io);
+int cmdConsent(const GlobalOptions& g, const AdminOptions& admin,
+               const std::vector<std::string>& usernames, bool confirm, Io io);
 int cmdCheckConfig(const GlobalOptions& g, Io io);
 int cmdVersion(const GlobalOptions& g, Io io);
 

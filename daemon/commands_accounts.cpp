@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "core/errors.h"
+#include "daemon/account_json.h"
 #include "daemon/cli.h"
 #include "daemon/commands.h"
 #include "daemon/context.h"
@@ -27,6 +28,8 @@ std::string emailOf(const Context& ctx, const reconcile::Account& a) {
         s != nullptr ? s->policy.emailDomain : ctx.config.policy.emailDomain;
     return a.username + "@" + domain;
 }
+
+}  // namespace
 
 json::object accountJson(const Context& ctx, const storage::AccountRow& row) {
     const auto& a = row.account;
@@ -67,13 +70,14 @@ json::object accountJson(const Context& ctx, const storage::AccountRow& row) {
     };
 }
 
-// P3: the visible password, or "-" when none is available (or it no longer opens).
 std::string visiblePassword(Context& ctx, const storage::AccountRow& row) {
     if (row.passwordSealed.empty()) {
         return "-";
     }
     return ctx.box().open(row.passwordSealed).value_or("-");
 }
+
+namespace {
 
 std::string pad(const std::string& s, std::size_t w) {
     return s.size() >= w ? s + " " : s + std::string(w - s.size(), ' ');

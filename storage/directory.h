@@ -20,7 +20,8 @@
 
 namespace misync::reconcile {
 class UsernameRegistry;
-}
+struct AdminChange;
+}  // namespace misync::reconcile
 
 namespace misync::storage {
 
@@ -179,6 +180,22 @@ class ApprovalStore {
     virtual std::optional<Approval> pendingApproval(const std::string& school) = 0;
 };
 
+// Administrators' changes (SPEC §8), decided by reconcile/admin.h and written here as they are.
+class AdminStore {
+  public:
+    virtual ~AdminStore() = default;
+    // One transaction (a savepoint inside exclusive()): the account rows (new passwords sealed
+    // with `box`, which may be null when no write sets one: P3), new usernames reserved for ever
+    // (U3; a renamed account's old username becomes an alias), the memberships of
+    // change.leaveGroups removed (R11, each with a membership.removed entry), the change log
+    // rows with run_id null and `actor` (SPEC §9.2), and every school the change touches (the
+    // accounts' schools, the groups' schools, claimants of the accounts) marked dirty so that
+    // its next run plans again instead of replaying. Returns the written accounts' ids in order.
+    virtual std::vector<std::int64_t> applyAdmin(const reconcile::AdminChange& change,
+                                                 const std::string& actor,
+                                                 const SecretBox* box) = 0;
+};
+
 class Directory : public SchemaStore,
                   public ApprovalStore,
                   public Transactions,
@@ -186,7 +203,8 @@ class Directory : public SchemaStore,
                   public AccountReader,
                   public RunLog,
                   public ChangeFeed,
-                  public StatusQueries {
+                  public StatusQueries,
+                  public AdminStore {
   public:
     // Throws core::StoreError naming the database on failure or a schema version mismatch.
     static std::unique_ptr<Directory> open(const StoreOptions& options,

@@ -51,6 +51,13 @@ std::string upsertAccountSql() {
 
 void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox& box,
                                     const std::string& stamp, std::vector<std::int64_t>& ids) {
+    writeAccountRows(plan.accounts, &box, stamp, ids);
+}
+
+// Every account write goes through here: a run's plan and an administrator's change alike.
+void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite>& writes,
+                                       const SecretBox* box, const std::string& stamp,
+                                       std::vector<std::int64_t>& ids) {
     Poco::Int64 next = 0;
     session_ << "SELECT coalesce(max(id), 0) + 1 FROM accounts", into(next), now;
     sqlite3* handle = db();
@@ -62,11 +69,15 @@ void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox
     SqliteStmt clearPassword(handle, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
     AccountValues v;
     ids.clear();
-    ids.reserve(plan.accounts.size());
-    for (const auto& w : plan.accounts) {
+    ids.reserve(writes.size());
+    for (const auto& w : writes) {
         const std::int64_t id = w.account.id == 0 ? next++ : w.account.id;
         ids.push_back(id);
-        std::string sealed = w.newPassword ? box.seal(*w.newPassword) : std::string();
+        if (w.newPassword && box == nullptr) {
+            throw core::StoreError(path_ + ": a new password for " + w.account.username +
+                                   " needs the secret key (nothing was changed)");
+        }
+        std::string sealed = w.newPassword ? box->seal(*w.newPassword) : std::string();
         v.load(w.account, sealed, stamp);
         v.id = id;
         v.bind(upsert);

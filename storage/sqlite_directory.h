@@ -85,6 +85,8 @@ class SqliteDirectory final : public Directory {
     void approve(const Approval& approval) override;
     std::optional<Approval> approvalOf(std::int64_t runId) override;
     std::optional<Approval> pendingApproval(const std::string& school) override;
+    std::vector<std::int64_t> applyAdmin(const reconcile::AdminChange& change,
+                                         const std::string& actor, const SecretBox* box) override;
     void setBatching(bool on) override;
     void flush() override;
     ~SqliteDirectory() override;
@@ -109,6 +111,10 @@ class SqliteDirectory final : public Directory {
     std::set<std::string> claimantsOfSchool(const std::string& school);
     void writeAccounts(const reconcile::Plan& plan, const SecretBox& box, const std::string& now,
                        std::vector<std::int64_t>& ids);
+    // The account upsert behind writeAccounts and applyAdmin; `box` may be null when no write
+    // sets a password.
+    void writeAccountRows(const std::vector<reconcile::AccountWrite>& writes, const SecretBox* box,
+                          const std::string& now, std::vector<std::int64_t>& ids);
     void writeGroupsAndMemberships(const reconcile::Plan& plan,
                                    const std::vector<std::int64_t>& ids);
     void writeClaims(const reconcile::Plan& plan);
