@@ -110,6 +110,7 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     auto* accounts = app.add_subcommand("accounts", "list, show and manage accounts");
     accounts->require_subcommand(1);
     addAccountCommands(scope, *accounts);
+    addSecretsCommands(scope);
 
     try {
         app.parse(argc, argv);

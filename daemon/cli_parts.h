@@ -25,5 +25,7 @@ std::string checkDfes(const std::string& s);
 void addSyncCommands(CliScope& c);
 // accounts list|show, groups list, export credentials (cli_accounts.cpp)
 void addAccountCommands(CliScope& c, CLI::App& accounts);
+// secrets rotate (cli_secrets.cpp)
+void addSecretsCommands(CliScope& c);
 
 }  // namespace misync::daemon

@@ -56,6 +56,18 @@ inline constexpr std::array<const char*, 36> kAccountColumns = {"id",
 
 std::string accountColumnList(const char* prefix = "");
 
+// What SqliteDirectory::metaMatches() confirmed inside the open write transaction
+// (sqlite_meta.cpp): forgotten when that transaction commits or rolls back (SQLite's commit and
+// rollback hooks).
+struct MetaConfirmations {
+    sqlite3* hooked = nullptr;  // the connection whose hooks point here
+    std::set<std::pair<std::string, std::string>> pairs;
+    MetaConfirmations() = default;
+    MetaConfirmations(const MetaConfirmations&) = delete;
+    MetaConfirmations& operator=(const MetaConfirmations&) = delete;
+    ~MetaConfirmations();  // removes the hooks
+};
+
 class SqliteDirectory final : public Directory {
   public:
     SqliteDirectory(const std::string& path, OpenMode mode);
@@ -81,6 +93,14 @@ class SqliteDirectory final : public Directory {
     std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
                                         const std::string& school) override;
     void exclusive(const std::function<void()>& body) override;
+    // SecretStore (sqlite_meta.cpp)
+    std::optional<std::string> metaValue(const std::string& key) override;
+    void setMetaValue(const std::string& key, const std::string& value) override;
+    bool metaMatches(const std::string& key, const std::string& value) override;
+    std::int64_t sealedPasswordCount() override;
+    void forEachSealedPassword(
+        const std::function<void(const std::string&, const std::string&)>& visit) override;
+    ResealReport resealPasswords(const SecretBox& from, const SecretBox& to) override;
     void setBatching(bool on) override;
     void flush() override;
     ~SqliteDirectory() override;
@@ -95,6 +115,8 @@ class SqliteDirectory final : public Directory {
     std::chrono::steady_clock::time_point batchStarted_;
     static constexpr int kBatchRuns = 250;
     static constexpr std::chrono::seconds kBatchTime{5};
+    // Declared after session_, so destroyed (and unhooked) before the connection closes.
+    MetaConfirmations confirmed_;
 
     void inTransaction(const std::function<void()>& body);
     std::vector<AccountRow> selectAccounts(const std::string& where,
