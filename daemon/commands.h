@@ -34,8 +34,10 @@ int cmdShowRun(const GlobalOptions& g, std::int64_t runId, Io io);
 // SPEC §9.2: the change log after `since`, at most `limit` (default 1000, at most 10000).
 int cmdChanges(const GlobalOptions& g, std::int64_t since, int limit, Io io);
 int cmdDbMigrate(const GlobalOptions& g, Io io);
-// P3: re-seals every visible password under a new secret key (commands_secrets.cpp).
-int cmdSecretsRotate(const GlobalOptions& g, Io io);
+// P3: re-seals every visible password under a new secret key (commands_secrets.cpp). With
+// `keyLost`, for a key gone for good: gives up the sealed passwords and starts a new key;
+// `actor` (default the OS user) is recorded with the changes.
+int cmdSecretsRotate(const GlobalOptions& g, bool keyLost, const std::string& actor, Io io);
 int cmdCheckConfig(const GlobalOptions& g, Io io);
 int cmdVersion(const GlobalOptions& g, Io io);
 

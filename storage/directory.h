@@ -180,6 +180,11 @@ class SecretStore {
     // transaction (a savepoint of an enclosing exclusive()); updated_at and the change log are
     // left alone, as no account changes. Throws core::StoreError, having changed nothing.
     virtual ResealReport resealPasswords(const SecretBox& from, const SecretBox& to) = 0;
+    // For a key that is lost for good: clears every sealed password (shown as `-` from now on)
+    // in one transaction, with an `account.updated` change (password_available false, R14) per
+    // account by `actor` at `at`. Returns the usernames.
+    virtual std::vector<std::string> forgetSealedPasswords(const std::string& actor,
+                                                           const std::string& at) = 0;
 };
 
 class Directory : public SchemaStore,

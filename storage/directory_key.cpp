@@ -4,6 +4,7 @@
 
 #include <system_error>
 
+#include "core/date.h"
 #include "core/errors.h"
 
 namespace misync::storage {
@@ -328,6 +329,42 @@ RotationReport rotateDirectoryKey(const fs::path& keyFile, Directory& directory,
     spdlog::info("secrets.key_file={} rotated: {} re-sealed, {} unreadable, fingerprint {}",
                  keyFile.string(), report.reseal.resealed, report.reseal.unreadable.size(),
                  shortFingerprint(report.fingerprint));
+    return report;
+}
+
+LostKeyReport replaceLostKey(const fs::path& keyFile, Directory& directory,
+                             const std::string& actor) {
+    finishRotation(keyFile, directory);
+    if (present(keyFile)) {
+        if (directory.sealedPasswordCount() == 0) {
+            refuse(keyFile,
+                   "the directory holds no sealed password, so nothing is lost: this key file "
+                   "is used as it is");
+        }
+        if (peekDirectoryKey(keyFile, directory)) {
+            refuse(keyFile,
+                   "is the directory's key: nothing is lost. Run `secrets rotate` without "
+                   "--key-lost for a new key that keeps the passwords");
+        }
+        refuse(keyFile,
+               "is present, and --key-lost never replaces a key file. If it is not the "
+               "directory's key and that key is lost for good, move this file away first");
+    }
+    LostKeyReport report;
+    directory.exclusive([&] {
+        if (present(keyFile)) {
+            refuse(keyFile, "was put back meanwhile: nothing was changed");
+        }
+        report.forgotten = directory.forgetSealedPasswords(actor, core::nowIso());
+    });
+    if (!report.forgotten.empty()) {
+        spdlog::warn(
+            "secrets.key_file={} was lost: gave up the visible passwords of {} accounts (they "
+            "show as '-' until reset): {}",
+            keyFile.string(), report.forgotten.size(), someNames(report.forgotten));
+    }
+    // Nothing is sealed now: a new key, as for a new directory.
+    report.fingerprint = openDirectoryKey(keyFile, directory).fingerprint();
     return report;
 }
 

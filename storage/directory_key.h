@@ -60,4 +60,17 @@ struct RotationReport {
 RotationReport rotateDirectoryKey(const std::filesystem::path& keyFile, Directory& directory,
                                   const SecretBox& current);
 
+struct LostKeyReport {
+    std::vector<std::string> forgotten;  // usernames whose visible password was given up
+    std::string fingerprint;             // of the new key
+};
+
+// `misync secrets rotate --key-lost` (P3), for a key that is gone for good: only when no file is
+// at `keyFile` (a key file is never replaced or deleted here: a wrong one must be moved away by
+// hand first). Gives up every sealed password in one transaction (forgetSealedPasswords, by
+// `actor`), then creates a new key as for a new directory. Throws core::ConfigError, changing
+// nothing, when a key file is present (the directory's own key, or another one).
+LostKeyReport replaceLostKey(const std::filesystem::path& keyFile, Directory& directory,
+                             const std::string& actor);
+
 }  // namespace misync::storage

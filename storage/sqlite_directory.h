@@ -101,6 +101,8 @@ class SqliteDirectory final : public Directory {
     void forEachSealedPassword(
         const std::function<void(const std::string&, const std::string&)>& visit) override;
     ResealReport resealPasswords(const SecretBox& from, const SecretBox& to) override;
+    std::vector<std::string> forgetSealedPasswords(const std::string& actor,
+                                                   const std::string& at) override;
     void setBatching(bool on) override;
     void flush() override;
     ~SqliteDirectory() override;

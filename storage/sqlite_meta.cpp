@@ -122,4 +122,33 @@ ResealReport SqliteDirectory::resealPasswords(const SecretBox& from, const Secre
     return report;
 }
 
+std::vector<std::string> SqliteDirectory::forgetSealedPasswords(const std::string& actor,
+                                                                const std::string& at) {
+    std::vector<std::string> names;
+    inTransaction([&] {
+        std::vector<reconcile::ChangeEvent> events;
+        {
+            SqliteStmt q(db(),
+                         "SELECT username, school, role FROM accounts WHERE password_sealed <> '' "
+                         "ORDER BY id");
+            while (q.step()) {
+                reconcile::ChangeEvent e;
+                e.kind = "account.updated";
+                e.username = q.columnText(0);
+                e.school = q.columnText(1);
+                e.role = core::parseRole(q.columnText(2));
+                e.fields.push_back({"password_available", "false", true});
+                names.push_back(e.username);
+                events.push_back(std::move(e));
+            }
+        }
+        SqliteStmt up(db(),
+                      "UPDATE accounts SET password_sealed = '', updated_at = ? "
+                      "WHERE password_sealed <> ''");
+        up.text(1, at).exec();
+        writeChanges(events, std::nullopt, actor, at);
+    });
+    return names;
+}
+
 }  // namespace misync::storage

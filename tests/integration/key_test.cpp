@@ -8,6 +8,7 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 #include <regex>
@@ -302,6 +303,64 @@ TEST_F(KeyTest, APasswordThatNoLongerOpensIsReportedNeverDroppedInSilence) {
     for (const auto& [user, password] : passwords_) {
         EXPECT_EQ(shownPassword(user), user == "evansb" ? "-" : password) << user;
     }
+}
+
+TEST_F(KeyTest, AKeyLostForGoodCanBeGivenUpOnlyOnPurpose) {
+    // With the right key present, or another one, --key-lost refuses and changes nothing.
+    const std::string key = readAll(keyFile());
+    const std::string before = directoryContent();
+    refused({"secrets", "rotate", "--key-lost"}, "is the directory's key: nothing is lost");
+    writeKey(keyFile(), std::string(64, 'e') + "\n");
+    refused({"secrets", "rotate", "--key-lost"}, "never replaces a key file");
+    EXPECT_EQ(readAll(keyFile()), std::string(64, 'e') + "\n");
+    EXPECT_EQ(directoryContent(), before);
+
+    fs::remove(keyFile());  // and no backup anywhere
+    Result r = check({"secrets", "rotate", "--key-lost", "--actor", "it-office", "--json"}, 0);
+    json::value v = parseJson(r.out);
+    std::vector<std::string> forgotten;
+    for (const auto& u : v.as_object().at("forgotten").as_array()) {
+        forgotten.emplace_back(u.as_string());
+    }
+    std::sort(forgotten.begin(), forgotten.end());
+    EXPECT_EQ(forgotten, (std::vector<std::string>{"evansb", "jonesa", "oweng"}));
+    struct stat st {};
+    ASSERT_EQ(::stat(keyFile().c_str(), &st), 0);
+    EXPECT_EQ(st.st_mode & 0777, 0600u);
+    EXPECT_NE(readAll(keyFile()), key);
+    for (const auto& a : accounts()) {
+        EXPECT_FALSE(a.as_object().at("password_available").as_bool()) << str(a, "username");
+    }
+    EXPECT_EQ(shownPassword("jonesa"), "-");
+    // R14/§9.2: each given-up password is a change, by the actor, with no password in it.
+    Result changes = check({"changes", "--json"}, 0);
+    int updates = 0;
+    const json::value feed = parseJson(changes.out);
+    for (const auto& c : feed.as_object().at("changes").as_array()) {
+        const auto& o = c.as_object();
+        if (str(o, "kind") == "account.updated" &&
+            o.at("fields").as_object().contains("password_available")) {
+            EXPECT_FALSE(o.at("fields").as_object().at("password_available").as_bool());
+            ++updates;
+        }
+    }
+    EXPECT_EQ(updates, 3);
+    EXPECT_THAT(check({"changes"}, 0).out, HasSubstr("it-office"));
+    for (const auto& [user, password] : passwords_) {
+        EXPECT_THAT(changes.out, Not(HasSubstr(password)));
+    }
+    // Everything works again, and new passwords are sealed under the new key.
+    x_.students.push_back({.id = "1003",
+                           .upn = makeUpn(kSchool, 3),
+                           .forename = "Carys",
+                           .surname = "Hughes",
+                           .year = "8",
+                           .reg = "8A",
+                           .admissionDate = "2024-09-01"});
+    writeSchool(kSchool, x_);
+    check({"run", "--as-of", "2025-03-02"}, 0);
+    EXPECT_NE(shownPassword("hughesc"), "-");
+    refused({"secrets", "rotate", "--key-lost"}, "is the directory's key: nothing is lost");
 }
 
 }  // namespace
