@@ -11,7 +11,8 @@
 
 namespace misync::daemon {
 
-boost::json::object accountJson(const Context& ctx, const storage::AccountRow& row);
+// P3: password_available is honest: true only when the sealed password opens with the key.
+boost::json::object accountJson(Context& ctx, const storage::AccountRow& row);
 
 // P3: the visible password, or "-" when none is available (or it no longer opens).
 std::string visiblePassword(Context& ctx, const storage::AccountRow& row);

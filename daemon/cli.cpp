@@ -126,6 +126,7 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     accounts->require_subcommand(1);
     addAccountCommands(scope, *accounts);
     addAdminCommands(scope, *accounts);
+    addSecretsCommands(scope);
 
     try {
         app.parse(argc, argv);

@@ -30,5 +30,7 @@ void addAccountCommands(CliScope& c, CLI::App& accounts);
 // accounts add|deactivate|reactivate|reset-password|rename|promote|demote, consent
 // confirm|withdraw: the administrator commands of SPEC §8 (cli_admin.cpp)
 void addAdminCommands(CliScope& c, CLI::App& accounts);
+// secrets rotate (cli_secrets.cpp)
+void addSecretsCommands(CliScope& c);
 
 }  // namespace misync::daemon

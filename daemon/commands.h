@@ -85,6 +85,10 @@ int cmdAccountsChampion(const GlobalOptions& g, const AdminOptions& admin,
                         const std::string& username, bool promote, Io io);
 int cmdConsent(const GlobalOptions& g, const AdminOptions& admin,
                const std::vector<std::string>& usernames, bool confirm, Io io);
+// P3: re-seals every visible password under a new secret key (commands_secrets.cpp). With
+// `keyLost`, for a key gone for good: gives up the sealed passwords and starts a new key;
+// `actor` (default the OS user) is recorded with the changes.
+int cmdSecretsRotate(const GlobalOptions& g, bool keyLost, const std::string& actor, Io io);
 int cmdCheckConfig(const GlobalOptions& g, Io io);
 int cmdVersion(const GlobalOptions& g, Io io);
 

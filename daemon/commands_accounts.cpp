@@ -31,7 +31,7 @@ std::string emailOf(const Context& ctx, const reconcile::Account& a) {
 
 }  // namespace
 
-json::object accountJson(const Context& ctx, const storage::AccountRow& row) {
+json::object accountJson(Context& ctx, const storage::AccountRow& row) {
     const auto& a = row.account;
     json::array aliases;
     for (const auto& n : a.aliases) {
@@ -66,7 +66,7 @@ json::object accountJson(const Context& ctx, const storage::AccountRow& row) {
         {"created_at", a.createdAt},
         {"updated_at", row.updatedAt},
         {"deactivated_at", a.deactivatedAt},
-        {"password_available", a.passwordAvailable},
+        {"password_available", ctx.passwordAvailable(row)},  // P3: honest
     };
 }
 

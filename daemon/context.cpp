@@ -4,6 +4,7 @@
 
 #include "core/errors.h"
 #include "daemon/cli.h"
+#include "storage/directory_key.h"
 
 namespace misync::daemon {
 
@@ -20,9 +21,20 @@ storage::Directory& Context::directory() {
 
 const storage::SecretBox& Context::box() {
     if (!box_) {
-        box_ = storage::SecretBox::loadOrCreate(config.secrets.keyFile);
+        box_ = storage::openDirectoryKey(config.secrets.keyFile, directory());
     }
     return *box_;
+}
+
+bool Context::passwordAvailable(const storage::AccountRow& row) {
+    if (row.passwordSealed.empty()) {
+        return false;
+    }
+    if (!box_ && !peeked_) {
+        peeked_ = storage::peekDirectoryKey(config.secrets.keyFile, directory());
+    }
+    const storage::SecretBox* key = box_ ? &*box_ : (*peeked_ ? &**peeked_ : nullptr);
+    return key == nullptr || key->open(row.passwordSealed).has_value();
 }
 
 int withContext(const GlobalOptions& g, Io io, const std::function<int(Context&)>& body,

@@ -196,6 +196,46 @@ class AdminStore {
                                                  const SecretBox* box) = 0;
 };
 
+// P3: what re-sealing the visible passwords under a new key did.
+struct ResealReport {
+    std::int64_t resealed = 0;
+    // Accounts whose sealed value did not open under the old key (corrupt, or sealed under yet
+    // another key): left as they were, never dropped in silence. Usernames only, never values.
+    std::vector<std::string> unreadable;
+};
+
+// P3: the directory's side of the secret key. The key lives outside the directory
+// (secrets.key_file); the directory keeps facts about itself (directory_meta, schema 3) such as
+// the fingerprint of the key that sealed its passwords, and the sealed passwords. The rules
+// built on this are in storage/directory_key.h.
+class SecretStore {
+  public:
+    virtual ~SecretStore() = default;
+    // A directory_meta value, or nullopt when none is recorded.
+    virtual std::optional<std::string> metaValue(const std::string& key) = 0;
+    // Records `value` under `key`, replacing any value.
+    virtual void setMetaValue(const std::string& key, const std::string& value) = 0;
+    // Whether `value` is recorded under `key`, recording it when nothing is (insert-if-absent,
+    // then compare: concurrent writers agree on the first value). Meant to be called inside the
+    // write transaction that depends on it, where no other process can change the value: asked
+    // of the database once per transaction, then answered from memory.
+    virtual bool metaMatches(const std::string& key, const std::string& value) = 0;
+    // How many accounts hold a sealed visible password.
+    virtual std::int64_t sealedPasswordCount() = 0;
+    // Calls `visit(username, sealed)` for every account holding a sealed password, in id order.
+    virtual void forEachSealedPassword(
+        const std::function<void(const std::string&, const std::string&)>& visit) = 0;
+    // Opens every sealed password with `from` and seals it again with `to`, all in one
+    // transaction (a savepoint of an enclosing exclusive()); updated_at and the change log are
+    // left alone, as no account changes. Throws core::StoreError, having changed nothing.
+    virtual ResealReport resealPasswords(const SecretBox& from, const SecretBox& to) = 0;
+    // For a key that is lost for good: clears every sealed password (shown as `-` from now on)
+    // in one transaction, with an `account.updated` change (password_available false, R14) per
+    // account by `actor` at `at`. Returns the usernames.
+    virtual std::vector<std::string> forgetSealedPasswords(const std::string& actor,
+                                                           const std::string& at) = 0;
+};
+
 class Directory : public SchemaStore,
                   public ApprovalStore,
                   public Transactions,
@@ -204,7 +244,8 @@ class Directory : public SchemaStore,
                   public RunLog,
                   public ChangeFeed,
                   public StatusQueries,
-                  public AdminStore {
+                  public AdminStore,
+                  public SecretStore {
   public:
     // Throws core::StoreError naming the database on failure or a schema version mismatch.
     static std::unique_ptr<Directory> open(const StoreOptions& options,

@@ -136,10 +136,9 @@ void syncDirectory(const fs::path& dir) {
     }
 }
 
-// Writes `text` to a fresh temp file beside the key file, then moves it in place with link(),
-// which never replaces an existing file. Returns false when another process created the key
-// file first (its key wins, so that everyone seals with the same key).
-bool publishKeyFile(const fs::path& keyFile, std::string_view text) {
+// Writes `text` to a fresh temp file beside `keyFile` (mode 0600, O_EXCL, flushed to disk) and
+// returns its path; the caller moves it into place.
+fs::path writeTempFile(const fs::path& keyFile, std::string_view text) {
     constexpr std::size_t kTagBytes = 8;
     std::array<unsigned char, kTagBytes> tag{};
     randombytes_buf(tag.data(), tag.size());
@@ -164,7 +163,14 @@ bool publishKeyFile(const fs::path& keyFile, std::string_view text) {
         throw;
     }
     ::close(fd);
+    return tmp;
+}
 
+// Moves a temp file from writeTempFile() in place with link(), which never replaces an existing
+// file. Returns false when another process created the key file first (its key wins, so that
+// everyone seals with the same key).
+bool publishKeyFile(const fs::path& keyFile, std::string_view text) {
+    const fs::path tmp = writeTempFile(keyFile, text);
     bool created = true;
     if (::link(tmp.c_str(), keyFile.c_str()) != 0) {
         const int linkError = errno;
@@ -186,6 +192,17 @@ bool publishKeyFile(const fs::path& keyFile, std::string_view text) {
     ::unlink(tmp.c_str());  // no-op after a successful rename
     syncDirectory(keyFile.parent_path());
     return created;
+}
+
+// Moves a fresh temp file over `file` (rename replaces atomically).
+void replaceKeyFile(const fs::path& file, std::string_view text) {
+    const fs::path tmp = writeTempFile(file, text);
+    if (::rename(tmp.c_str(), file.c_str()) != 0) {
+        const std::string why = errnoText();
+        ::unlink(tmp.c_str());
+        fail(file, "cannot be written: " + why);
+    }
+    syncDirectory(file.parent_path());
 }
 
 #else
@@ -214,37 +231,71 @@ bool publishKeyFile(const fs::path& keyFile, std::string_view text) {
     return true;
 }
 
+void replaceKeyFile(const fs::path& file, std::string_view text) {
+    fs::path tmp = file;
+    tmp += ".tmp";
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        if (!out.flush()) {
+            fail(tmp, "cannot be written");
+        }
+    }
+    std::error_code ec;
+    fs::rename(tmp, file, ec);
+    if (ec) {
+        fail(file, "cannot be written: " + ec.message());
+    }
+}
+
 #endif
+
+// The key as the key file holds it: 64 hex characters and a newline. The caller wipes it.
+std::string keyFileText(const Key& key) {
+    std::array<char, kHexKeyChars + 1> hex{};
+    Wipe wipeHex{hex.data(), hex.size()};
+    sodium_bin2hex(hex.data(), hex.size(), key.data(), key.size());
+    std::string text(hex.data(), kHexKeyChars);
+    text.push_back('\n');
+    return text;
+}
+
+void createParentFolder(const fs::path& keyFile) {
+    if (keyFile.has_parent_path()) {
+        std::error_code ec;
+        fs::create_directories(keyFile.parent_path(), ec);
+        if (ec) {
+            fail(keyFile, "cannot create its folder: " + ec.message());
+        }
+    }
+}
 
 }  // namespace
 
-SecretBox SecretBox::loadOrCreate(const fs::path& keyFile) {
+std::optional<SecretBox> SecretBox::load(const fs::path& keyFile) {
     initSodium();
     std::error_code ec;
     const bool exists = fs::exists(fs::symlink_status(keyFile, ec));
     if (ec && ec != std::errc::no_such_file_or_directory) {
         fail(keyFile, "cannot be examined: " + ec.message());
     }
-    if (exists) {
-        Key key = readKey(keyFile);
-        Wipe wipe{key.data(), key.size()};
-        return SecretBox(key);
+    if (!exists) {
+        return std::nullopt;
     }
+    Key key = readKey(keyFile);
+    Wipe wipe{key.data(), key.size()};
+    return SecretBox(key);
+}
 
-    if (keyFile.has_parent_path()) {
-        fs::create_directories(keyFile.parent_path(), ec);
-        if (ec) {
-            fail(keyFile, "cannot create its folder: " + ec.message());
-        }
+SecretBox SecretBox::loadOrCreate(const fs::path& keyFile) {
+    if (auto box = load(keyFile)) {
+        return *box;
     }
+    createParentFolder(keyFile);
     Key key{};
     Wipe wipeKey{key.data(), key.size()};
     randombytes_buf(key.data(), key.size());
-    std::array<char, kHexKeyChars + 1> hex{};
-    Wipe wipeHex{hex.data(), hex.size()};
-    sodium_bin2hex(hex.data(), hex.size(), key.data(), key.size());
-    std::string text(hex.data(), kHexKeyChars);
-    text.push_back('\n');
+    std::string text = keyFileText(key);
     Wipe wipeText{text.data(), text.size()};
 
     if (!publishKeyFile(keyFile, text)) {
@@ -256,6 +307,53 @@ SecretBox SecretBox::loadOrCreate(const fs::path& keyFile) {
     return SecretBox(key);
 }
 
+SecretBox SecretBox::generate() {
+    initSodium();
+    Key key{};
+    Wipe wipeKey{key.data(), key.size()};
+    randombytes_buf(key.data(), key.size());
+    return SecretBox(key);
+}
+
+void SecretBox::writeKeyFile(const fs::path& file) const {
+    createParentFolder(file);
+    std::string text = keyFileText(key_);
+    Wipe wipeText{text.data(), text.size()};
+    replaceKeyFile(file, text);
+}
+
+bool SecretBox::moveKeyFile(const fs::path& from, const fs::path& to) {
+    std::error_code ec;
+    fs::rename(from, to, ec);
+    if (ec == std::errc::no_such_file_or_directory && !fs::exists(from)) {
+        return false;
+    }
+    if (ec) {
+        fail(to, "cannot be replaced by " + from.string() + ": " + ec.message());
+    }
+#ifndef _WIN32
+    syncDirectory(to.parent_path());
+#endif
+    return true;
+}
+
+std::string SecretBox::fingerprint() const {
+    // A keyed hash of a constant is a MAC only the key's holder can compute: it names the key
+    // and, BLAKE2b being a PRF, says nothing about it.
+    static constexpr std::string_view kContext = "misync P3 secret key fingerprint v1";
+    std::array<unsigned char, crypto_generichash_BYTES> digest{};
+    crypto_generichash(digest.data(), digest.size(),
+                       reinterpret_cast<const unsigned char*>(kContext.data()), kContext.size(),
+                       key_.data(), key_.size());
+    std::array<char, 2 * crypto_generichash_BYTES + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), digest.data(), digest.size());
+    return std::string(hex.data(), 2 * crypto_generichash_BYTES);
+}
+
+void SecretBox::setSealCheck(std::function<void()> check) {
+    sealCheck_ = std::move(check);
+}
+
 SecretBox::SecretBox(const std::array<unsigned char, kKeyBytes>& key) : key_(key) {
     initSodium();
 }
@@ -265,6 +363,9 @@ SecretBox::~SecretBox() {
 }
 
 std::string SecretBox::seal(std::string_view plaintext) const {
+    if (sealCheck_) {
+        sealCheck_();
+    }
     std::vector<unsigned char> box(crypto_secretbox_NONCEBYTES + crypto_secretbox_MACBYTES +
                                    plaintext.size());
     randombytes_buf(box.data(), crypto_secretbox_NONCEBYTES);

@@ -56,6 +56,18 @@ inline constexpr std::array<const char*, 36> kAccountColumns = {"id",
 
 std::string accountColumnList(const char* prefix = "");
 
+// What SqliteDirectory::metaMatches() confirmed inside the open write transaction
+// (sqlite_meta.cpp): forgotten when that transaction commits or rolls back (SQLite's commit and
+// rollback hooks).
+struct MetaConfirmations {
+    sqlite3* hooked = nullptr;  // the connection whose hooks point here
+    std::set<std::pair<std::string, std::string>> pairs;
+    MetaConfirmations() = default;
+    MetaConfirmations(const MetaConfirmations&) = delete;
+    MetaConfirmations& operator=(const MetaConfirmations&) = delete;
+    ~MetaConfirmations();  // removes the hooks
+};
+
 class SqliteDirectory final : public Directory {
   public:
     SqliteDirectory(const std::string& path, OpenMode mode);
@@ -87,6 +99,16 @@ class SqliteDirectory final : public Directory {
     std::optional<Approval> pendingApproval(const std::string& school) override;
     std::vector<std::int64_t> applyAdmin(const reconcile::AdminChange& change,
                                          const std::string& actor, const SecretBox* box) override;
+    // SecretStore (sqlite_meta.cpp)
+    std::optional<std::string> metaValue(const std::string& key) override;
+    void setMetaValue(const std::string& key, const std::string& value) override;
+    bool metaMatches(const std::string& key, const std::string& value) override;
+    std::int64_t sealedPasswordCount() override;
+    void forEachSealedPassword(
+        const std::function<void(const std::string&, const std::string&)>& visit) override;
+    ResealReport resealPasswords(const SecretBox& from, const SecretBox& to) override;
+    std::vector<std::string> forgetSealedPasswords(const std::string& actor,
+                                                   const std::string& at) override;
     void setBatching(bool on) override;
     void flush() override;
     ~SqliteDirectory() override;
@@ -101,6 +123,8 @@ class SqliteDirectory final : public Directory {
     std::chrono::steady_clock::time_point batchStarted_;
     static constexpr int kBatchRuns = 250;
     static constexpr std::chrono::seconds kBatchTime{5};
+    // Declared after session_, so destroyed (and unhooked) before the connection closes.
+    MetaConfirmations confirmed_;
 
     void inTransaction(const std::function<void()>& body);
     std::vector<AccountRow> selectAccounts(const std::string& where,

@@ -211,3 +211,70 @@ TEST_F(SecretBoxFiles, ConcurrentCreatorsAgreeOnOneKey) {
         EXPECT_EQ(std::distance(fs::directory_iterator(file.parent_path()), {}), 1);
     }
 }
+
+// P3: the fingerprint names a key without revealing it.
+TEST(SecretBox, FingerprintIsStableForAKeyAndDiffersForAnother) {
+    const SecretBox a(keyOf(7));
+    const SecretBox sameKey(keyOf(7));
+    const SecretBox other(keyOf(8));
+    EXPECT_EQ(a.fingerprint(), sameKey.fingerprint());
+    EXPECT_EQ(a.fingerprint(), a.fingerprint());
+    EXPECT_NE(a.fingerprint(), other.fingerprint());
+    EXPECT_TRUE(std::regex_match(a.fingerprint(), std::regex("[0-9a-f]{64}"))) << a.fingerprint();
+    // Not the key in hex, nor a plain hash of it.
+    EXPECT_EQ(a.fingerprint().find("0707070707"), std::string::npos);
+    std::array<unsigned char, crypto_generichash_BYTES> plain{};
+    const auto key = keyOf(7);
+    crypto_generichash(plain.data(), plain.size(), key.data(), key.size(), nullptr, 0);
+    std::array<char, 2 * crypto_generichash_BYTES + 1> hex{};
+    sodium_bin2hex(hex.data(), hex.size(), plain.data(), plain.size());
+    EXPECT_NE(a.fingerprint(), std::string(hex.data()));
+    EXPECT_NE(SecretBox::generate().fingerprint(), SecretBox::generate().fingerprint());
+}
+
+TEST(SecretBox, ASealCheckThatThrowsStopsTheSeal) {
+    SecretBox box(keyOf(7));
+    int checks = 0;
+    box.setSealCheck([&checks] {
+        if (++checks == 2) {
+            throw misync::core::Error("not this key any more");
+        }
+    });
+    EXPECT_EQ(box.open(box.seal("HappyRiver42")), "HappyRiver42");
+    EXPECT_THROW(box.seal("HappyRiver42"), misync::core::Error);
+    EXPECT_EQ(checks, 2);
+    EXPECT_EQ(box.open(SecretBox(keyOf(7)).seal("x")), "x") << "opening is never checked";
+    EXPECT_EQ(checks, 2);
+}
+
+TEST_F(SecretBoxFiles, LoadDoesNotCreate) {
+    EXPECT_EQ(SecretBox::load(dir_ / "missing.key"), std::nullopt);
+    EXPECT_FALSE(fs::exists(dir_ / "missing.key"));
+    write(dir_ / "bad.key", "short");
+    EXPECT_THROW(SecretBox::load(dir_ / "bad.key"), misync::core::Error);
+}
+
+TEST_F(SecretBoxFiles, WriteKeyFileReplacesWholeWithMode0600) {
+    const fs::path file = dir_ / "sub" / "secret.key.new";
+    const SecretBox a = SecretBox::generate();
+    a.writeKeyFile(file);
+    EXPECT_EQ(fs::status(file).permissions() & fs::perms::all,
+              fs::perms::owner_read | fs::perms::owner_write);
+    EXPECT_TRUE(std::regex_match(read(file), std::regex("[0-9a-f]{64}\n")));
+    EXPECT_EQ(SecretBox::load(file)->fingerprint(), a.fingerprint());
+    const SecretBox b = SecretBox::generate();
+    b.writeKeyFile(file);  // replaces
+    EXPECT_EQ(SecretBox::load(file)->fingerprint(), b.fingerprint());
+    EXPECT_EQ(std::distance(fs::directory_iterator(file.parent_path()), {}), 1) << "no temp files";
+}
+
+TEST_F(SecretBoxFiles, MoveKeyFile) {
+    const SecretBox a = SecretBox::generate();
+    a.writeKeyFile(dir_ / "k.new");
+    SecretBox::generate().writeKeyFile(dir_ / "k");
+    EXPECT_TRUE(SecretBox::moveKeyFile(dir_ / "k.new", dir_ / "k"));
+    EXPECT_FALSE(fs::exists(dir_ / "k.new"));
+    EXPECT_EQ(SecretBox::load(dir_ / "k")->fingerprint(), a.fingerprint());
+    EXPECT_FALSE(SecretBox::moveKeyFile(dir_ / "k.new", dir_ / "k")) << "already moved";
+    EXPECT_EQ(SecretBox::load(dir_ / "k")->fingerprint(), a.fingerprint());
+}
