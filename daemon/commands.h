@@ -38,8 +38,9 @@ int cmdShowRun(const GlobalOptions& g, std::int64_t runId, Io io);
 int cmdChanges(const GlobalOptions& g, std::int64_t since, int limit, Io io);
 // S3: approves held run `runId`; `actor` "" means the OS user.
 int cmdApprove(const GlobalOptions& g, std::int64_t runId, const std::string& actor, Io io);
-// Who an administrator's change is recorded as when --actor is not given: the OS user.
-std::string defaultActor();
+// SPEC §8: who an administrator's change is recorded as: `given` (trimmed), or when that is
+// empty the OS user (then $USER) (actor.cpp).
+std::string actorName(const std::string& given);
 // Per configured school (or the named ones): last run, outcome and the flags held, stale, failed
 // and no_digital_champion (commands_status.cpp).
 int cmdStatus(const GlobalOptions& g, const std::vector<std::string>& schools, Io io);

@@ -32,24 +32,6 @@ namespace json = boost::json;
 
 namespace {
 
-// SPEC §8: who made the change, by default the OS user (then $USER).
-std::string actorName(const std::string& given) {
-    if (std::string_view t = core::trim(given); !t.empty()) {
-        return std::string(t);
-    }
-    std::string buffer(16384, '\0');
-    passwd pw{};
-    passwd* found = nullptr;
-    if (::getpwuid_r(::geteuid(), &pw, buffer.data(), buffer.size(), &found) == 0 &&
-        found != nullptr && found->pw_name != nullptr && *found->pw_name != '\0') {
-        return found->pw_name;
-    }
-    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
-        return user;
-    }
-    return "uid " + std::to_string(::geteuid());
-}
-
 // U3/U4/P2: new usernames and passwords for one command. The username registry is loaded inside
 // the command's transaction (every name ever given, by any process) and only when a new name is
 // made; its allocations are committed once the write succeeded.

@@ -1,11 +1,7 @@
 // `misync approve RUN` (SPEC §8, S3): an administrator approves a held run. The approval binds
 // to that run's plan digest: the school's next run applies if its plan is the same, and is
 // judged afresh if the data changed.
-#include <pwd.h>
-#include <unistd.h>
-
 #include <boost/json.hpp>
-#include <cstdlib>
 
 #include "core/errors.h"
 #include "daemon/cli.h"
@@ -48,14 +44,6 @@ std::string approvalProblem(storage::Directory& dir, const storage::RunRecord& r
 
 }  // namespace
 
-std::string defaultActor() {
-    if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-        return pw->pw_name;
-    }
-    const char* user = std::getenv("USER");
-    return user != nullptr && *user != '\0' ? user : "unknown";
-}
-
 int cmdApprove(const GlobalOptions& g, std::int64_t runId, const std::string& actor, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         storage::Directory& dir = ctx.directory();
@@ -73,9 +61,8 @@ int cmdApprove(const GlobalOptions& g, std::int64_t runId, const std::string& ac
                 status = kExitUsage;
                 return;
             }
-            approval = storage::Approval{run->id,         run->school,
-                                         run->planDigest, actor.empty() ? defaultActor() : actor,
-                                         core::nowIso(),  std::nullopt};
+            approval = storage::Approval{run->id,          run->school,    run->planDigest,
+                                         actorName(actor), core::nowIso(), std::nullopt};
             dir.approve(approval);
         });
         if (status != kExitOk) {

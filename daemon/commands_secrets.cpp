@@ -18,17 +18,6 @@ namespace json = boost::json;
 
 namespace {
 
-// SPEC §8: administrator commands record `--actor`, by default the OS user.
-std::string osUser() {
-    if (const passwd* pw = ::getpwuid(::geteuid()); pw != nullptr && pw->pw_name != nullptr) {
-        return pw->pw_name;
-    }
-    if (const char* user = std::getenv("USER"); user != nullptr && *user != '\0') {
-        return user;
-    }
-    return "uid " + std::to_string(::geteuid());
-}
-
 std::string plural(std::size_t n, const char* one, const char* many) {
     return std::to_string(n) + " " + (n == 1 ? one : many);
 }
@@ -83,7 +72,7 @@ int rotate(const GlobalOptions& g, Context& ctx, Io io) {
 int replaceLost(const GlobalOptions& g, Context& ctx, const std::string& actor, Io io) {
     const std::string keyFile = ctx.config.secrets.keyFile;
     const storage::LostKeyReport r =
-        storage::replaceLostKey(keyFile, ctx.directory(), actor.empty() ? osUser() : actor);
+        storage::replaceLostKey(keyFile, ctx.directory(), actorName(actor));
     if (g.json) {
         io.out << json::serialize(
                       json::object{{"key_file", keyFile},
