@@ -20,22 +20,7 @@ namespace json = boost::json;
 int cmdStatus(const GlobalOptions& g, const std::vector<std::string>& schools, Io io) {
     return withContext(g, io, [&](Context& ctx) {
         // Every configured school in config order, or the named ones in the order given.
-        std::vector<const SchoolConfig*> todo;
-        std::set<std::string> seen;
-        for (const auto& d : schools) {
-            const SchoolConfig* s = ctx.config.findSchool(d);
-            if (s == nullptr) {
-                throw core::ConfigError("school " + d + " is not in " + ctx.config.file.string());
-            }
-            if (seen.insert(d).second) {
-                todo.push_back(s);
-            }
-        }
-        if (schools.empty()) {
-            for (const auto& s : ctx.config.schools) {
-                todo.push_back(&s);
-            }
-        }
+        const std::vector<const SchoolConfig*> todo = ctx.config.select(schools);
         std::vector<std::string> named;
         for (const auto* s : todo) {
             named.push_back(s->dfes);

@@ -658,6 +658,26 @@ const SchoolConfig* Config::findSchool(std::string_view dfes) const {
     return it == schools.end() ? nullptr : &*it;
 }
 
+std::vector<const SchoolConfig*> Config::select(const std::vector<std::string>& dfes) const {
+    std::vector<const SchoolConfig*> out;
+    if (dfes.empty()) {
+        for (const auto& s : schools) {
+            out.push_back(&s);
+        }
+        return out;
+    }
+    for (const auto& d : dfes) {
+        const SchoolConfig* s = findSchool(d);
+        if (s == nullptr) {
+            throw core::ConfigError("school " + d + " is not in " + file.string());
+        }
+        if (std::find(out.begin(), out.end(), s) == out.end()) {
+            out.push_back(s);
+        }
+    }
+    return out;
+}
+
 Config parseConfig(std::string_view text, const std::filesystem::path& sourceName,
                    const connectors::ConnectorRegistry& registry) {
     std::string fileName = sourceName.string();

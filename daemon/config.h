@@ -69,6 +69,9 @@ struct Config {
 
     // The school with this DfES number, or nullptr.
     const SchoolConfig* findSchool(std::string_view dfes) const;
+    // The named schools in the order given (each once), or every school in file order when none
+    // is named. Throws core::ConfigError naming a school that is not configured.
+    std::vector<const SchoolConfig*> select(const std::vector<std::string>& dfes) const;
 };
 
 // Reads, parses and validates `file`. Throws core::ConfigError when anything is wrong; its
