@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "storage/directory.h"
+#include "storage/lock_file.h"
 
 namespace misync::storage {
 
@@ -63,7 +64,7 @@ class SqliteDirectory final : public Directory {
     int schemaVersion() override;
     int latestSchemaVersion() const override;
     int migrate() override;
-    void loadUsernames(reconcile::UsernameRegistry& registry) override;
+    std::int64_t loadUsernames(reconcile::UsernameRegistry& registry, std::int64_t after) override;
     reconcile::DirectoryView loadView(const std::string& school,
                                       const core::Snapshot& snapshot) override;
     void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
@@ -83,6 +84,10 @@ class SqliteDirectory final : public Directory {
     void exclusive(const std::function<void()>& body) override;
     void setBatching(bool on) override;
     void flush() override;
+    // S7 (sqlite_locks.cpp).
+    SchoolLease lockSchool(const std::string& school) override;
+    std::optional<SchoolLease> tryLockSchool(const std::string& school) override;
+    void readSnapshot(const std::function<void()>& body) override;
     ~SqliteDirectory() override;
 
   private:
@@ -95,8 +100,16 @@ class SqliteDirectory final : public Directory {
     std::chrono::steady_clock::time_point batchStarted_;
     static constexpr int kBatchRuns = 250;
     static constexpr std::chrono::seconds kBatchTime{5};
+    // S7: how long a writer waits for another process's write transaction before it fails.
+    static constexpr int kBusyTimeoutMs = 60'000;
+    LockFile locks_;                     // `<path>.lock`: schools, turnstile, bell
+    std::shared_ptr<LeaseBook> leases_;  // leases handed out, and those waiting for a COMMIT
+    bool readOnly_ = false;              // inside readSnapshot()
 
     void inTransaction(const std::function<void()>& body);
+    // The outermost BEGIN IMMEDIATE, through the turnstile (S7).
+    void beginImmediate();
+    void execOrThrow(const char* sql);
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
     sqlite3* db();
