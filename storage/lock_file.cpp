@@ -5,6 +5,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <filesystem>
 #include <utility>
 
 #include "core/errors.h"
@@ -41,7 +42,12 @@ void LockFile::Hold::reset() noexcept {
     }
 }
 
-LockFile::LockFile(std::string path) : path_(std::move(path)) {
+LockFile::LockFile(std::string path) {
+    // Absolute, because every lease opens the file again: a later change of the working
+    // directory must not make a lease lock another file.
+    std::error_code ec;
+    auto absolute = std::filesystem::absolute(path, ec);
+    path_ = ec ? std::move(path) : absolute.lexically_normal().string();
     fd_ = open();
     // Asking once proves that the kernel and the file system do OFD locks (Linux 3.15 and later;
     // not every network file system does), so that a run never finds out half way.
