@@ -61,6 +61,58 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
     }
 }
 
+// What a run knows about its school's sources. S7 lets the files be read before the lease is
+// taken (and the next school's ahead of time); only what the directory says is read under it.
+struct Runner::Input {
+    std::unique_ptr<connectors::Connector> connector;
+    connectors::SchoolSource src;
+    // The sources' stat fingerprint plus the configuration digest, taken before any read, so
+    // that a file rewritten after the read is never recorded as already seen.
+    std::optional<std::string> fingerprint;
+    std::optional<ReadAhead> ahead;
+    std::optional<core::Snapshot> snapshot;
+    // The files' sha256, computed at most once per run (from the read ahead or the snapshot
+    // when there is one): the outer value is set once they were asked for.
+    std::optional<std::optional<std::vector<core::SourceFile>>> digests;
+
+    const std::optional<std::vector<core::SourceFile>>& fileDigests() {
+        if (!digests) {
+            if (ahead && ahead->digests) {
+                digests = ahead->digests;
+            } else if (snapshot) {
+                digests = snapshot->files;
+            } else {
+                digests = connector->digests(src);
+            }
+        }
+        return *digests;
+    }
+};
+
+void Runner::prepare(const SchoolConfig& school, std::optional<PrefetchedRead> read, Input& in) {
+    in.connector = connectors_.create(school.connector);
+    in.src = {school.dfes, school.source, school.complete, school.fields, school.files};
+    if (read && read->dfes == school.dfes) {
+        in.fingerprint = read->fingerprint;  // taken before the read
+        in.ahead = read->result.get();       // rethrows what the read threw
+        if (in.ahead->snapshot) {
+            in.snapshot = std::move(in.ahead->snapshot);
+            in.ahead->snapshot.reset();
+        }
+    } else {
+        in.fingerprint = in.connector->fingerprint(in.src);  // before reading, for the same reason
+    }
+    if (in.fingerprint) {
+        *in.fingerprint += "|" + configDigest(school);
+    }
+}
+
+void Runner::readSources(Input& in) {
+    if (!in.snapshot) {
+        in.snapshot = in.connector->read(in.src);
+    }
+}
+
 storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& options,
                                std::optional<PrefetchedRead> read) {
     storage::RunRecord rec;
@@ -70,13 +122,17 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     rec.asOf = options.asOf.toString();
     rec.startedAt = core::nowIso();
 
-    auto fail = [&](std::string code, std::string file, std::string message) {
+    auto fail = [&](const Failure& f) {
+        if (!options.dryRun && f.code != "internal_error") {
+            forget(school.dfes);
+        }
+        rec.id = 0;
         rec.outcome = "failed";
-        rec.errors.push_back({std::move(code), std::move(file), 0, std::move(message)});
+        rec.errors.push_back({f.code, f.file, 0, f.message});
         rec.actions.clear();
         rec.counts = {};
         rec.finishedAt = core::nowIso();
-        spdlog::error("school={} outcome=failed: {}", school.dfes, rec.errors.back().message);
+        spdlog::error("school={} outcome=failed: {}", school.dfes, f.message);
         if (!options.dryRun) {
             try {
                 directory_.recordRun(rec);
@@ -87,7 +143,109 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         }
         return rec;
     };
+    auto unreadable = [&](const core::Error& e) {
+        const auto* c = dynamic_cast<const core::ConnectorError*>(&e);
+        return Failure{"source_unreadable",
+                       c != nullptr && !c->file().empty() ? c->file() : school.source, e.what()};
+    };
 
+    // Outside any lock: the fingerprint, then the files, unless they look unchanged since the
+    // school's last run (then most likely nothing needs reading; confirmed under the lease).
+    Input in;
+    std::optional<Failure> readFailure;
+    try {
+        prepare(school, std::move(read), in);
+        bool rewritten = false;
+        if (!in.snapshot && !(in.fingerprint && replayable(school, options, in, rewritten))) {
+            readSources(in);
+        }
+    } catch (const core::Error& e) {
+        readFailure = unreadable(e);
+    } catch (const std::exception& e) {
+        readFailure = Failure{"internal_error", "", e.what()};
+    }
+
+    // S7: a real run holds its school from here until what it wrote has committed; a dry run
+    // takes no lease and reads one consistent snapshot.
+    storage::SchoolLease lease;
+    if (!options.dryRun) {
+        try {
+            lease = directory_.lockSchool(school.dfes);
+        } catch (const core::Error& e) {
+            return fail({"store_error", "", e.what()});
+        }
+    }
+    if (readFailure) {
+        return fail(*readFailure);
+    }
+    for (;;) {
+        Step step = Step::Done;
+        try {
+            auto body = [&] { step = underLease(school, options, in, rec); };
+            if (options.dryRun) {
+                directory_.readSnapshot(body);
+            } else {
+                directory_.exclusive(body);
+            }
+        } catch (const core::ConnectorError& e) {
+            return fail(unreadable(e));
+        } catch (const core::Error& e) {
+            // A rolled-back batch may have taken names past what was committed: load them all
+            // again, so that the sequence numbers seen never run ahead of the directory.
+            usernamesSeq_ = -1;
+            dryRunUsernames_.reset();
+            return fail({"store_error", "", e.what()});
+        } catch (const std::exception& e) {
+            return fail({"internal_error", "", e.what()});
+        }
+        if (step == Step::Done) {
+            break;
+        }
+        // The files looked unchanged, but the directory said otherwise under the lease: read
+        // them now (holding the school, but not the write lock) and try again.
+        try {
+            readSources(in);
+        } catch (const core::Error& e) {
+            return fail(unreadable(e));
+        }
+    }
+    spdlog::info("school={} run={} outcome={} actions={} warnings={} rejected={}", school.dfes,
+                 rec.id, rec.outcome, rec.actions.size(), rec.warnings.size(), rec.errors.size());
+    return rec;
+}
+
+// Everything from here on happens inside the run's one transaction (a read snapshot for a dry
+// run), so what it reads is what it writes against (S7).
+Runner::Step Runner::underLease(const SchoolConfig& school, const RunOptions& options, Input& in,
+                                storage::RunRecord& rec) {
+    if (in.fingerprint && replayUnchanged(school, options, in, rec)) {
+        return Step::Done;
+    }
+    if (!in.snapshot) {
+        return Step::Read;
+    }
+    planAndRecord(school, options, in, rec);
+    return Step::Done;
+}
+
+reconcile::UsernameRegistry& Runner::syncUsernames(bool dryRun) {
+    // U3 across processes: the names reserved since the last load, by this process or any other
+    // (the first load takes them all).
+    usernamesSeq_ = directory_.loadUsernames(usernames_, usernamesSeq_);
+    if (!dryRun) {
+        return usernames_;
+    }
+    if (!dryRunUsernames_) {
+        dryRunUsernames_ = usernames_;
+        dryRunSeq_ = usernamesSeq_;
+    } else {
+        dryRunSeq_ = directory_.loadUsernames(*dryRunUsernames_, dryRunSeq_);
+    }
+    return *dryRunUsernames_;
+}
+
+void Runner::planAndRecord(const SchoolConfig& school, const RunOptions& options, Input& in,
+                           storage::RunRecord& rec) {
     using Clock = std::chrono::steady_clock;
     auto mark = Clock::now();
     auto lap = [&mark] {
@@ -96,102 +254,52 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         mark = now;
         return ms;
     };
-    core::Snapshot snapshot;
-    std::optional<std::string> fingerprint;
-    try {
-        auto connector = connectors_.create(school.connector);
-        connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
-                                     school.files};
-        std::optional<ReadAhead> ahead;
-        if (read && read->dfes == school.dfes) {
-            fingerprint = read->fingerprint;  // taken before the read
-            ahead = read->result.get();
-        } else {
-            fingerprint = connector->fingerprint(src);  // before reading, for the same reason
-        }
-        if (fingerprint) {
-            *fingerprint += "|" + configDigest(school);
-            // Rewritten files are compared by content: from the read ahead when there is one.
-            DigestSource digests = [&]() -> std::optional<std::vector<core::SourceFile>> {
-                if (ahead && ahead->digests) {
-                    return ahead->digests;
-                }
-                if (ahead && ahead->snapshot) {
-                    return ahead->snapshot->files;
-                }
-                return connector->digests(src);
-            };
-            if (replayUnchanged(school, options, *fingerprint, digests, rec)) {
-                return rec;
-            }
-        }
-        snapshot = ahead && ahead->snapshot ? std::move(*ahead->snapshot) : connector->read(src);
-    } catch (const core::ConnectorError& e) {
-        if (!options.dryRun) {
-            forget(school.dfes);
-        }
-        return fail("source_unreadable", e.file().empty() ? school.source : e.file(), e.what());
-    } catch (const core::Error& e) {
-        if (!options.dryRun) {
-            forget(school.dfes);
-        }
-        return fail("source_unreadable", school.source, e.what());
-    }
+    const core::Snapshot& snapshot = *in.snapshot;
     rec.files = snapshot.files;
     rec.extractedAt = snapshot.extractedAt;
-    const auto readMs = lap();
+    reconcile::UsernameRegistry& registry = syncUsernames(options.dryRun);
+    reconcile::DirectoryView view = directory_.loadView(school.dfes, snapshot);
+    const auto viewMs = lap();
+    reconcile::UsernameAllocator allocator(registry, school.policy.usernameMaxLength);
+    reconcile::PlanServices services{allocator, passwords_, names_};
+    reconcile::PlanInput input{snapshot, view, school.policy, options.asOf, rec.startedAt};
+    reconcile::Plan plan = reconcile::makePlan(input, services);
+    rec.counts = plan.counts;
+    rec.actions = plan.actions;
+    rec.warnings = plan.warnings;
+    rec.errors = plan.errors;
+    rec.planDigest = plan.digest();
+    const auto planMs = lap();
+    recordPlan(school, options, in, plan, allocator, rec);
+    spdlog::debug("school={} view_ms={} plan_ms={} write_ms={}", school.dfes, viewMs, planMs,
+                  lap());
+}
 
-    try {
-        if (!usernamesLoaded_) {
-            directory_.loadUsernames(usernames_);
-            usernamesLoaded_ = true;
-        }
-        if (options.dryRun && !dryRunUsernames_) {
-            dryRunUsernames_ = usernames_;
-        }
-        reconcile::UsernameRegistry& registry = options.dryRun ? *dryRunUsernames_ : usernames_;
-        reconcile::DirectoryView view = directory_.loadView(school.dfes, snapshot);
-        const auto viewMs = lap();
-        reconcile::UsernameAllocator allocator(registry, school.policy.usernameMaxLength);
-        reconcile::PlanServices services{allocator, passwords_, names_};
-        reconcile::PlanInput input{snapshot, view, school.policy, options.asOf, rec.startedAt};
-        reconcile::Plan plan = reconcile::makePlan(input, services);
-        rec.counts = plan.counts;
-        rec.actions = plan.actions;
-        rec.warnings = plan.warnings;
-        rec.errors = plan.errors;
-        rec.planDigest = plan.digest();
-        const auto planMs = lap();
-        if (options.dryRun) {
-            rec.outcome = "planned";
-            rec.finishedAt = core::nowIso();
-            allocator.commit();  // into the dry-run copy only
-        } else if (plan.changesDirectory()) {
-            rec.outcome = "applied";
-            rec.finishedAt = core::nowIso();
-            auto state = stateAfter(school, options, fingerprint, snapshot, plan, rec);
-            directory_.apply(plan, rec, box_, state ? &*state : nullptr);
-            allocator.commit();
-            dryRunUsernames_.reset();  // the next dry run starts from the names now taken
-        } else {
-            rec.outcome = "no_change";
-            rec.finishedAt = core::nowIso();
-            auto state = stateAfter(school, options, fingerprint, snapshot, plan, rec);
-            directory_.recordRun(rec, state ? &*state : nullptr);
-        }
-        spdlog::debug("school={} read_ms={} view_ms={} plan_ms={} write_ms={}", school.dfes, readMs,
-                      viewMs, planMs, lap());
-    } catch (const core::Error& e) {
-        if (!options.dryRun) {
-            forget(school.dfes);
-        }
-        return fail("store_error", "", e.what());
-    } catch (const std::exception& e) {
-        return fail("internal_error", "", e.what());
+// The plan is computed; this decides what is written, still inside the run's transaction.
+// (The S3/S4 guards and approvals belong here: a held run records its plan and applies nothing.)
+void Runner::recordPlan(const SchoolConfig& school, const RunOptions& options, const Input& in,
+                        const reconcile::Plan& plan, reconcile::UsernameAllocator& allocator,
+                        storage::RunRecord& rec) {
+    if (options.dryRun) {
+        rec.outcome = "planned";
+        rec.finishedAt = core::nowIso();
+        allocator.commit();  // into the dry-run copy only
+        return;
     }
-    spdlog::info("school={} run={} outcome={} actions={} warnings={} rejected={}", school.dfes,
-                 rec.id, rec.outcome, rec.actions.size(), rec.warnings.size(), rec.errors.size());
-    return rec;
+    const core::Snapshot& snapshot = *in.snapshot;
+    if (plan.changesDirectory()) {
+        rec.outcome = "applied";
+        rec.finishedAt = core::nowIso();
+        auto state = stateAfter(school, options, in.fingerprint, snapshot, plan, rec);
+        directory_.apply(plan, rec, box_, state ? &*state : nullptr);
+        allocator.commit();
+        dryRunUsernames_.reset();  // the next dry run starts from the names now taken
+    } else {
+        rec.outcome = "no_change";
+        rec.finishedAt = core::nowIso();
+        auto state = stateAfter(school, options, in.fingerprint, snapshot, plan, rec);
+        directory_.recordRun(rec, state ? &*state : nullptr);
+    }
 }
 
 void Runner::forget(const std::string& dfes) {
@@ -257,54 +365,64 @@ std::optional<storage::SchoolState> Runner::stateAfter(
                                 json::serialize(echo)};
 }
 
-// R12 without the work: when the sources were not rewritten, the configuration is the same,
-// no date in the extract has come due, and no other school's run has changed anything this
-// school reads, the plan would be empty again. Record the run from what the last one saw.
-bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& options,
-                             const std::string& fingerprint, const DigestSource& digests,
-                             storage::RunRecord& rec) {
+// R12 without the work: when the sources were not rewritten (or rewritten with the same content),
+// the configuration is the same, no date in the extract has come due, and no other school's run
+// has changed anything this school reads, the plan would be empty again. Returns the state the
+// replay records from; `rewritten` tells whether the files have a new stat fingerprint.
+std::optional<storage::SchoolState> Runner::replayable(const SchoolConfig& school,
+                                                       const RunOptions& options, Input& in,
+                                                       bool& rewritten) {
+    const std::string& fingerprint = *in.fingerprint;
     auto st = directory_.schoolState(school.dfes);
     const std::string asOf = options.asOf.toString();
     if (!st || st->dirty || asOf < st->asOf ||
         (!st->nextChange.empty() && asOf >= st->nextChange)) {
-        return false;
+        return std::nullopt;
     }
-    namespace json = boost::json;
-    auto files = storage::filesFromJson(json::parse(st->files));
     const std::string configPart = fingerprint.substr(fingerprint.find('|'));
     const bool sameConfig = st->fingerprint.size() >= configPart.size() &&
                             st->fingerprint.compare(st->fingerprint.size() - configPart.size(),
                                                     configPart.size(), configPart) == 0;
     if (!sameConfig) {
+        return std::nullopt;
+    }
+    rewritten = st->fingerprint != fingerprint;
+    if (rewritten) {
+        // Rewritten files (a nightly export does that): compare their content.
+        const auto& now = in.fileDigests();
+        if (!now || !sameContent(*now, storage::filesFromJson(boost::json::parse(st->files)))) {
+            return std::nullopt;
+        }
+    }
+    return st;
+}
+
+// Records the run from what the last one saw, when replayable() says a plan would be empty.
+bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& options, Input& in,
+                             storage::RunRecord& rec) {
+    bool rewritten = false;
+    auto st = replayable(school, options, in, rewritten);
+    if (!st) {
         return false;
     }
-    bool rewritten = false;
-    if (st->fingerprint != fingerprint) {
-        // Rewritten files (a nightly export does that): compare their content.
-        auto now = digests();
-        if (!now || now->size() != files.size()) {
-            return false;
-        }
-        if (!sameContent(*now, files)) {
-            return false;
-        }
-        rewritten = true;
-    }
+    namespace json = boost::json;
     json::value echo = json::parse(st->echo);
-    rec.files = std::move(files);
+    rec.files = storage::filesFromJson(json::parse(st->files));
     rec.errors = storage::errorsFromJson(echo.at("errors"));
     rec.warnings = storage::warningsFromJson(echo.at("warnings"));
+    rec.actions.clear();
     for (const auto& a : echo.at("actions").as_array()) {
         rec.actions.push_back(storage::actionFromJson(a.as_object()));
     }
     rec.extractedAt = std::string(echo.at("extracted_at").as_string());
+    rec.counts = {};
     rec.counts["rejected"] = rec.errors.size();
     rec.counts["awaiting_transfer"] = rec.actions.size();
     rec.outcome = options.dryRun ? "planned" : "no_change";
     rec.finishedAt = core::nowIso();
     if (!options.dryRun) {
         if (rewritten) {
-            st->fingerprint = fingerprint;  // the same content under a new file time
+            st->fingerprint = *in.fingerprint;  // the same content under a new file time
         }
         directory_.recordRun(rec, rewritten ? &*st : nullptr);
     }

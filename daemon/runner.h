@@ -1,6 +1,9 @@
 // One run for one school: read → plan → apply → record (SPEC §1 "Run", S1, S2, R14).
-// The runner owns the per-process state that makes national runs cheap: the username registry
-// (U3) is loaded once and kept current after every applied run.
+// S7: a run reads its files first, then takes its school's lease, and checks for unchanged
+// input, loads its view, plans and writes inside one write transaction, so that what it plans
+// against is what it writes against, whatever other processes did before. The runner owns the
+// per-process state that makes national runs cheap: the username registry (U3) is loaded whole
+// once, then, inside each run's transaction, only the names reserved since (by any process).
 #pragma once
 
 #include <functional>
@@ -58,17 +61,38 @@ class Runner {
     std::optional<PrefetchedRead> prefetch(const SchoolConfig& school);
 
   private:
+    struct Input;                    // a run's sources: what was read before the lease
+    enum class Step { Done, Read };  // Read: the files must be read after all
+    struct Failure {
+        std::string code;
+        std::string file;
+        std::string message;
+    };
+
     static std::string configDigest(const SchoolConfig& school);
     void forget(const std::string& dfes);
+    void prepare(const SchoolConfig& school, std::optional<PrefetchedRead> read, Input& in);
+    static void readSources(Input& in);
+    // Inside the run's transaction (a read snapshot for a dry run).
+    Step underLease(const SchoolConfig& school, const RunOptions& options, Input& in,
+                    storage::RunRecord& rec);
+    void planAndRecord(const SchoolConfig& school, const RunOptions& options, Input& in,
+                       storage::RunRecord& rec);
+    void recordPlan(const SchoolConfig& school, const RunOptions& options, const Input& in,
+                    const reconcile::Plan& plan, reconcile::UsernameAllocator& allocator,
+                    storage::RunRecord& rec);
+    reconcile::UsernameRegistry& syncUsernames(bool dryRun);
     std::optional<storage::SchoolState> stateAfter(const SchoolConfig& school,
                                                    const RunOptions& options,
                                                    const std::optional<std::string>& fingerprint,
                                                    const core::Snapshot& snapshot,
                                                    const reconcile::Plan& plan,
                                                    const storage::RunRecord& rec);
-    using DigestSource = std::function<std::optional<std::vector<core::SourceFile>>()>;
-    bool replayUnchanged(const SchoolConfig& school, const RunOptions& options,
-                         const std::string& fingerprint, const DigestSource& digests,
+    // R12 without the work: the school's saved state when a re-run would plan nothing again.
+    std::optional<storage::SchoolState> replayable(const SchoolConfig& school,
+                                                   const RunOptions& options, Input& in,
+                                                   bool& rewritten);
+    bool replayUnchanged(const SchoolConfig& school, const RunOptions& options, Input& in,
                          storage::RunRecord& rec);
 
     storage::Directory& directory_;
@@ -77,10 +101,11 @@ class Runner {
     reconcile::PasswordGenerator& passwords_;
     reconcile::NameTransliterator names_;
     reconcile::UsernameRegistry usernames_;
+    std::int64_t usernamesSeq_ = -1;  // the highest name sequence number loaded; -1: none yet
     // Dry runs take their planned names from a copy, so that a dry run over several schools
     // plans what the real pass would give (U3) without reserving anything for real runs.
     std::optional<reconcile::UsernameRegistry> dryRunUsernames_;
-    bool usernamesLoaded_ = false;
+    std::int64_t dryRunSeq_ = -1;
 };
 
 }  // namespace misync::daemon

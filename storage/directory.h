@@ -17,6 +17,7 @@
 #include "storage/change_log.h"
 #include "storage/run_record.h"
 #include "storage/school_status.h"
+#include "storage/school_lock.h"
 
 namespace misync::reconcile {
 class UsernameRegistry;
@@ -87,8 +88,12 @@ class SchemaStore {
 class SyncStore {
   public:
     virtual ~SyncStore() = default;
-    // Every username and alias ever given (U3).
-    virtual void loadUsernames(reconcile::UsernameRegistry& registry) = 0;
+    // Every username and alias ever given (U3) whose sequence number is above `after` (-1: all
+    // of them) into `registry`; returns the highest sequence number seen (`after` when none).
+    // Every write gives the names it reserves the next numbers, so a caller that loads from
+    // the last number it saw, inside its write transaction, knows every name taken (S7).
+    virtual std::int64_t loadUsernames(reconcile::UsernameRegistry& registry,
+                                       std::int64_t after = -1) = 0;
     // The part of the directory one school's run needs (R1: UPNs across the whole directory).
     virtual reconcile::DirectoryView loadView(const std::string& school,
                                               const core::Snapshot& snapshot) = 0;
@@ -236,9 +241,36 @@ class SecretStore {
                                                            const std::string& at) = 0;
 };
 
+// S7: only one run per school at a time, across the threads and processes sharing the
+// directory. A run takes its school's lease before its write transaction begins, and a lease's
+// school stays locked until what was written under it has committed (a batch: its flush()).
+class SchoolLocks {
+  public:
+    virtual ~SchoolLocks() = default;
+    // Waits until no other run holds `school` (a DfES number), then holds it. While batching, a
+    // school held elsewhere first makes the batch commit, so that a wait never holds the write
+    // lock or other leases. Throws core::StoreError inside a transaction, for a school this
+    // directory already holds, and when it would have to wait while holding another school.
+    virtual SchoolLease lockSchool(const std::string& school) = 0;
+    // Holds `school` if no run holds it now (nullopt when one does, this directory's own
+    // uncommitted runs included); never waits.
+    virtual std::optional<SchoolLease> tryLockSchool(const std::string& school) = 0;
+};
+
+// A consistent read (S7, dry runs): everything `body` reads through the directory is one
+// snapshot, unaffected by what other processes commit meanwhile; `body` may not write (a write
+// throws core::StoreError). Inside a transaction, `body` simply runs in it.
+class Snapshots {
+  public:
+    virtual ~Snapshots() = default;
+    virtual void readSnapshot(const std::function<void()>& body) = 0;
+};
+
 class Directory : public SchemaStore,
                   public ApprovalStore,
                   public Transactions,
+                  public SchoolLocks,
+                  public Snapshots,
                   public SyncStore,
                   public AccountReader,
                   public RunLog,

@@ -46,7 +46,6 @@ std::string upsertAccountSql() {
            ") ON CONFLICT (id) DO UPDATE SET " + updates;
 }
 
-// Runs `body` inside BEGIN IMMEDIATE … COMMIT; any failure rolls everything back (R14).
 }  // namespace
 
 void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox& box,
@@ -60,10 +59,15 @@ void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite
                                        std::vector<std::int64_t>& ids) {
     Poco::Int64 next = 0;
     session_ << "SELECT coalesce(max(id), 0) + 1 FROM accounts", into(next), now;
+    // S7/U3: every name reserved gets the next sequence number, so that other processes load
+    // only the names above the last number they saw (loadUsernames). Numbers are taken under
+    // the write lock, so a name committed later always has a higher number than any seen before.
+    Poco::Int64 seq = 0;
+    session_ << "SELECT coalesce(max(seq), 0) FROM usernames", into(seq), now;
     sqlite3* handle = db();
     SqliteStmt upsert(handle, upsertAccountSql());
-    SqliteStmt reserve(handle,
-                       "INSERT INTO usernames (name, account_id, is_alias) VALUES (?, ?, 0)");
+    SqliteStmt reserve(
+        handle, "INSERT INTO usernames (name, account_id, is_alias, seq) VALUES (?, ?, 0, ?)");
     SqliteStmt alias(handle,
                      "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?");
     SqliteStmt clearPassword(handle, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
@@ -83,7 +87,7 @@ void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite
         v.bind(upsert);
         upsert.exec();
         for (const auto& n : w.newNames) {
-            reserve.text(1, n).integer(2, id).exec();
+            reserve.text(1, n).integer(2, id).integer(3, ++seq).exec();
         }
         if (!w.newNames.empty() && w.account.id != 0) {  // a rename: the old name is an alias
             alias.integer(1, id).text(2, w.account.username).exec();
@@ -335,28 +339,35 @@ void SqliteDirectory::forgetSchoolState(const std::string& school) {
 // R14: one run's writes are all or nothing. Outside a batch that is its own transaction; in a
 // batch (setBatching) each run is a SAVEPOINT inside one longer transaction, so a national run
 // pays for a commit every few hundred schools instead of every school (docs/performance.md),
-// while a failing run still rolls back alone.
+// while a failing run still rolls back alone. S7: the batch also commits as soon as anyone else
+// waits (the bell), so another process never waits for a whole batch.
 void SqliteDirectory::inTransaction(const std::function<void()>& body) {
-    auto exec = [this](const char* sql) {
-        if (sqlite3_exec(db(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
-            throw core::StoreError(path_ + ": " + sql + ": " + sqlite3_errmsg(db()));
-        }
-    };
+    if (readOnly_) {
+        throw core::StoreError(path_ + ": a write inside a read-only snapshot");
+    }
+    auto exec = [this](const char* sql) { execOrThrow(sql); };
     if (batching_ && !inBatch_ && depth_ == 0) {
-        exec("BEGIN IMMEDIATE");
+        beginImmediate();
         inBatch_ = true;
         batchStarted_ = std::chrono::steady_clock::now();
         batchRuns_ = 0;
     }
     const bool nested = inBatch_ || depth_ > 0;
     const bool outermost = depth_ == 0;
-    exec(nested ? "SAVEPOINT run" : "BEGIN IMMEDIATE");
+    if (nested) {
+        exec("SAVEPOINT run");
+    } else {
+        beginImmediate();
+    }
     ++depth_;
     auto rollback = [&] {
         --depth_;
-        exec(nested ? "ROLLBACK TO run" : "ROLLBACK");
         if (nested) {
+            exec("ROLLBACK TO run");
             exec("RELEASE run");
+        } else {
+            sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
+            leases_->transactionEnded();
         }
     };
     try {
@@ -369,10 +380,22 @@ void SqliteDirectory::inTransaction(const std::function<void()>& body) {
         throw;
     }
     --depth_;
-    exec(nested ? "RELEASE run" : "COMMIT");
+    if (nested) {
+        exec("RELEASE run");
+    } else {
+        const int rc = sqlite3_exec(db(), "COMMIT", nullptr, nullptr, nullptr);
+        if (rc != SQLITE_OK) {
+            std::string why = sqlite3_errmsg(db());
+            sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
+            leases_->transactionEnded();
+            throw core::StoreError(path_ + ": COMMIT failed: " + why + " (nothing was changed)");
+        }
+        leases_->transactionEnded();
+    }
     if (outermost && inBatch_ &&
         (++batchRuns_ >= kBatchRuns ||
-         std::chrono::steady_clock::now() - batchStarted_ > kBatchTime)) {
+         std::chrono::steady_clock::now() - batchStarted_ > kBatchTime ||
+         locks_.someoneWaiting())) {
         flush();
     }
 }
@@ -399,9 +422,11 @@ void SqliteDirectory::flush() {
     if (sqlite3_exec(db(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
         std::string why = sqlite3_errmsg(db());
         sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
+        leases_->transactionEnded();
         throw core::StoreError(path_ + ": committing the last " + std::to_string(batchRuns_) +
                                " runs failed: " + why + " (they were rolled back)");
     }
+    leases_->transactionEnded();  // S7: the batch's schools are free once it has committed
 }
 
 }  // namespace misync::storage

@@ -74,9 +74,14 @@ SqliteDirectory::~SqliteDirectory() {
 }
 
 SqliteDirectory::SqliteDirectory(const std::string& path, OpenMode mode)
-    : path_(path), session_(openSession(path)) {
+    : path_(path),
+      session_(openSession(path)),
+      locks_(path + ".lock"),
+      leases_(std::make_shared<LeaseBook>([this] { return inBatch_ || depth_ > 0; })) {
     try {
-        session_ << "PRAGMA busy_timeout = 10000", now;
+        // S7: generous, because a writer may have to wait for another process's whole run
+        // (a batching process commits as soon as it hears someone wait, sqlite_locks.cpp).
+        sqlite3_busy_timeout(db(), kBusyTimeoutMs);
         // Turning a new file to WAL needs it alone, and SQLite answers "locked" at once rather
         // than wait while another process is creating the same directory: retry for a while.
         for (int attempt = 0;; ++attempt) {
@@ -163,7 +168,7 @@ int SqliteDirectory::migrate() {
     // All scripts in one transaction, taken with the write lock before the version is read
     // again: a process opening a new directory while another creates it sees either no schema
     // or the latest one, never a version in between.
-    exec("BEGIN IMMEDIATE", "cannot start a transaction");
+    beginImmediate();
     int ran = 0;
     int version = 0;
     try {
@@ -192,14 +197,22 @@ int SqliteDirectory::migrate() {
     return ran;
 }
 
-void SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registry) {
-    SqliteStmt count(db(), "SELECT count(*) FROM usernames");
-    count.step();
-    registry.reserve(static_cast<std::size_t>(count.columnInt(0)) + 1024);
-    SqliteStmt st(db(), "SELECT name FROM usernames");
+std::int64_t SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registry,
+                                            std::int64_t after) {
+    if (after < 0) {  // everything (names from before schema 3 have number 0)
+        SqliteStmt count(db(), "SELECT count(*) FROM usernames");
+        count.step();
+        registry.reserve(static_cast<std::size_t>(count.columnInt(0)) + 1024);
+    }
+    // The usernames_seq index makes a delta a short range scan.
+    SqliteStmt st(db(), "SELECT name, seq FROM usernames WHERE seq > ?");
+    st.integer(1, after);
+    std::int64_t last = after;
     while (st.step()) {
         registry.add(st.columnText(0));
+        last = std::max(last, st.columnInt(1));
     }
+    return last;
 }
 
 namespace {

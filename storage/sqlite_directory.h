@@ -13,6 +13,7 @@
 #include <unordered_map>
 
 #include "storage/directory.h"
+#include "storage/lock_file.h"
 
 namespace misync::storage {
 
@@ -75,7 +76,7 @@ class SqliteDirectory final : public Directory {
     int schemaVersion() override;
     int latestSchemaVersion() const override;
     int migrate() override;
-    void loadUsernames(reconcile::UsernameRegistry& registry) override;
+    std::int64_t loadUsernames(reconcile::UsernameRegistry& registry, std::int64_t after) override;
     reconcile::DirectoryView loadView(const std::string& school,
                                       const core::Snapshot& snapshot) override;
     void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
@@ -111,6 +112,10 @@ class SqliteDirectory final : public Directory {
                                                    const std::string& at) override;
     void setBatching(bool on) override;
     void flush() override;
+    // S7 (sqlite_locks.cpp).
+    SchoolLease lockSchool(const std::string& school) override;
+    std::optional<SchoolLease> tryLockSchool(const std::string& school) override;
+    void readSnapshot(const std::function<void()>& body) override;
     ~SqliteDirectory() override;
 
   private:
@@ -125,8 +130,16 @@ class SqliteDirectory final : public Directory {
     static constexpr std::chrono::seconds kBatchTime{5};
     // Declared after session_, so destroyed (and unhooked) before the connection closes.
     MetaConfirmations confirmed_;
+    // S7: how long a writer waits for another process's write transaction before it fails.
+    static constexpr int kBusyTimeoutMs = 60'000;
+    LockFile locks_;                     // `<path>.lock`: schools, turnstile, bell
+    std::shared_ptr<LeaseBook> leases_;  // leases handed out, and those waiting for a COMMIT
+    bool readOnly_ = false;              // inside readSnapshot()
 
     void inTransaction(const std::function<void()>& body);
+    // The outermost BEGIN IMMEDIATE, through the turnstile (S7).
+    void beginImmediate();
+    void execOrThrow(const char* sql);
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
     sqlite3* db();

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -251,6 +252,98 @@ Result execute(const std::string& program, const std::vector<std::string>& args,
     return result;
 }
 
+Background startInBackground(const std::string& program, const std::vector<std::string>& args,
+                             const fs::path& outputStem,
+                             const std::map<std::string, std::string>& env) {
+    std::vector<std::string> envStrings;
+    for (char** e = environ; *e != nullptr; ++e) {
+        std::string_view kv(*e);
+        std::string key(kv.substr(0, kv.find('=')));
+        if (key != "MISYNC_CONFIG" && env.count(key) == 0) {
+            envStrings.emplace_back(kv);
+        }
+    }
+    for (const auto& [k, v] : env) {
+        envStrings.push_back(k + "=" + v);
+    }
+    std::vector<char*> envp;
+    for (auto& s : envStrings) {
+        envp.push_back(s.data());
+    }
+    envp.push_back(nullptr);
+    std::vector<std::string> argStrings{program};
+    argStrings.insert(argStrings.end(), args.begin(), args.end());
+    std::vector<char*> argv;
+    for (auto& s : argStrings) {
+        argv.push_back(s.data());
+    }
+    argv.push_back(nullptr);
+
+    Background b;
+    b.out = outputStem.string() + ".out";
+    b.err = outputStem.string() + ".err";
+    posix_spawn_file_actions_t actions;
+    posix_spawn_file_actions_init(&actions);
+    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+    posix_spawn_file_actions_addopen(&actions, 1, b.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    posix_spawn_file_actions_addopen(&actions, 2, b.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
+    const int rc =
+        posix_spawn(&b.pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    posix_spawn_file_actions_destroy(&actions);
+    if (rc != 0) {
+        throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
+    }
+    return b;
+}
+
+namespace {
+int decodeStatus(int wstatus) {
+    if (WIFEXITED(wstatus)) {
+        return WEXITSTATUS(wstatus);
+    }
+    return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : -1;
+}
+
+std::string slurp(const fs::path& path) {
+    std::ifstream in(path, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+}  // namespace
+
+bool hasEnded(Background& b) {
+    if (b.status) {
+        return true;
+    }
+    int wstatus = 0;
+    pid_t r = 0;
+    while ((r = ::waitpid(b.pid, &wstatus, WNOHANG)) < 0 && errno == EINTR) {
+    }
+    if (r == b.pid) {
+        b.status = decodeStatus(wstatus);
+    }
+    return b.status.has_value();
+}
+
+Result finish(Background& b, std::chrono::seconds timeout) {
+    const auto until = std::chrono::steady_clock::now() + timeout;
+    while (!hasEnded(b)) {
+        if (std::chrono::steady_clock::now() > until) {
+            ADD_FAILURE() << "pid " << b.pid << " still running after " << timeout.count()
+                          << " s: killed";
+            ::kill(b.pid, SIGKILL);
+            int wstatus = 0;
+            while (::waitpid(b.pid, &wstatus, 0) < 0 && errno == EINTR) {
+            }
+            b.status = decodeStatus(wstatus);
+            break;
+        }
+        ::usleep(10'000);
+    }
+    return Result{*b.status, slurp(b.out), slurp(b.err)};
+}
+
 json::value parseJson(const std::string& text) {
     boost::system::error_code ec;
     json::value v = json::parse(text, ec);
@@ -475,6 +568,12 @@ Result E2eTest::misync(std::vector<std::string> args,
                        const std::map<std::string, std::string>& env) {
     args.insert(args.begin(), {"--config", config().string()});
     return execute(MISYNC_BINARY, args, env);
+}
+
+Background E2eTest::misyncInBackground(std::vector<std::string> args) {
+    args.insert(args.begin(), {"--config", config().string()});
+    return startInBackground(MISYNC_BINARY, args,
+                             dir_ / ("background-" + std::to_string(++backgroundStarted_)));
 }
 
 json::value E2eTest::runJson(std::string_view asOf, std::vector<std::string> args, int status) {

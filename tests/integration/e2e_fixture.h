@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <sys/types.h>
+
 #include <boost/json.hpp>
+#include <chrono>
 #include <filesystem>
 #include <map>
 #include <optional>
@@ -96,6 +99,23 @@ struct Result {
 Result execute(const std::string& program, const std::vector<std::string>& args,
                const std::map<std::string, std::string>& env = {});
 
+// A program started in the background (S7 tests run two at once); its stdout and stderr go to
+// files, so that it never blocks on a full pipe while nobody reads it.
+struct Background {
+    pid_t pid = -1;
+    fs::path out;
+    fs::path err;
+    std::optional<int> status;  // set once it has ended (as Result::status)
+};
+// Starts `program` like execute() does, without waiting; output to `outputStem`.out / .err.
+Background startInBackground(const std::string& program, const std::vector<std::string>& args,
+                             const fs::path& outputStem,
+                             const std::map<std::string, std::string>& env = {});
+// Whether it has ended, without waiting.
+bool hasEnded(Background& b);
+// Waits for it to end — killing it after `timeout`, which fails the test — and collects its output.
+Result finish(Background& b, std::chrono::seconds timeout = std::chrono::seconds(300));
+
 // ---- JSON helpers ----
 
 json::value parseJson(const std::string& text);
@@ -151,6 +171,8 @@ class E2eTest : public ::testing::Test {
     // misync --config <config> args…
     Result misync(std::vector<std::string> args,
                   const std::map<std::string, std::string>& env = {});
+    // misync --config <config> args… in the background (see finish()).
+    Background misyncInBackground(std::vector<std::string> args);
     // `run --json --as-of asOf` + args; expects `status` and returns the parsed output.
     json::value runJson(std::string_view asOf, std::vector<std::string> args = {}, int status = 0);
     json::array accounts(std::vector<std::string> args = {});
@@ -163,6 +185,7 @@ class E2eTest : public ::testing::Test {
 
   private:
     fs::path dir_;
+    int backgroundStarted_ = 0;  // names the output files of misyncInBackground()
 };
 
 }  // namespace misync::e2e
