@@ -51,6 +51,12 @@ class Connector {
         const SchoolSource& /*school*/) const {
         return std::nullopt;
     }
+    // S6: when the sources were extracted (ISO-8601 UTC), as read() would set
+    // Snapshot::extractedAt, without parsing them; nullopt when the connector cannot tell. A run
+    // over files rewritten with the same content is not re-read, but they are a fresh export.
+    virtual std::optional<std::string> extractedAt(const SchoolSource& /*school*/) const {
+        return std::nullopt;
+    }
 
   protected:
     explicit Connector(std::string name) : name_(std::move(name)) {}

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "core/errors.h"
+#include "reconcile/guard.h"
 #include "reconcile/planner.h"
 
 namespace misync::daemon {
@@ -269,35 +270,65 @@ void Runner::planAndRecord(const SchoolConfig& school, const RunOptions& options
     rec.warnings = plan.warnings;
     rec.errors = plan.errors;
     rec.planDigest = plan.digest();
+    if (auto stale = reconcile::staleExtract(rec.extractedAt, rec.startedAt, school.policy)) {
+        rec.warnings.push_back(std::move(*stale));  // S6: applied all the same
+    }
     const auto planMs = lap();
-    recordPlan(school, options, in, plan, allocator, rec);
+    recordPlan(school, options, in, view, plan, allocator, rec);
     spdlog::debug("school={} view_ms={} plan_ms={} write_ms={}", school.dfes, viewMs, planMs,
                   lap());
 }
 
-// The plan is computed; this decides what is written, still inside the run's transaction.
-// (The S3/S4 guards and approvals belong here: a held run records its plan and applies nothing.)
+// The plan is computed; this decides what is written, still inside the run's transaction:
+// S3/S4 hold a plan that would do damage (nothing applied, the plan recorded for show-run) unless
+// the school's pending approval is for this very plan; the next run that plans spends it.
 void Runner::recordPlan(const SchoolConfig& school, const RunOptions& options, const Input& in,
-                        const reconcile::Plan& plan, reconcile::UsernameAllocator& allocator,
-                        storage::RunRecord& rec) {
+                        const reconcile::DirectoryView& view, const reconcile::Plan& plan,
+                        reconcile::UsernameAllocator& allocator, storage::RunRecord& rec) {
+    const core::Snapshot& snapshot = *in.snapshot;
+    std::optional<core::Warning> hold;
+    if (plan.changesDirectory()) {
+        hold = reconcile::holdReason(plan, snapshot, view, school.policy);
+    }
     if (options.dryRun) {
+        if (hold) {  // a dry run never holds, but says what the real run would do
+            rec.warnings.push_back({"held", "a real run would be held: " + hold->message});
+        }
         rec.outcome = "planned";
         rec.finishedAt = core::nowIso();
         allocator.commit();  // into the dry-run copy only
         return;
     }
-    const core::Snapshot& snapshot = *in.snapshot;
+    if (auto approval = directory_.pendingApproval(school.dfes)) {
+        rec.spendsApproval = approval->runId;
+        if (hold && approval->planDigest == rec.planDigest) {
+            rec.approvedRun = approval->runId;
+            rec.warnings.push_back({"approved", "applied as approved by " + approval->approvedBy +
+                                                    " at " + approval->approvedAt + " (held run " +
+                                                    std::to_string(approval->runId) +
+                                                    "): " + hold->message});
+            hold.reset();
+        }
+    }
+    if (hold) {
+        rec.outcome = "held";
+        rec.warnings.push_back(std::move(*hold));
+        rec.finishedAt = core::nowIso();
+        directory_.recordRun(rec);  // its plan, for show-run and approve; the school's state stays
+        spdlog::warn("school={} run={} held: {}", school.dfes, rec.id, rec.warnings.back().message);
+        return;
+    }
     if (plan.changesDirectory()) {
         rec.outcome = "applied";
         rec.finishedAt = core::nowIso();
-        auto state = stateAfter(school, options, in.fingerprint, snapshot, plan, rec);
+        auto state = stateAfter(school, options, in.fingerprint, snapshot, view, plan, rec);
         directory_.apply(plan, rec, box_, state ? &*state : nullptr);
         allocator.commit();
         dryRunUsernames_.reset();  // the next dry run starts from the names now taken
     } else {
         rec.outcome = "no_change";
         rec.finishedAt = core::nowIso();
-        auto state = stateAfter(school, options, in.fingerprint, snapshot, plan, rec);
+        auto state = stateAfter(school, options, in.fingerprint, snapshot, view, plan, rec);
         directory_.recordRun(rec, state ? &*state : nullptr);
     }
 }
@@ -333,7 +364,8 @@ std::string Runner::configDigest(const SchoolConfig& s) {
 // from the snapshot or from transfers still waiting, and the awaiting_transfer actions (R7).
 std::optional<storage::SchoolState> Runner::stateAfter(
     const SchoolConfig& school, const RunOptions& options, const std::optional<std::string>& fp,
-    const core::Snapshot& snapshot, const reconcile::Plan& plan, const storage::RunRecord& rec) {
+    const core::Snapshot& snapshot, const reconcile::DirectoryView& view,
+    const reconcile::Plan& plan, const storage::RunRecord& rec) {
     if (!fp || options.dryRun) {
         return std::nullopt;
     }
@@ -341,7 +373,7 @@ std::optional<storage::SchoolState> Runner::stateAfter(
     json::array warnings;
     for (const auto& w : plan.warnings) {
         if (w.code == "unknown_member" || w.code == "awaiting_transfer" ||
-            w.code == "dual_registration" || w.code == "unknown_group") {
+            w.code == "unknown_group") {
             warnings.push_back(json::object{{"code", w.code}, {"message", w.message}});
         }
     }
@@ -355,7 +387,12 @@ std::optional<storage::SchoolState> Runner::stateAfter(
                       {"warnings", std::move(warnings)},
                       {"actions", std::move(actions)},
                       {"extracted_at", rec.extractedAt}};
+    // The first day a re-run could plan something: a date in the extract, or a purge (R5).
     auto next = reconcile::nextDateChange(snapshot, options.asOf, school.policy);
+    if (auto purge = reconcile::nextPurgeDate(view, plan, options.asOf, school.policy);
+        purge && (!next || *purge < *next)) {
+        next = purge;
+    }
     return storage::SchoolState{school.dfes,
                                 *fp,
                                 options.asOf.toString(),
@@ -402,8 +439,8 @@ bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& optio
                              storage::RunRecord& rec) {
     bool rewritten = false;
     auto st = replayable(school, options, in, rewritten);
-    if (!st) {
-        return false;
+    if (!st || directory_.pendingApproval(school.dfes)) {
+        return false;  // S3: a pending approval is spent by a run that plans
     }
     namespace json = boost::json;
     json::value echo = json::parse(st->echo);
@@ -415,6 +452,17 @@ bool Runner::replayUnchanged(const SchoolConfig& school, const RunOptions& optio
         rec.actions.push_back(storage::actionFromJson(a.as_object()));
     }
     rec.extractedAt = std::string(echo.at("extracted_at").as_string());
+    if (rewritten) {
+        // The same content exported again: a fresh extract (S6), remembered for later replays.
+        if (auto at = in.connector->extractedAt(in.src)) {
+            rec.extractedAt = *at;
+            echo.as_object()["extracted_at"] = *at;
+            st->echo = json::serialize(echo);
+        }
+    }
+    if (auto stale = reconcile::staleExtract(rec.extractedAt, rec.startedAt, school.policy)) {
+        rec.warnings.push_back(std::move(*stale));  // S6: unchanged files grow old
+    }
     rec.counts = {};
     rec.counts["rejected"] = rec.errors.size();
     rec.counts["awaiting_transfer"] = rec.actions.size();

@@ -79,13 +79,14 @@ class Runner {
     void planAndRecord(const SchoolConfig& school, const RunOptions& options, Input& in,
                        storage::RunRecord& rec);
     void recordPlan(const SchoolConfig& school, const RunOptions& options, const Input& in,
-                    const reconcile::Plan& plan, reconcile::UsernameAllocator& allocator,
-                    storage::RunRecord& rec);
+                    const reconcile::DirectoryView& view, const reconcile::Plan& plan,
+                    reconcile::UsernameAllocator& allocator, storage::RunRecord& rec);
     reconcile::UsernameRegistry& syncUsernames(bool dryRun);
     std::optional<storage::SchoolState> stateAfter(const SchoolConfig& school,
                                                    const RunOptions& options,
                                                    const std::optional<std::string>& fingerprint,
                                                    const core::Snapshot& snapshot,
+                                                   const reconcile::DirectoryView& view,
                                                    const reconcile::Plan& plan,
                                                    const storage::RunRecord& rec);
     // R12 without the work: the school's saved state when a re-run would plan nothing again.

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cmath>
+#include <set>
 
 namespace misync::reconcile {
 
@@ -124,22 +125,32 @@ std::optional<core::Warning> staleExtract(const std::string& extractedAtIso,
                                               " hours"};
 }
 
-std::optional<core::Date> nextPurgeDate(const DirectoryView& view, core::Date asOf,
-                                        const Policy& policy) {
+std::optional<core::Date> nextPurgeDate(const DirectoryView& view, const Plan& plan,
+                                        core::Date asOf, const Policy& policy) {
     std::optional<core::Date> next;
-    for (const auto& a : view.accounts) {
+    auto consider = [&](const Account& a) {
         if (a.school != view.school || a.source != AccountSource::Mis ||
             a.status != AccountStatus::Deactivated || a.ownerOnRoll ||
             a.deactivatedAt.size() < 10) {
-            continue;
+            return;
         }
         auto since = core::parseIsoDate(a.deactivatedAt.substr(0, 10));
         if (!since) {
-            continue;
+            return;
         }
         const core::Date due = since->addDays(static_cast<int>(policy.retentionDays));
         if (due > asOf && (!next || due < *next)) {
             next = due;
+        }
+    };
+    std::set<std::int64_t> written;
+    for (const auto& w : plan.accounts) {
+        written.insert(w.account.id);
+        consider(w.account);  // as the plan leaves it
+    }
+    for (const auto& a : view.accounts) {
+        if (written.count(a.id) == 0) {
+            consider(a);
         }
     }
     return next;

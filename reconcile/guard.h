@@ -28,8 +28,9 @@ std::optional<core::Warning> staleExtract(const std::string& extractedAtIso,
                                           const std::string& nowIso, const Policy& policy);
 
 // R5: the first date after `asOf` on which one of the school's deactivated MIS accounts falls
-// due for purging, or nullopt. A run over unchanged input is not replayed from that date on.
-std::optional<core::Date> nextPurgeDate(const DirectoryView& view, core::Date asOf,
-                                        const Policy& policy);
+// due for purging once `plan` is applied (accounts it deactivates included), or nullopt. A run
+// over unchanged input is not replayed from that date on.
+std::optional<core::Date> nextPurgeDate(const DirectoryView& view, const Plan& plan,
+                                        core::Date asOf, const Policy& policy);
 
 }  // namespace misync::reconcile

@@ -144,6 +144,18 @@ std::optional<std::vector<core::SourceFile>> SimsXmlConnector::digests(
     }
 }
 
+std::optional<std::string> SimsXmlConnector::extractedAt(const SchoolSource& school) const {
+    try {
+        fs::file_time_type newest = fs::file_time_type::min();
+        for (const auto& name : fileNames(school.files)) {
+            newest = std::max(newest, fs::last_write_time(fs::path(school.source) / name));
+        }
+        return isoUtc(newest);
+    } catch (const std::exception&) {
+        return std::nullopt;  // read() will say what is wrong
+    }
+}
+
 std::optional<std::string> SimsXmlConnector::fingerprint(const SchoolSource& school) const {
     std::array<std::string, 3> names;
     try {

@@ -17,6 +17,8 @@ class SimsXmlConnector : public Connector {
     // cannot be examined (the full read then reports why).
     std::optional<std::string> fingerprint(const SchoolSource& school) const override;
     std::optional<std::vector<core::SourceFile>> digests(const SchoolSource& school) const override;
+    // The newest modification time of the three reports (S6), as doRead() gives it.
+    std::optional<std::string> extractedAt(const SchoolSource& school) const override;
 
   protected:
     // All three reports are required. R15: a report that is missing, unreadable, not

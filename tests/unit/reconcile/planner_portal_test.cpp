@@ -192,13 +192,13 @@ TEST(PlannerR5, ADeactivatedAccountIsPurgedAfterTheRetentionPeriod) {
     EXPECT_EQ(w->account.username, "parryo") << "the username stays reserved (U3)";
     EXPECT_EQ(w->account.aliases, a.aliases);
     EXPECT_EQ(w->account.purgedAt, h.now);
-    EXPECT_FALSE(nextPurgeDate(viewOf(kA, {a}), h.asOf, h.policy).has_value());
+    EXPECT_FALSE(nextPurgeDate(viewOf(kA, {a}), Plan{}, h.asOf, h.policy).has_value());
 
     // A day earlier it is not due yet, and the runner learns when it will be.
     h.asOf = h.asOf.addDays(-1);
     auto early = h.plan(snapshotOf(kA, {}), viewOf(kA, {a}));
     EXPECT_EQ(early.counts["purge"], 0u);
-    EXPECT_EQ(nextPurgeDate(viewOf(kA, {a}), h.asOf, h.policy), day("2024-03-01"));
+    EXPECT_EQ(nextPurgeDate(viewOf(kA, {a}), Plan{}, h.asOf, h.policy), day("2024-03-01"));
 
     // Purged accounts are never matched again: a returning learner gets a new account.
     auto purged = w->account;
@@ -208,6 +208,16 @@ TEST(PlannerR5, ADeactivatedAccountIsPurgedAfterTheRetentionPeriod) {
     EXPECT_EQ(back.counts["create"], 1u);
     EXPECT_EQ(back.counts["reactivate"], 0u);
     EXPECT_NE(writeForMisId(back, "L-1")->account.username, "parryo");
+}
+
+TEST(PlannerR5, APlanThatDeactivatesTellsWhenThePurgeFallsDue) {
+    PlannerHarness h;  // now 2024-03-01T06:30:00Z
+    auto p = learner("L-1", makeUpn(1), "Osian", "Parry");
+    DirectoryView v = viewOf(kA, {accountFor(p, kA, 1, "parryo")});
+    auto plan = h.plan(snapshotOf(kA, {}), v);
+    ASSERT_EQ(plan.counts["deactivate"], 1u);
+    EXPECT_FALSE(nextPurgeDate(v, Plan{}, h.asOf, h.policy).has_value());
+    EXPECT_EQ(nextPurgeDate(v, plan, h.asOf, h.policy), day("2025-03-01"));  // 365 days on
 }
 
 TEST(PlannerR5, NoPurgeForAnAdministratorsDeactivationOfAPersonStillOnRoll) {
@@ -223,7 +233,7 @@ TEST(PlannerR5, NoPurgeForAnAdministratorsDeactivationOfAPersonStillOnRoll) {
     shortRetention.retentionDays = 30;
     a.ownerOnRoll = false;
     a.deactivatedAt = "2024-02-15T06:30:00Z";
-    EXPECT_EQ(nextPurgeDate(viewOf(kA, {a}), h.asOf, shortRetention), day("2024-03-16"));
+    EXPECT_EQ(nextPurgeDate(viewOf(kA, {a}), Plan{}, h.asOf, shortRetention), day("2024-03-16"));
 }
 
 // ---- R10 and staff transfers -----------------------------------------------------------------
