@@ -5,6 +5,9 @@
 #include <Poco/Data/SQLite/Utility.h>
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -55,6 +58,11 @@ Poco::Data::Session openSession(const std::string& path) {
     auto parent = std::filesystem::path(path).parent_path();
     if (!parent.empty()) {
         std::filesystem::create_directories(parent, ec);
+    }
+    // The directory holds personal data: a new database is created owner-only, and SQLite gives
+    // its -wal and -shm files the database file's permissions.
+    if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) {
+        ::close(fd);
     }
     try {
         return Poco::Data::Session("SQLite", path);

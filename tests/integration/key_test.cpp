@@ -164,6 +164,20 @@ TEST_F(KeyTest, AFreshDirectoryCreatesTheKeyOwnerOnlyAndRecordsItsFingerprint) {
     EXPECT_EQ(shownPasswords(), passwords_);
 }
 
+// The directory holds personal data (and sealed passwords): owner-only, with its WAL files.
+TEST_F(KeyTest, TheDirectoryDatabaseAndItsFilesAreOwnerOnly) {
+    for (const auto& f : fs::directory_iterator(dir())) {
+        const std::string name = f.path().filename().string();
+        if (name.rfind("directory.db", 0) != 0) {
+            continue;
+        }
+        struct stat st {};
+        ASSERT_EQ(::stat(f.path().c_str(), &st), 0);
+        EXPECT_EQ(st.st_mode & 0077, 0u) << name << " mode " << std::oct << (st.st_mode & 0777);
+    }
+    EXPECT_TRUE(fs::exists(database()));
+}
+
 TEST_F(KeyTest, AKeyMovedAwayIsRefusedUntilItIsRestored) {
     fs::rename(keyFile(), dir() / "elsewhere.key");
     // A newcomer: a real run would seal a new password.
