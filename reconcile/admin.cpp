@@ -312,13 +312,14 @@ AdminResult renameAccount(const Account& account, const RenameRequest& req, Admi
         // that mail still arrives, and a new visible password.
         const std::string name = svc.usernames.allocate(
             usernameBase(svc.names, a.attrs.legalSurname, a.attrs.legalForename));
+        e.fields.push_back({"username", name, false});
+        e.fields.push_back({"previous_username", a.username, false});  // now an alias
         a.aliases.push_back(a.username);
         a.username = name;
         names.push_back(name);
         password = svc.passwords.generate(name);
         a.passwordAvailable = true;
         a.passwordByAdmin = true;  // R9: generated at an administrator's request
-        e.fields.push_back({"username", name, false});
     }
     e.kind = "account.renamed";
     e.school = a.school;

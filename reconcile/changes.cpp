@@ -10,6 +10,10 @@ void addChanges(ChangeEvent& e, const std::vector<FieldChange>& changes) {
     for (const auto& c : changes) {
         const bool flag = c.field == "digital_champion" || c.field == "consent";
         e.fields.push_back({c.field, c.after, flag});
+        if (c.field == "username") {
+            // R4: the old username is an alias now; a consumer must know which account it was.
+            e.fields.push_back({"previous_username", c.before, false});
+        }
     }
 }
 

@@ -355,6 +355,8 @@ TEST_F(AdminTest, RenameWithANewUsernameKeepsTheOldOneAsAnAliasAndMakesANewPassw
     EXPECT_EQ(r.change.events[0].kind, "account.renamed");
     EXPECT_EQ(r.change.events[0].username, "pricea1");
     EXPECT_EQ(field(r.change.events[0], "username")->value, "pricea1");
+    ASSERT_NE(field(r.change.events[0], "previous_username"), nullptr);
+    EXPECT_EQ(field(r.change.events[0], "previous_username")->value, "jonesa");
     EXPECT_EQ(r.change.events[1].kind, "account.password_reset");
 }
 
