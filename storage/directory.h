@@ -16,8 +16,8 @@
 #include "reconcile/plan.h"
 #include "storage/change_log.h"
 #include "storage/run_record.h"
-#include "storage/school_status.h"
 #include "storage/school_lock.h"
+#include "storage/school_status.h"
 
 namespace misync::reconcile {
 class UsernameRegistry;

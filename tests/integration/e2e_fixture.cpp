@@ -169,31 +169,48 @@ std::string withWrongCheckLetter(const std::string& upn) {
     return out;
 }
 
+namespace {
+
+// The argument and environment vectors of a child process: this process's environment without
+// MISYNC_CONFIG (so that only --config counts), with `env` added or replacing.
+struct ChildCommand {
+    std::vector<std::string> envStrings;
+    std::vector<std::string> argStrings;
+    std::vector<char*> envp;
+    std::vector<char*> argv;
+
+    ChildCommand(const std::string& program, const std::vector<std::string>& args,
+                 const std::map<std::string, std::string>& env) {
+        for (char** e = environ; *e != nullptr; ++e) {
+            std::string_view kv(*e);
+            std::string key(kv.substr(0, kv.find('=')));
+            if (key != "MISYNC_CONFIG" && env.count(key) == 0) {
+                envStrings.emplace_back(kv);
+            }
+        }
+        for (const auto& [k, v] : env) {
+            envStrings.push_back(k + "=" + v);
+        }
+        for (auto& s : envStrings) {
+            envp.push_back(s.data());
+        }
+        envp.push_back(nullptr);
+        argStrings.push_back(program);
+        argStrings.insert(argStrings.end(), args.begin(), args.end());
+        for (auto& s : argStrings) {
+            argv.push_back(s.data());
+        }
+        argv.push_back(nullptr);
+    }
+    ChildCommand(const ChildCommand&) = delete;
+    ChildCommand& operator=(const ChildCommand&) = delete;
+};
+
+}  // namespace
+
 Result execute(const std::string& program, const std::vector<std::string>& args,
                const std::map<std::string, std::string>& env) {
-    std::vector<std::string> envStrings;
-    for (char** e = environ; *e != nullptr; ++e) {
-        std::string_view kv(*e);
-        std::string key(kv.substr(0, kv.find('=')));
-        if (key != "MISYNC_CONFIG" && env.count(key) == 0) {
-            envStrings.emplace_back(kv);
-        }
-    }
-    for (const auto& [k, v] : env) {
-        envStrings.push_back(k + "=" + v);
-    }
-    std::vector<char*> envp;
-    for (auto& s : envStrings) {
-        envp.push_back(s.data());
-    }
-    envp.push_back(nullptr);
-    std::vector<std::string> argStrings{program};
-    argStrings.insert(argStrings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : argStrings) {
-        argv.push_back(s.data());
-    }
-    argv.push_back(nullptr);
+    ChildCommand child(program, args, env);
 
     int outPipe[2];
     int errPipe[2];
@@ -206,7 +223,8 @@ Result execute(const std::string& program, const std::vector<std::string>& args,
     posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1);
     posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2);
     pid_t pid = 0;
-    const int rc = posix_spawn(&pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int rc =
+        posix_spawn(&pid, program.c_str(), &actions, nullptr, child.argv.data(), child.envp.data());
     posix_spawn_file_actions_destroy(&actions);
     ::close(outPipe[1]);
     ::close(errPipe[1]);
@@ -255,29 +273,7 @@ Result execute(const std::string& program, const std::vector<std::string>& args,
 Background startInBackground(const std::string& program, const std::vector<std::string>& args,
                              const fs::path& outputStem,
                              const std::map<std::string, std::string>& env) {
-    std::vector<std::string> envStrings;
-    for (char** e = environ; *e != nullptr; ++e) {
-        std::string_view kv(*e);
-        std::string key(kv.substr(0, kv.find('=')));
-        if (key != "MISYNC_CONFIG" && env.count(key) == 0) {
-            envStrings.emplace_back(kv);
-        }
-    }
-    for (const auto& [k, v] : env) {
-        envStrings.push_back(k + "=" + v);
-    }
-    std::vector<char*> envp;
-    for (auto& s : envStrings) {
-        envp.push_back(s.data());
-    }
-    envp.push_back(nullptr);
-    std::vector<std::string> argStrings{program};
-    argStrings.insert(argStrings.end(), args.begin(), args.end());
-    std::vector<char*> argv;
-    for (auto& s : argStrings) {
-        argv.push_back(s.data());
-    }
-    argv.push_back(nullptr);
+    ChildCommand child(program, args, env);
 
     Background b;
     b.out = outputStem.string() + ".out";
@@ -289,8 +285,8 @@ Background startInBackground(const std::string& program, const std::vector<std::
                                      0600);
     posix_spawn_file_actions_addopen(&actions, 2, b.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
                                      0600);
-    const int rc =
-        posix_spawn(&b.pid, program.c_str(), &actions, nullptr, argv.data(), envp.data());
+    const int rc = posix_spawn(&b.pid, program.c_str(), &actions, nullptr, child.argv.data(),
+                               child.envp.data());
     posix_spawn_file_actions_destroy(&actions);
     if (rc != 0) {
         throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));

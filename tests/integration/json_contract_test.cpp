@@ -20,20 +20,11 @@ using testing::UnorderedElementsAre;
 constexpr const char* kSchool = "6612001";
 constexpr const char* kAsOf = "2025-10-01";
 
-const char* const kCountKeys[] = {"create",
-                                  "update",
-                                  "rename",
-                                  "transfer",
-                                  "deactivate",
-                                  "reactivate",
-                                  "purge",
-                                  "awaiting_transfer",
-                                  "rejected",
-                                  "group_create",
-                                  "group_update",
-                                  "group_archive",
-                                  "membership_add",
-                                  "membership_remove"};
+const char* const kCountKeys[] = {
+    "create",         "update",           "rename",       "transfer",
+    "deactivate",     "reactivate",       "purge",        "awaiting_transfer",
+    "rejected",       "group_create",     "group_update", "group_archive",
+    "membership_add", "membership_remove"};
 
 bool isIsoDateTime(const std::string& s) {
     static const std::regex re(R"(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}.*)");
