@@ -177,17 +177,19 @@ void Planner::foreign(const core::Person& p, const Account& a, bool onRoll) {
         recordClaim(mine, own);
         return;
     }
-    const bool dual =
-        p.role == Role::Learner && cur.school == a.school && cur.status == AccountStatus::Active;
-    if (dual &&
+    const bool learner = p.role == Role::Learner && cur.school == a.school;
+    const bool active = cur.status == AccountStatus::Active;
+    if (learner && active &&
         outranks(mine.attrs.enrolmentStatus, school(), cur.attrs.enrolmentStatus, cur.school)) {
         takeOver(p, a, own, true);  // our main registration outranks the owner's subsidiary one
         return;
     }
     recordClaim(mine, own);
-    if (dual && p.enrolment == core::Enrolment::Subsidiary) {
-        guests_[{p.role, p.misId}] = Ref{a.id, -1};  // a guest member of our groups
-        return;
+    if (learner && p.enrolment == core::Enrolment::Subsidiary) {
+        if (active) {
+            guests_[{p.role, p.misId}] = Ref{a.id, -1};  // a guest member of our groups
+        }
+        return;  // a dual registration, not a transfer to wait for
     }
     auto act = actionFor(ActionKind::AwaitingTransfer, cur,
                          "on roll here and still on roll at " + cur.school);

@@ -230,6 +230,22 @@ TEST(PlannerR7, SubsidiaryRegistrationMakesAGuestMemberOfTheMainSchoolsAccount) 
     EXPECT_EQ(totalCount(again), 0u);
 }
 
+// An account the main school's administrator deactivated is in no group of the subsidiary
+// school either (R11), and that is no transfer to wait for.
+TEST(PlannerR7, ADeactivatedMainAccountIsNoGuestAndNoAwaitedTransfer) {
+    TransferCase t;
+    t.atB.enrolment = core::Enrolment::Subsidiary;
+    Account a = t.account;
+    a.status = AccountStatus::Deactivated;
+    a.adminDeactivated = true;
+    PlannerHarness h;
+    auto plan = h.plan(t.snapshotB(), t.viewB(a));
+    EXPECT_EQ(plan.counts["awaiting_transfer"], 0u);
+    EXPECT_EQ(plan.counts["transfer"], 0u);
+    EXPECT_TRUE(plan.memberships.empty());
+    ASSERT_EQ(plan.claims.size(), 1u) << "the claim stays, for when A lets the learner go";
+}
+
 // The other run order: B ran first and created the account for its subsidiary registration;
 // A's main registration takes it over, and B keeps a claim and its groups as A's guest — the
 // state A-then-B reaches (R13).
