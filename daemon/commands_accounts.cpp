@@ -66,7 +66,12 @@ json::object accountJson(Context& ctx, const storage::AccountRow& row) {
         {"created_at", a.createdAt},
         {"updated_at", row.updatedAt},
         {"deactivated_at", a.deactivatedAt},
+        {"purged_at", a.purgedAt},
         {"password_available", ctx.passwordAvailable(row)},  // P3: honest
+        // R9: what an administrator set, which no sync overwrites.
+        {"deactivated_by_administrator", a.adminDeactivated},
+        {"name_set_by_administrator", a.nameLocked},
+        {"password_set_by_administrator", a.passwordByAdmin},
     };
 }
 

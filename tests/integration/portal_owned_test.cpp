@@ -84,16 +84,19 @@ TEST_F(PortalOwnedTest, EveryPortalOwnedAttributeSurvivesLaterSyncs) {
     EXPECT_EQ(str(aled, "display_name"), "Aled Jones-Bowen");
     EXPECT_EQ(str(aled, "reg_group"), "7B");
     EXPECT_EQ(str(aled, "username"), "jonesa") << "no MIS rename, no new username";
+    EXPECT_TRUE(aled.at("name_set_by_administrator").as_bool());
 
     // The administrator's password survives a regenerated username (R4, R9).
     const json::object bethan = showAccount("evansb", true);
     EXPECT_EQ(str(bethan, "username"), "evanslloydb");
     EXPECT_THAT(bethan.at("aliases").as_array(), Contains(json::value("evansb")));
     EXPECT_EQ(str(bethan, "password"), "GreenTrain47");
+    EXPECT_TRUE(bethan.at("password_set_by_administrator").as_bool());
 
     // The administrator's deactivation holds while Carys is on roll, consent kept too.
     const json::object carys = showAccount("pricec");
     EXPECT_EQ(str(carys, "status"), "deactivated");
+    EXPECT_TRUE(carys.at("deactivated_by_administrator").as_bool());
     EXPECT_TRUE(carys.at("consent").as_bool());
     EXPECT_EQ(str(carys, "reg_group"), "7A") << "MIS attributes still follow the MIS";
     EXPECT_THAT(membersOf(*groupOf(groups(), kSchool, "7A")), Not(Contains("pricec")))
