@@ -38,8 +38,12 @@ ChangeField boolField(const char* name, bool value) {
     return {name, value ? "true" : "false", true};
 }
 
-AdminRefusal purged(const Account& a) {
-    return {"R5", a.username + " was purged: its personal data is gone"};
+// R5: a purged account's personal data is gone; no operation but reading it applies.
+std::optional<AdminResult> refusePurged(const Account& a) {
+    if (a.status != AccountStatus::Purged) {
+        return std::nullopt;
+    }
+    return AdminResult::refuse("R5", a.username + " was purged: its personal data is gone");
 }
 
 // Typed names: surrounding white space goes, invalid UTF-8 is replaced (it must stay printable).
@@ -153,9 +157,8 @@ AdminResult addManualAccount(const NewManualAccount& req,
 
 AdminResult deactivateAccount(const Account& account, const std::vector<Account>& champions,
                               const std::string& now) {
-    if (account.status == AccountStatus::Purged) {
-        auto p = purged(account);
-        return AdminResult::refuse(p.rule, p.message);
+    if (auto refused = refusePurged(account)) {
+        return *refused;
     }
     if (account.status == AccountStatus::Deactivated) {
         return AdminResult::refuse("R5", account.username + " is already deactivated");
@@ -181,9 +184,8 @@ AdminResult deactivateAccount(const Account& account, const std::vector<Account>
 }
 
 AdminResult reactivateAccount(const Account& account) {
-    if (account.status == AccountStatus::Purged) {
-        auto p = purged(account);
-        return AdminResult::refuse(p.rule, p.message);
+    if (auto refused = refusePurged(account)) {
+        return *refused;
     }
     if (account.status == AccountStatus::Active) {
         return AdminResult::refuse("R6", account.username + " is already active");
@@ -224,9 +226,8 @@ void newPassword(AdminChange& change, const Account& account, std::string passwo
 
 AdminResult resetPassword(const Account& account, const std::optional<std::string>& typed,
                           PasswordGenerator& passwords) {
-    if (account.status == AccountStatus::Purged) {
-        auto p = purged(account);
-        return AdminResult::refuse(p.rule, p.message);
+    if (auto refused = refusePurged(account)) {
+        return *refused;
     }
     std::string password;
     if (typed) {
@@ -260,9 +261,8 @@ AdminResult resetRegGroupPasswords(const std::string& school, const std::string&
 }
 
 AdminResult renameAccount(const Account& account, const RenameRequest& req, AdminServices& svc) {
-    if (account.status == AccountStatus::Purged) {
-        auto p = purged(account);
-        return AdminResult::refuse(p.rule, p.message);
+    if (auto refused = refusePurged(account)) {
+        return *refused;
     }
     if (!req.forename && !req.surname && !req.newUsername) {
         return AdminResult::refuse("R4", "nothing to change for " + account.username +
