@@ -9,6 +9,7 @@ packages=(
   libpoco-dev libpugixml-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   libsodium-dev libicu-dev libsystemd-dev libcsv-dev
   libgtest-dev libgmock-dev sqlite3 libsqlite3-dev
+  libssl-dev openssl
 )
 
 missing=()
