@@ -10,7 +10,12 @@ packages=(
   libsodium-dev libicu-dev libsystemd-dev libcsv-dev
   libgtest-dev libgmock-dev sqlite3 libsqlite3-dev
   libssl-dev openssl
+  systemd chromium
 )
+# Node.js and npm for the dashboard's browser test (tests/browser). Any Node.js >= 18 with its npm
+# will do: one installed from elsewhere (whose nodejs package provides npm) is kept.
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
 
 missing=()
 for p in "${packages[@]}"; do
