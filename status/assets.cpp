@@ -26,6 +26,9 @@ std::string_view contentTypeOf(std::string_view name) {
     if (ends(".ico")) {
         return "image/x-icon";
     }
+    if (ends(".txt")) {
+        return "text/plain; charset=utf-8";
+    }
     return "application/octet-stream";
 }
 
