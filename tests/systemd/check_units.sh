@@ -130,8 +130,8 @@ for u in misync.service misync-run.service; do
   expect $u StateDirectoryMode 0700
   expect $u ConfigurationDirectory misync
   expect $u UMask 0077
-  expect $u LoadCredential tokens.toml:/etc/misync/tokens.toml
 done
+expect misync.service LoadCredential tokens.toml:/etc/misync/tokens.toml
 expect misync-run.timer Persistent true
 expect misync-run.timer Unit misync-run.service
 [ -n "$(value "$units_dir/misync-run.timer" OnCalendar)" ] || fail "misync-run.timer has no OnCalendar="
