@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Checks the systemd units in systemd/ (SPEC §10), as registered in tests/CMakeLists.txt:
-#   check_units.sh SYSTEMD_DIR MISYNC_BINARY
+#   check_units.sh SYSTEMD_DIR MISYNC_BINARY [BUILD_DIR CMAKE]
 # 1. `systemd-analyze verify` finds nothing to say about misync.service, misync-run.service and
 #    misync-run.timer (ExecStart pointed at the built binary, since /usr/bin/misync is not
 #    installed here);
@@ -8,7 +8,9 @@
 #    lower (and, so that this check can fail, an unhardened unit above 2.0);
 # 3. both services carry the same hardening, and misync.service what the daemon relies on
 #    (Type=notify, watchdog, its own user, StateDirectory 0700, the tokens credential, …);
-# 4. systemd-sysusers creates the misync user and group from misync.sysusers.
+# 4. systemd-sysusers creates the misync user and group from misync.sysusers;
+# 5. with BUILD_DIR, `cmake --install` puts them where systemd looks: as they are under --prefix
+#    /usr, naming /usr/local/bin/misync under --prefix /usr/local.
 # Exit 0 all passed, 1 a check failed, 77 (ctest SKIP_RETURN_CODE) systemd-analyze cannot run.
 set -uo pipefail
 
@@ -179,6 +181,36 @@ if command -v systemd-sysusers >/dev/null 2>&1; then
   fi
 else
   echo "NOTE: systemd-sysusers is not installed, misync.sysusers not checked"
+fi
+
+# --- 5. cmake --install ----------------------------------------------------------------------
+if [ $# -ge 4 ]; then
+  build_dir=$3
+  cmake=$4
+  for prefix in /usr /usr/local; do
+    dest="$work/install$prefix"
+    if ! out=$(DESTDIR="$work/install" "$cmake" --install "$build_dir" --prefix "$prefix" 2>&1); then
+      fail "cmake --install --prefix $prefix:"
+      printf '%s\n' "$out" | tail -5 | sed 's/^/    /'
+      continue
+    fi
+    missing=""
+    for f in lib/systemd/system/misync.service lib/systemd/system/misync-run.service \
+      lib/systemd/system/misync-run.timer lib/sysusers.d/misync.conf bin/misync share/doc/misync/daemon.md; do
+      [ -f "$dest/$f" ] || missing="$missing $f"
+    done
+    check_exec=$(value "$dest/lib/systemd/system/misync.service" ExecStart)
+    if [ -n "$missing" ]; then
+      fail "cmake --install --prefix $prefix did not install:$missing"
+    elif [ "$check_exec" != "$prefix/bin/misync --config /etc/misync/misync.toml daemon" ]; then
+      fail "cmake --install --prefix $prefix: misync.service runs '$check_exec'"
+    elif [ "$prefix" = /usr ] && ! cmp -s "$dest/lib/systemd/system/misync.service" "$units_dir/misync.service"; then
+      fail "cmake --install --prefix /usr changed misync.service"
+    else
+      pass "cmake --install --prefix $prefix: units, sysusers and docs in place, ExecStart=$check_exec"
+    fi
+    rm -rf "$work/install"
+  done
 fi
 
 if [ "$failures" -ne 0 ]; then
