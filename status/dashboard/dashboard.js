@@ -238,6 +238,7 @@
     const dfes = String(school.school);
     const headingId = `school-${dfes}`;
     const last = school.last_run;
+    const lastRunId = last ? (last.run_id !== undefined ? last.run_id : last.id) : undefined;
     const outcome = last ? (OUTCOMES[last.outcome] || { tone: 'neutral', title: last.outcome, detail: '' }) : null;
 
     const status = last
@@ -251,7 +252,7 @@
     const fact = (term, ...value) => facts.append(el('dt', {}, term), el('dd', {}, ...value));
     if (last) {
       fact('Last ran', el('span', { class: 'last-ran' }, when(last.finished_at || last.started_at)),
-        last.run_id !== undefined ? el('span', { class: 'run-id' }, ` \u00b7 run ${last.run_id}`) : null);
+        lastRunId !== undefined ? el('span', { class: 'run-id' }, ` \u00b7 run ${lastRunId}`) : null);
       const words = countsInWords(last.counts);
       if (words && appliedOutcome(last.outcome)) fact('What it did', words);
       else if (words && last.outcome !== 'failed') fact('What it would have done', `${words} Not applied.`);
@@ -316,7 +317,7 @@
   async function loadRuns(card, school) {
     const dfes = String(school.school);
     const figure = card.querySelector('.chart');
-    const lastRunId = school.last_run ? school.last_run.run_id : null;
+    const lastRunId = school.last_run ? (school.last_run.run_id !== undefined ? school.last_run.run_id : school.last_run.id) : null;
     const cached = runCache.get(dfes);
     let runs;
     if (cached && cached.lastRunId === lastRunId) {
