@@ -37,7 +37,8 @@ std::string served(const std::string& path) {
 TEST(DashboardAssets, EveryFileOfTheFolderIsEmbeddedAsItIs) {
     std::set<std::string> onDisk;
     for (const auto& entry : fs::directory_iterator(kDashboardDir)) {
-        ASSERT_TRUE(entry.is_regular_file()) << entry.path() << ": status/dashboard/ holds files only";
+        ASSERT_TRUE(entry.is_regular_file())
+            << entry.path() << ": status/dashboard/ holds files only";
         const std::string name = "/" + entry.path().filename().string();
         onDisk.insert(name);
         auto asset = findAsset(name);
@@ -110,7 +111,8 @@ TEST(DashboardAssets, TheScriptKeepsTheTokenInTheTabAndApiTextOutOfHtml) {
     EXPECT_EQ(js.find("eval("), std::string::npos);
     for (const char* file : {"/dashboard.js", "/dashboard.css"}) {
         const std::string text = served(file);
-        EXPECT_FALSE(std::regex_search(text, std::regex(R"(https?://)"))) << file << " names another origin";
+        EXPECT_FALSE(std::regex_search(text, std::regex(R"(https?://)")))
+            << file << " names another origin";
     }
 }
 
