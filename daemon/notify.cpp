@@ -76,10 +76,15 @@ void Notifier::runFinished(const storage::RunRecord& run) {
             continue;
         }
         if (t->queue.size() >= kQueuePerTarget) {
-            giveUp(*t, t->queue.front(),
+            // The oldest that is not being sent right now.
+            auto victim = t->queue.begin();
+            if (victim->id == inFlight_ && t->queue.size() > 1) {
+                ++victim;
+            }
+            giveUp(*t, *victim,
                    "dropped: the queue of " + std::to_string(kQueuePerTarget) +
                        " waiting notifications was full");
-            t->queue.pop_front();
+            t->queue.erase(victim);
         }
         t->queue.push_back(Pending{++nextId_, run.school, alert->event,
                                    boost::json::serialize(notificationBody(run, *alert)), 0,
@@ -135,9 +140,11 @@ void Notifier::loop() {
         }
         const Pending sent = target->queue.front();
         const NotifyConfig config = target->config;
+        inFlight_ = sent.id;
         lock.unlock();
         const PostResult result = sender_(config, sent.body, policy_.timeout);
         lock.lock();
+        inFlight_ = 0;
         if (!isCurrent(target) || target->queue.empty() || target->queue.front().id != sent.id) {
             continue;  // dropped meanwhile (a reload, or a full queue)
         }

@@ -93,6 +93,7 @@ class Notifier {
     std::condition_variable wake_;
     std::vector<std::shared_ptr<Target>> targets_;
     std::uint64_t nextId_ = 0;
+    std::uint64_t inFlight_ = 0;  // the notification being sent (0: none)
     bool stopping_ = false;
     bool ended_ = false;  // the thread has finished
     Clock::time_point deadline_{};
