@@ -234,21 +234,7 @@ void Daemon::loop() {
 }
 
 void Daemon::fire(const std::string& school, const std::string& trigger) {
-    switch (pool_->trigger(school, trigger)) {
-        case RunQueue::Added::Queued:
-            spdlog::info("school={} trigger={}: queued", school, trigger);
-            break;
-        case RunQueue::Added::Merged:
-            spdlog::info("school={} trigger={}: merged into its queued run", school, trigger);
-            break;
-        case RunQueue::Added::AfterRunning:
-            spdlog::info("school={} trigger={}: running now; one more run queued after it", school,
-                         trigger);
-            break;
-        case RunQueue::Added::Refused:
-            spdlog::info("school={} trigger={}: not queued, stopping", school, trigger);
-            break;
-    }
+    pool_->trigger(school, trigger);  // logs what became of it
 }
 
 void Daemon::finished(const WorkerPool::Finished& done) {
@@ -362,10 +348,7 @@ bool Daemon::requestSync(const std::string& dfes) {
             return false;
         }
     }
-    const auto added = pool_->trigger(dfes, "api");
-    spdlog::info("school={} trigger=api: {}", dfes,
-                 added == RunQueue::Added::Refused ? "refused, stopping" : "accepted");
-    return added != RunQueue::Added::Refused;
+    return pool_->trigger(dfes, "api") != RunQueue::Added::Refused;
 }
 
 std::size_t Daemon::queueLength() {

@@ -86,6 +86,23 @@ RunQueue::Added WorkerPool::trigger(const std::string& school, const std::string
     {
         std::lock_guard<std::mutex> lock(mutex_);
         added = queue_.add(school, trigger);
+        // Logged before a worker can take it, so that the log reads in order.
+        switch (added) {
+            case RunQueue::Added::Queued:
+                spdlog::info("school={} trigger={}: queued", school, trigger);
+                break;
+            case RunQueue::Added::Merged:
+                spdlog::info("school={} trigger={}: merged into its queued run", school, trigger);
+                break;
+            case RunQueue::Added::AfterRunning:
+                spdlog::info("school={} trigger={}: running now; one more run queued after it",
+                             school, trigger);
+                break;
+            case RunQueue::Added::Refused:
+                spdlog::info("school={} trigger={}: not queued, the daemon is stopping", school,
+                             trigger);
+                break;
+        }
     }
     wake_.notify_all();
     onChange_();

@@ -67,6 +67,7 @@ class WorkerPool {
     // Workers not retiring.
     std::size_t size() const;
 
+    // Queues a run (RunQueue::add) and logs what became of the trigger.
     RunQueue::Added trigger(const std::string& school, const std::string& trigger);
     // Drops the waiting runs of schools `keep` refuses (a reload removed them).
     std::vector<std::string> retain(const std::function<bool(const std::string&)>& keep);
