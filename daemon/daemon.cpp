@@ -282,6 +282,12 @@ void Daemon::reload() {
             pool_->retire(have - next->daemon.workers);
         }
         notifier_.setTargets(next->notify);
+        try {
+            seedNotifications(*next);  // new targets and new schools learn where schools stand
+        } catch (const core::Error& e) {
+            spdlog::warn("reload: cannot read the schools' latest runs for notifications: {}",
+                         e.what());
+        }
         publishNextRuns();
         // TODO(issue 6): reload the status server here — swap in the tokens of the new
         // configuration (already checked above) without dropping the endpoint (SPEC §9.1).

@@ -53,7 +53,8 @@ class Notifier {
     // The targets of the configuration in force (start-up and each reload). A target whose URL
     // stays keeps what it knows and what waits for it; a removed target's queue is dropped.
     void setTargets(const std::vector<NotifyConfig>& targets);
-    // Where a school stood at start-up (its latest run), for every target; announces nothing.
+    // Where a school stands (its latest run), for every target that has not seen it yet (at
+    // start-up: all of them); announces nothing.
     void seed(const std::string& school, const SchoolCondition& condition);
     void start();
     // A run ended: queues what each target should hear. Never blocks on delivery.

@@ -102,7 +102,7 @@ SchoolCondition AlertRules::filtered(const SchoolCondition& c) const {
 }
 
 void AlertRules::seed(const std::string& school, const SchoolCondition& now) {
-    last_[school] = filtered(now);
+    last_.try_emplace(school, filtered(now));  // what this target has seen itself stands
 }
 
 std::optional<Alert> AlertRules::observe(const std::string& school, const SchoolCondition& now) {

@@ -53,8 +53,9 @@ class AlertRules {
 
     // The school's condition after a run; an Alert when it is news to this target.
     std::optional<Alert> observe(const std::string& school, const SchoolCondition& now);
-    // Where a school stands when the daemon starts (its latest run): remembered, not announced,
-    // so a restart neither repeats nor loses a notification.
+    // Where a school stands when the daemon starts, or when a reload adds this target or the
+    // school (its latest run): remembered, not announced, so a restart neither repeats nor
+    // loses a notification. A school this target has already seen keeps what it saw.
     void seed(const std::string& school, const SchoolCondition& now);
     // A reload changed `on`: conditions no longer listened to are forgotten without a
     // `recovered` (the school did not recover; the target stopped asking).

@@ -121,10 +121,12 @@ TEST(NotifyRules, SeedingAndChangingOnAnnounceNothing) {
     EXPECT_EQ(eventOf(rules, failed(2, "cannot open")), "-");
     EXPECT_EQ(eventOf(rules, run(3, "applied")), "recovered");
     EXPECT_EQ(eventOf(rules, failed(4, "cannot open")), "failed");
+    rules.seed("6612345", conditionOf(run(5, "applied")));  // a reload: what it saw stands
+    EXPECT_EQ(eventOf(rules, failed(5, "cannot open")), "-");
     // A reload stops listening to failures: the school did not recover, nothing is sent.
     rules.setOn({"held", "stale"});
-    EXPECT_EQ(eventOf(rules, run(5, "applied")), "-");
-    EXPECT_EQ(eventOf(rules, failed(6, "cannot open")), "-");
+    EXPECT_EQ(eventOf(rules, run(6, "applied")), "-");
+    EXPECT_EQ(eventOf(rules, failed(7, "cannot open")), "-");
 }
 
 TEST(NotifyRules, TheBodyIsTheRunSummaryWithTheNotification) {
