@@ -56,6 +56,7 @@ void Triggers::configure(const Config& config, std::int64_t nowUnix, Clock::time
             settle_.forget(school);
         }
     }
+    drain(now);  // what the old watch saw while the new one was being set up
     watch_ = std::move(watch);
     schedules_ = std::move(schedules);
     sources_ = std::move(sources);
