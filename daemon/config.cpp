@@ -122,15 +122,15 @@ constexpr Field<StatusConfig> kStatusFields[] = {
      }},
     {"tokens_file", Kind::String,
      [](Context& ctx, const Value& v, StatusConfig& s) {
-         assign(s.tokensFile, readSecretPath(ctx, v));
+         assign(s.tokensFile, readDaemonSecretPath(ctx, v));
      }},
     {"tls_certificate", Kind::String,
      [](Context& ctx, const Value& v, StatusConfig& s) {
-         assign(s.tlsCertificate, readSecretPath(ctx, v));
+         assign(s.tlsCertificate, readDaemonSecretPath(ctx, v));
      }},
     {"tls_private_key", Kind::String,
      [](Context& ctx, const Value& v, StatusConfig& s) {
-         assign(s.tlsPrivateKey, readSecretPath(ctx, v));
+         assign(s.tlsPrivateKey, readDaemonSecretPath(ctx, v));
      }},
 };
 

@@ -107,7 +107,15 @@ struct Config {
 // written `credential:NAME` finds the file NAME (docs/configuration.md, "Secrets as files").
 struct ConfigEnvironment {
     std::optional<std::filesystem::path> credentialsDirectory;
+    // For the commands other than `daemon` and `check-config`: without $CREDENTIALS_DIRECTORY,
+    // a `credential:` in the keys only the daemon reads (status.tokens_file, status.tls_*, a
+    // notify token_file) is kept as written, not looked up, so that `misync status` run by hand
+    // works beside a service that gets those files from systemd.
+    bool daemonCredentialsOptional = false;
+
     static ConfigEnvironment fromProcess();
+    // fromProcess() with daemonCredentialsOptional.
+    static ConfigEnvironment forCommands();
 };
 
 // Reads, parses and validates `file`. Throws core::ConfigError when anything is wrong; its

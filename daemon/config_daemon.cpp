@@ -145,8 +145,8 @@ constexpr Field<NotifyConfig> kNotifyFields[] = {
      }},
     {"token_file", Kind::String,
      [](Context& ctx, const Value& v, NotifyConfig& n) {
-         if (!readNonEmpty(ctx, v)) {
-             return;
+         if (!readNonEmpty(ctx, v) || ctx.skipsDaemonCredential(v)) {
+             return;  // a command that sends no notifications needs no token
          }
          auto token = ctx.readSecretFile(v);
          if (token && !printable(*token)) {

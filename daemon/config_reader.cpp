@@ -17,6 +17,12 @@ ConfigEnvironment ConfigEnvironment::fromProcess() {
     return env;
 }
 
+ConfigEnvironment ConfigEnvironment::forCommands() {
+    ConfigEnvironment env = fromProcess();
+    env.daemonCredentialsOptional = true;
+    return env;
+}
+
 namespace config_detail {
 
 std::string joined(const std::vector<std::string>& items) {
@@ -91,6 +97,11 @@ std::optional<std::string> Context::secretPath(const Value& v) {
         return std::nullopt;
     }
     return file.string();
+}
+
+bool Context::skipsDaemonCredential(const Value& v) const {
+    return environment_.daemonCredentialsOptional && !environment_.credentialsDirectory &&
+           v.text().rfind(kCredentialPrefix, 0) == 0;
 }
 
 std::optional<std::string> Context::readSecretFile(const Value& v) {
@@ -270,6 +281,13 @@ std::optional<std::string> readPath(Context& ctx, const Value& v) {
 
 std::optional<std::string> readSecretPath(Context& ctx, const Value& v) {
     return readNonEmpty(ctx, v) ? ctx.secretPath(v) : std::nullopt;
+}
+
+std::optional<std::string> readDaemonSecretPath(Context& ctx, const Value& v) {
+    if (ctx.skipsDaemonCredential(v)) {
+        return v.text();
+    }
+    return readSecretPath(ctx, v);
 }
 
 const toml::source_region& whereIs(const toml::table& table, std::string_view key) {

@@ -83,6 +83,10 @@ class Context {
     // trailing line break. Messages name the key and the file, never the content.
     std::optional<std::string> readSecretFile(const Value& v);
 
+    // Whether a key only the daemon reads names a credential that this load leaves alone
+    // (ConfigEnvironment::daemonCredentialsOptional, no $CREDENTIALS_DIRECTORY).
+    bool skipsDaemonCredential(const Value& v) const;
+
     void throwIfProblems();
 
   private:
@@ -154,6 +158,8 @@ std::optional<std::string> readNonEmpty(Context& ctx, const Value& v);
 std::optional<std::string> readPath(Context& ctx, const Value& v);
 // A path key that may also name a systemd credential (Context::secretPath).
 std::optional<std::string> readSecretPath(Context& ctx, const Value& v);
+// The same for a key only the daemon reads: kept as written when the load skips it.
+std::optional<std::string> readDaemonSecretPath(Context& ctx, const Value& v);
 
 template <class T>
 void assign(T& target, std::optional<T> value) {

@@ -78,6 +78,11 @@ TEST_F(DaemonTest, FailuresNotifyOnceRetriedAndRecoveryNotifiesRecovered) {
     EXPECT_NE(str(n, "reason").find("recovered from failed: source_unreadable"), std::string::npos)
         << str(n, "reason");
 
+    // A command run by hand needs no notify token: it does not look the credential up.
+    Result byHand = misync({"history", "--school", kA});
+    EXPECT_EQ(byHand.status, 0) << byHand.err;
+    EXPECT_EQ(misync({"check-config"}).status, 2);  // check-config checks everything
+
     signalDaemon(SIGTERM);
     Result r = finishDaemon();
     EXPECT_EQ(r.status, 0);

@@ -224,4 +224,25 @@ TEST(ConfigCredentials, ClearErrorsWithoutTheDirectoryOrTheFile) {
                 HasSubstr("a credential name is a file name"));
 }
 
+TEST(ConfigCredentials, CommandsOtherThanTheDaemonSkipTheDaemonsOwnCredentials) {
+    // `misync status` by hand, beside a service that gets its tokens from systemd.
+    ConfigEnvironment commands;
+    commands.daemonCredentialsOptional = true;
+    Config c = parse(
+        "[status]\ntokens_file = \"credential:tokens.toml\"\n"
+        "tls_certificate = \"credential:cert\"\ntls_private_key = \"credential:key\"\n"
+        "[[notify]]\nurl = \"http://a.example/\"\ntoken_file = \"credential:notify.token\"\n",
+        commands);
+    EXPECT_EQ(c.status.tokensFile, "credential:tokens.toml");  // kept as written, not looked up
+    EXPECT_TRUE(c.notify.at(0).token.empty());
+    // What commands need themselves is still required.
+    EXPECT_THAT(errorOf("[secrets]\nkey_file = \"credential:misync-key\"\n", commands),
+                HasSubstr("needs $CREDENTIALS_DIRECTORY"));
+    // With the folder given, everything is looked up as for the daemon.
+    Files creds;
+    commands.credentialsDirectory = creds.path();
+    EXPECT_THAT(errorOf("[status]\ntokens_file = \"credential:tokens.toml\"\n", commands),
+                HasSubstr("credential 'tokens.toml' is not in $CREDENTIALS_DIRECTORY"));
+}
+
 }  // namespace
