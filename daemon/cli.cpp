@@ -127,6 +127,7 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     addAccountCommands(scope, *accounts);
     addAdminCommands(scope, *accounts);
     addSecretsCommands(scope);
+    addDaemonCommands(scope);
 
     try {
         app.parse(argc, argv);

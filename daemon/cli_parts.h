@@ -32,5 +32,7 @@ void addAccountCommands(CliScope& c, CLI::App& accounts);
 void addAdminCommands(CliScope& c, CLI::App& accounts);
 // secrets rotate (cli_secrets.cpp)
 void addSecretsCommands(CliScope& c);
+// daemon (cli_daemon.cpp)
+void addDaemonCommands(CliScope& c);
 
 }  // namespace misync::daemon

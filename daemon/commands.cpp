@@ -190,7 +190,7 @@ int cmdCheckConfig(const GlobalOptions& g, Io io) {
             }
             return kExitOk;
         },
-        /*openDirectory=*/false);
+        /*openDirectory=*/false, /*allCredentials=*/true);
 }
 
 int cmdVersion(const GlobalOptions& g, Io io) {

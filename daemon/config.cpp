@@ -4,327 +4,18 @@
 
 #include <algorithm>
 #include <array>
-#include <cerrno>
 #include <cstdint>
-#include <fstream>
-#include <limits>
 #include <span>
-#include <system_error>
 #include <utility>
 
 #include "core/errors.h"
 #include "core/school.h"
+#include "daemon/config_reader.h"
 
 namespace misync::daemon {
 namespace {
 
-namespace fs = std::filesystem;
-
-constexpr std::int64_t kNoMax = std::numeric_limits<unsigned>::max();
-
-std::string joined(const std::vector<std::string>& items) {
-    std::string out;
-    for (const auto& item : items) {
-        out += out.empty() ? item : ", " + item;
-    }
-    return out;
-}
-
-// The whole file, or why it cannot be read (the reason goes into messages, the content never).
-std::error_code readWholeFile(const fs::path& path, std::string& out) {
-    std::error_code ec;
-    auto status = fs::status(path, ec);
-    if (ec) {
-        return ec;
-    }
-    if (fs::is_directory(status)) {
-        return std::make_error_code(std::errc::is_a_directory);
-    }
-    errno = 0;
-    std::ifstream in(path, std::ios::binary);
-    if (!in) {
-        // The stream hides the reason; libstdc++ leaves open(2)'s errno in place.
-        return errno != 0 ? std::error_code(errno, std::generic_category())
-                          : std::make_error_code(std::errc::permission_denied);
-    }
-    out.clear();
-    std::array<char, 8192> buffer{};
-    while (in.read(buffer.data(), buffer.size()) || in.gcount() > 0) {
-        out.append(buffer.data(), static_cast<std::size_t>(in.gcount()));
-    }
-    if (in.bad()) {
-        return std::make_error_code(std::errc::io_error);
-    }
-    return {};
-}
-
-// A value found in the file and its full dotted key ("school[2].policy.retention_days"), so
-// that every message can name both the key and where it is.
-struct Value {
-    const toml::node& node;
-    std::string key;
-
-    const std::string& text() const { return node.as_string()->get(); }
-    std::int64_t integer() const { return node.as_integer()->get(); }
-    bool boolean() const { return node.as_boolean()->get(); }
-    const toml::table& table() const { return *node.as_table(); }
-};
-
-struct Problem {
-    std::size_t line = 0;
-    std::size_t column = 0;
-    std::string text;
-};
-
-// What one load needs besides the document: where it came from (messages and relative paths),
-// the connector names it may use, and the problems found so far. Problems are collected rather
-// than thrown one at a time so that `check-config` reports everything wrong in one go.
-class Context {
-  public:
-    Context(std::string fileName, fs::path baseDir, const connectors::ConnectorRegistry& registry)
-        : fileName_(std::move(fileName)), baseDir_(std::move(baseDir)), registry_(registry) {}
-
-    const connectors::ConnectorRegistry& registry() const { return registry_; }
-
-    void fail(const toml::source_region& at, std::string_view key, std::string_view what) {
-        problems_.push_back({at.begin.line, at.begin.column,
-                             fileName_ + ":" + std::to_string(at.begin.line) + ":" +
-                                 std::to_string(at.begin.column) + ": key '" + std::string(key) +
-                                 "': " + std::string(what)});
-    }
-    void fail(const Value& v, std::string_view what) { fail(v.node.source(), v.key, what); }
-
-    // Relative paths are taken from the configuration file's folder, never the working directory.
-    std::string resolve(const std::string& path) const {
-        fs::path p(path);
-        return p.is_absolute() ? p.lexically_normal().string()
-                               : (baseDir_ / p).lexically_normal().string();
-    }
-
-    // A secret given as a file (SPEC §7): the file's content without its trailing line break.
-    // Messages name the key and the file, never the content.
-    std::optional<std::string> readSecretFile(const Value& v) {
-        std::string path = resolve(v.text());
-        std::string content;
-        if (auto ec = readWholeFile(path, content)) {
-            fail(v, "cannot read '" + path + "': " + ec.message());
-            return std::nullopt;
-        }
-        while (!content.empty() && (content.back() == '\n' || content.back() == '\r')) {
-            content.pop_back();
-        }
-        if (content.empty()) {
-            fail(v, "file '" + path + "' is empty");
-            return std::nullopt;
-        }
-        return content;
-    }
-
-    void throwIfProblems() {
-        if (problems_.empty()) {
-            return;
-        }
-        std::stable_sort(problems_.begin(), problems_.end(), [](const auto& a, const auto& b) {
-            return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-        });
-        std::string message;
-        for (const auto& p : problems_) {
-            message += message.empty() ? p.text : "\n" + p.text;
-        }
-        throw core::ConfigError(message);
-    }
-
-  private:
-    std::string fileName_;
-    fs::path baseDir_;
-    const connectors::ConnectorRegistry& registry_;
-    std::vector<Problem> problems_;
-};
-
-// ---- the schema: every key of every section, with its type and how it is read --------------
-
-enum class Kind { String, Integer, Number, Boolean, Table, ArrayOfTables };
-
-bool hasKind(const toml::node& node, Kind kind) {
-    switch (kind) {
-        case Kind::String:
-            return node.is_string();
-        case Kind::Integer:
-            return node.is_integer();
-        case Kind::Number:
-            return node.is_integer() || node.is_floating_point();
-        case Kind::Boolean:
-            return node.is_boolean();
-        case Kind::Table:
-            return node.is_table();
-        case Kind::ArrayOfTables: {
-            const auto* array = node.as_array();
-            return array != nullptr && (array->empty() || array->is_array_of_tables());
-        }
-    }
-    return false;
-}
-
-std::string_view kindName(Kind kind) {
-    switch (kind) {
-        case Kind::String:
-            return "a string";
-        case Kind::Integer:
-            return "an integer";
-        case Kind::Number:
-            return "a number";
-        case Kind::Boolean:
-            return "a boolean (true or false)";
-        case Kind::Table:
-            return "a table";
-        case Kind::ArrayOfTables:
-            return "an array of tables";
-    }
-    return "?";
-}
-
-std::string_view typeName(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a float";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::date:
-            return "a date";
-        case toml::node_type::time:
-            return "a time";
-        case toml::node_type::date_time:
-            return "a date-time";
-        case toml::node_type::none:
-            break;
-    }
-    return "nothing";
-}
-
-template <class T>
-struct Field {
-    std::string_view key;
-    Kind kind;
-    void (*read)(Context&, const Value&, T&);
-    std::string_view typeHint = {};  // added to a wrong-type message
-};
-
-std::string joinKey(std::string_view path, std::string_view key) {
-    return path.empty() ? std::string(key) : std::string(path) + "." + std::string(key);
-}
-
-// Checks every key of `table` against `fields` (unknown key or wrong type: a problem naming
-// the key and its line) and reads the rest into `out`, which already holds the defaults.
-template <class T>
-void readTable(Context& ctx, const toml::table& table, std::string_view path,
-               std::span<const Field<T>> fields, T& out) {
-    for (auto&& [key, node] : table) {
-        std::string_view name = key.str();  // clang < 16 cannot capture a structured binding
-        std::string fullKey = joinKey(path, name);
-        auto field = std::find_if(fields.begin(), fields.end(),
-                                  [name](const Field<T>& f) { return f.key == name; });
-        if (field == fields.end()) {
-            std::vector<std::string> known;
-            for (const auto& f : fields) {
-                known.emplace_back(f.key);
-            }
-            ctx.fail(key.source(), fullKey, "unknown key (known here: " + joined(known) + ")");
-            continue;
-        }
-        if (!hasKind(node, field->kind)) {
-            std::string what = "expected " + std::string(kindName(field->kind)) + ", found " +
-                               std::string(typeName(node));
-            if (!field->typeHint.empty()) {
-                what += "; " + std::string(field->typeHint);
-            }
-            ctx.fail(node.source(), fullKey, what);
-            continue;
-        }
-        field->read(ctx, Value{node, fullKey}, out);
-    }
-}
-
-// A table whose keys are names chosen by the school ([school.fields], [school.files]) or one of
-// `allowed` when that is not empty ([school.queries]); every value a non-empty string.
-void readStringMap(Context& ctx, const Value& v, std::span<const std::string_view> allowed,
-                   std::string_view valueMeaning, std::map<std::string, std::string>& out) {
-    for (auto&& [key, node] : v.table()) {
-        std::string fullKey = joinKey(v.key, key.str());
-        if (!allowed.empty() &&
-            std::find(allowed.begin(), allowed.end(), key.str()) == allowed.end()) {
-            std::vector<std::string> known(allowed.begin(), allowed.end());
-            ctx.fail(key.source(), fullKey, "unknown key (known here: " + joined(known) + ")");
-            continue;
-        }
-        if (!node.is_string()) {
-            ctx.fail(node.source(), fullKey,
-                     "expected a string (" + std::string(valueMeaning) + "), found " +
-                         std::string(typeName(node)));
-            continue;
-        }
-        const std::string& text = node.as_string()->get();
-        if (text.empty()) {
-            ctx.fail(node.source(), fullKey, "must not be empty");
-            continue;
-        }
-        out[std::string(key.str())] = text;
-    }
-}
-
-std::optional<unsigned> readCount(Context& ctx, const Value& v, std::int64_t min,
-                                  std::int64_t max = kNoMax) {
-    std::int64_t n = v.integer();
-    if (n >= min && n <= max) {
-        return static_cast<unsigned>(n);
-    }
-    std::string what;
-    if (max != kNoMax) {
-        what = "must be between " + std::to_string(min) + " and " + std::to_string(max);
-    } else if (n > max) {
-        what = "must be at most " + std::to_string(max);
-    } else {
-        what = min == 0 ? "must not be negative" : "must be at least " + std::to_string(min);
-    }
-    ctx.fail(v, what + " (found " + std::to_string(n) + ")");
-    return std::nullopt;
-}
-
-std::optional<double> readPercent(Context& ctx, const Value& v) {
-    double x = v.node.value<double>().value_or(-1);
-    if (!(x >= 0 && x <= 100)) {  // also rejects nan
-        ctx.fail(v, "must be a percentage between 0 and 100");
-        return std::nullopt;
-    }
-    return x;
-}
-
-std::optional<std::string> readNonEmpty(Context& ctx, const Value& v) {
-    if (v.text().empty()) {
-        ctx.fail(v, "must not be empty");
-        return std::nullopt;
-    }
-    return v.text();
-}
-
-std::optional<std::string> readPath(Context& ctx, const Value& v) {
-    auto text = readNonEmpty(ctx, v);
-    return text ? std::optional(ctx.resolve(*text)) : std::nullopt;
-}
-
-template <class T>
-void assign(T& target, std::optional<T> value) {
-    if (value) {
-        target = std::move(*value);
-    }
-}
+using namespace config_detail;
 
 // ---- sections -----------------------------------------------------------------------------
 
@@ -415,7 +106,9 @@ constexpr Field<DirectoryConfig> kDirectoryFields[] = {
 
 constexpr Field<SecretsConfig> kSecretsFields[] = {
     {"key_file", Kind::String,
-     [](Context& ctx, const Value& v, SecretsConfig& s) { assign(s.keyFile, readPath(ctx, v)); }},
+     [](Context& ctx, const Value& v, SecretsConfig& s) {
+         assign(s.keyFile, readSecretPath(ctx, v));
+     }},
 };
 
 constexpr Field<StatusConfig> kStatusFields[] = {
@@ -428,14 +121,16 @@ constexpr Field<StatusConfig> kStatusFields[] = {
          s.listen = v.text();
      }},
     {"tokens_file", Kind::String,
-     [](Context& ctx, const Value& v, StatusConfig& s) { assign(s.tokensFile, readPath(ctx, v)); }},
+     [](Context& ctx, const Value& v, StatusConfig& s) {
+         assign(s.tokensFile, readDaemonSecretPath(ctx, v));
+     }},
     {"tls_certificate", Kind::String,
      [](Context& ctx, const Value& v, StatusConfig& s) {
-         assign(s.tlsCertificate, readPath(ctx, v));
+         assign(s.tlsCertificate, readDaemonSecretPath(ctx, v));
      }},
     {"tls_private_key", Kind::String,
      [](Context& ctx, const Value& v, StatusConfig& s) {
-         assign(s.tlsPrivateKey, readPath(ctx, v));
+         assign(s.tlsPrivateKey, readDaemonSecretPath(ctx, v));
      }},
 };
 
@@ -500,14 +195,10 @@ constexpr Field<SchoolConfig> kSchoolFields[] = {
      [](Context& ctx, const Value& v, SchoolConfig& s) {
          readTable<Policy>(ctx, v.table(), v.key, kPolicyFields, s.policy);
      }},
+    {"settle_seconds", Kind::Integer, readSchoolSettle},
 };
 
 // Rules that join several keys of one section; run after the section's keys were read.
-
-const toml::source_region& whereIs(const toml::table& table, std::string_view key) {
-    const toml::node* node = table.get(key);
-    return node != nullptr ? node->source() : table.source();
-}
 
 void checkDirectory(Context& ctx, const toml::table& t, const DirectoryConfig& d) {
     bool postgres = d.backend == "postgresql";
@@ -619,6 +310,11 @@ constexpr Field<Draft> kTopFields[] = {
          readTable<StatusConfig>(ctx, v.table(), v.key, kStatusFields, d.config.status);
          checkStatus(ctx, v.table());
      }},
+    {"daemon", Kind::Table,
+     [](Context& ctx, const Value& v, Draft& d) { readDaemonSection(ctx, v, d.config.daemon); }},
+    {"notify", Kind::ArrayOfTables,
+     [](Context& ctx, const Value& v, Draft& d) { readNotifyArray(ctx, v, d.config.notify); },
+     "write each target as a [[notify]] block"},
     {"policy", Kind::Table,
      [](Context& ctx, const Value& v, Draft& d) {
          readTable<Policy>(ctx, v.table(), v.key, kPolicyFields, d.config.policy);
@@ -638,6 +334,9 @@ void readSchools(Context& ctx, const toml::array& array, Config& config) {
         school.policy = config.policy;
         readTable<SchoolConfig>(ctx, table, path, kSchoolFields, school);
         checkSchool(ctx, table, path, school);
+        if (!table.contains("settle_seconds")) {
+            school.settleSeconds = config.daemon.settleSeconds;  // §9.1: per school or [daemon]
+        }
         if (!school.dfes.empty()) {
             auto [it, added] = lineOfDfes.emplace(school.dfes, table.source().begin.line);
             if (!added) {
@@ -679,7 +378,8 @@ std::vector<const SchoolConfig*> Config::select(const std::vector<std::string>& 
 }
 
 Config parseConfig(std::string_view text, const std::filesystem::path& sourceName,
-                   const connectors::ConnectorRegistry& registry) {
+                   const connectors::ConnectorRegistry& registry,
+                   const ConfigEnvironment& environment) {
     std::string fileName = sourceName.string();
     toml::table document;
     try {
@@ -694,7 +394,7 @@ Config parseConfig(std::string_view text, const std::filesystem::path& sourceNam
     fs::path absolute = fs::absolute(sourceName, ec);
     absolute = ec ? sourceName : absolute.lexically_normal();
 
-    Context ctx(fileName, absolute.parent_path(), registry);
+    Context ctx(fileName, absolute.parent_path(), registry, environment);
     Draft draft;
     draft.config.file = absolute;
     readTable<Draft>(ctx, document, "", kTopFields, draft);
@@ -705,13 +405,13 @@ Config parseConfig(std::string_view text, const std::filesystem::path& sourceNam
     return std::move(draft.config);
 }
 
-Config loadConfig(const std::filesystem::path& file,
-                  const connectors::ConnectorRegistry& registry) {
+Config loadConfig(const std::filesystem::path& file, const connectors::ConnectorRegistry& registry,
+                  const ConfigEnvironment& environment) {
     std::string text;
     if (auto ec = readWholeFile(file, text)) {
         throw core::ConfigError(file.string() + ": cannot read the configuration: " + ec.message());
     }
-    return parseConfig(text, file, registry);
+    return parseConfig(text, file, registry, environment);
 }
 
 }  // namespace misync::daemon

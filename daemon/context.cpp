@@ -38,7 +38,7 @@ bool Context::passwordAvailable(const storage::AccountRow& row) {
 }
 
 int withContext(const GlobalOptions& g, Io io, const std::function<int(Context&)>& body,
-                bool openDirectory) {
+                bool openDirectory, bool allCredentials) {
     try {
         Context ctx;
         connectors::registerBuiltinConnectors(ctx.registry);
@@ -50,7 +50,9 @@ int withContext(const GlobalOptions& g, Io io, const std::function<int(Context&)
             io.err << "misync: --as-of: not a YYYY-MM-DD date: " << g.asOf << "\n";
             return kExitUsage;
         }
-        ctx.config = loadConfig(g.configFile, ctx.registry);
+        ctx.config = loadConfig(
+            g.configFile, ctx.registry,
+            allCredentials ? ConfigEnvironment::fromProcess() : ConfigEnvironment::forCommands());
         if (openDirectory) {
             ctx.directory();
         }

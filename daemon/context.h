@@ -41,8 +41,10 @@ struct Context {
 };
 
 // Loads the configuration and runs `body`; maps errors to exit statuses (2 for configuration
-// and usage, 1 for the directory) with a message on stderr.
+// and usage, 1 for the directory) with a message on stderr. Unless `allCredentials`
+// (check-config), credentials only the daemon reads are not looked up
+// (ConfigEnvironment::forCommands()).
 int withContext(const GlobalOptions& g, Io io, const std::function<int(Context&)>& body,
-                bool openDirectory = true);
+                bool openDirectory = true, bool allCredentials = false);
 
 }  // namespace misync::daemon

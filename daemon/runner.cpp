@@ -62,6 +62,18 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
     }
 }
 
+bool Runner::sourcesLookUnchanged(const SchoolConfig& school) {
+    auto connector = connectors_.create(school.connector);
+    connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
+                                 school.files};
+    auto fp = connector->fingerprint(src);
+    if (!fp) {
+        return false;
+    }
+    auto st = directory_.schoolState(school.dfes);
+    return st && !st->dirty && st->fingerprint == *fp + "|" + configDigest(school);
+}
+
 // What a run knows about its school's sources. S7 lets the files be read before the lease is
 // taken (and the next school's ahead of time); only what the directory says is read under it.
 struct Runner::Input {

@@ -60,6 +60,11 @@ class Runner {
     // same files (then the run will most likely be replayed without reading them).
     std::optional<PrefetchedRead> prefetch(const SchoolConfig& school);
 
+    // Whether the school's sources look as its last full run saw them (same stat fingerprint
+    // and configuration, nothing marked dirty): a hint only, as in prefetch(). The daemon's
+    // start-up check runs a school whose drop folder changed while no daemon watched it.
+    bool sourcesLookUnchanged(const SchoolConfig& school);
+
   private:
     struct Input;                    // a run's sources: what was read before the lease
     enum class Step { Done, Read };  // Read: the files must be read after all

@@ -266,7 +266,7 @@ source = "/srv/b"
 TEST(ConfigErrors, UnknownTopLevelKey) {
     auto m = errorOf("# misync\n\nlog_level = \"debug\"\n[directory]\nbackend = \"sqlite\"\n");
     EXPECT_THAT(m, HasSubstr("/etc/misync/misync.toml:3:1: key 'log_level': unknown key"));
-    EXPECT_THAT(m, HasSubstr("directory, secrets, status, policy, school"));
+    EXPECT_THAT(m, HasSubstr("directory, secrets, status, daemon, notify, policy, school"));
 }
 
 TEST(ConfigErrors, UnknownKeyInPolicy) {
