@@ -125,6 +125,12 @@ class AccountReader {
                                              bool includeArchived) = 0;
 };
 
+// One run with one page of its actions (SPEC §9 GET /api/v1/runs/{id}).
+struct RunPage {
+    RunRecord run;                  // its actions: only those of the page
+    std::int64_t totalActions = 0;  // how many actions the run has in all
+};
+
 // Run history (S1).
 class RunLog {
   public:
@@ -133,6 +139,9 @@ class RunLog {
     virtual std::vector<RunRecord> listRuns(const std::string& school, int limit,
                                             std::int64_t beforeId = 0) = 0;
     virtual std::optional<RunRecord> getRun(std::int64_t id) = 0;
+    // Run `id` with at most `limit` of its actions (0: none) from the `offset`-th (0-based, in
+    // the run's order), and how many it has; nullopt when there is no such run.
+    virtual std::optional<RunPage> getRunPage(std::int64_t id, std::int64_t offset, int limit) = 0;
 };
 
 // The change log (SPEC §9.2), read in commit order.

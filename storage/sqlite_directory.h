@@ -91,6 +91,7 @@ class SqliteDirectory final : public Directory {
     std::vector<RunRecord> listRuns(const std::string& school, int limit,
                                     std::int64_t beforeId) override;
     std::optional<RunRecord> getRun(std::int64_t id) override;
+    std::optional<RunPage> getRunPage(std::int64_t id, std::int64_t offset, int limit) override;
     std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
                                         const std::string& school) override;
     std::vector<SchoolStatusRow> schoolStatuses(const std::vector<std::string>& schools) override;

@@ -1,0 +1,97 @@
+// Run history on SQLite (S1; SPEC §9 GET /api/v1/schools/{D}/runs and /api/v1/runs/{id}).
+// Raw prepared statements rather than Poco::Data: the status endpoint lists runs at thousands of
+// requests a second, where Poco's per-row Var conversions would cost more than the query.
+#include <limits>
+
+#include "storage/sqlite_directory.h"
+#include "storage/sqlite_stmt.h"
+
+namespace misync::storage {
+
+namespace json = boost::json;
+
+namespace {
+
+constexpr const char* kRunColumns =
+    "SELECT id, school, trigger, connector, as_of, started_at, finished_at, outcome, files, "
+    "counts, warnings, errors, plan_digest, extracted_at, approved_run FROM runs ";
+
+RunRecord runFromRow(const SqliteStmt& q) {
+    RunRecord r;
+    r.id = q.columnInt(0);
+    r.school = q.columnText(1);
+    r.trigger = q.columnText(2);
+    r.connector = q.columnText(3);
+    r.asOf = q.columnText(4);
+    r.startedAt = q.columnText(5);
+    r.finishedAt = q.columnText(6);
+    r.outcome = q.columnText(7);
+    r.files = filesFromJson(json::parse(q.columnText(8)));
+    r.counts = countsFromJson(json::parse(q.columnText(9)));
+    r.warnings = warningsFromJson(json::parse(q.columnText(10)));
+    r.errors = errorsFromJson(json::parse(q.columnText(11)));
+    r.planDigest = q.columnText(12);
+    r.extractedAt = q.columnText(13);
+    if (!q.columnIsNull(14)) {
+        r.approvedRun = q.columnInt(14);
+    }
+    return r;
+}
+
+}  // namespace
+
+std::vector<RunRecord> SqliteDirectory::listRuns(const std::string& school, int limit,
+                                                 std::int64_t beforeId) {
+    SqliteStmt q(db(),
+                 std::string(kRunColumns) + "WHERE school = ? AND id < ? ORDER BY id DESC LIMIT ?");
+    q.text(1, school)
+        .integer(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
+        .integer(3, limit > 0 ? limit : 20);
+    std::vector<RunRecord> out;
+    while (q.step()) {
+        out.push_back(runFromRow(q));
+    }
+    return out;
+}
+
+std::optional<RunRecord> SqliteDirectory::getRun(std::int64_t id) {
+    auto page = getRunPage(id, 0, std::numeric_limits<int>::max());
+    if (!page) {
+        return std::nullopt;
+    }
+    return std::move(page->run);
+}
+
+std::optional<RunPage> SqliteDirectory::getRunPage(std::int64_t id, std::int64_t offset,
+                                                   int limit) {
+    std::optional<RunPage> page;
+    // One read transaction, so that the run, its count and its page agree.
+    readSnapshot([&] {
+        SqliteStmt q(db(), std::string(kRunColumns) + "WHERE id = ?");
+        q.integer(1, id);
+        if (!q.step()) {
+            return;
+        }
+        page.emplace();
+        page->run = runFromRow(q);
+        SqliteStmt count(db(), "SELECT count(*) FROM run_actions WHERE run_id = ?");
+        count.integer(1, id);
+        count.step();
+        page->totalActions = count.columnInt(0);
+        if (limit <= 0 || offset >= page->totalActions) {
+            return;
+        }
+        // seq numbers a run's actions 1, 2, … in order (insertRun), so a page is a range scan.
+        SqliteStmt acts(db(),
+                        "SELECT body FROM run_actions WHERE run_id = ? AND seq > ? ORDER BY seq "
+                        "LIMIT ?");
+        acts.integer(1, id).integer(2, offset).integer(3, limit);
+        while (acts.step()) {
+            page->run.actions.push_back(
+                actionFromJson(json::parse(acts.columnText(0)).as_object()));
+        }
+    });
+    return page;
+}
+
+}  // namespace misync::storage
