@@ -10,6 +10,7 @@ packages=(
   libsodium-dev libicu-dev libsystemd-dev libcsv-dev
   libgtest-dev libgmock-dev sqlite3 libsqlite3-dev
   libssl-dev openssl
+  wrk curl
 )
 
 missing=()
