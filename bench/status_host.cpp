@@ -46,7 +46,10 @@ int run(int argc, char** argv) {
     app.add_option("--listen", options.listen, "HOST:PORT");
     app.add_option("--threads", options.threads, "server threads");
     app.add_option("--schools", schools, "configured schools");
+    std::size_t cacheMb = options.runPageCacheBytes >> 20;
+    app.add_option("--run-cache-mb", cacheMb, "per-thread run page cache (0: off)");
     CLI11_PARSE(app, argc, argv);
+    options.runPageCacheBytes = cacheMb << 20;
 
     // Wait for the stop signals in this thread only: block them before any thread starts.
     sigset_t stopSignals;
@@ -58,7 +61,9 @@ int run(int argc, char** argv) {
     FixedSchools daemon(schools);
     status::Metrics metrics;
     status::StatusServer server(options, status::TokenSet::load(tokensFile), daemon, metrics,
-                                "bench", [db] { return storage::Directory::open({"sqlite", db, ""}); });
+                                "bench", [db] {
+                                    return storage::Directory::open({"sqlite", db, ""});
+                                });
     server.start();
     std::printf("port %u\n", static_cast<unsigned>(server.port()));
     std::fflush(stdout);

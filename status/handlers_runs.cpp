@@ -9,6 +9,7 @@
 
 #include "status/daemon_control.h"
 #include "status/handlers.h"
+#include "status/run_cache.h"
 #include "storage/approval_rules.h"
 #include "storage/directory.h"
 
@@ -97,22 +98,34 @@ Response getSchools(const Request& req, const Context& ctx) {
 }
 
 // SPEC §9 GET /api/v1/schools/{D}/runs?limit=N&before=ID: run summaries (§8 RUN without actions),
-// newest first; `before` pages back (the run_id of the last one seen).
+// newest first; `before` pages back (the run_id of the last one seen). The hot route of the
+// endpoint: the store writes the summaries' JSON straight into the body (appendRunSummaries).
 Response getSchoolRuns(const Request& req, const Context& ctx) {
     checkParams(req, {"limit", "before"});
     const std::int64_t limit = intParam(req, "limit", 20, 1, 500);
     const std::int64_t before = intParam(req, "before", 0, 1, kMaxId);
     const std::string school(ctx.params.school);
-    const auto runs = ctx.env.directory.listRuns(school, static_cast<int>(limit), before);
-    if (runs.empty() && ctx.scope().isAdmin() && !knownSchool(ctx, school)) {
+    Response r;
+    RunPageCache* cache = ctx.env.runPages;
+    const std::uint64_t version = cache != nullptr ? ctx.env.directory.dataVersion() : 0;
+    if (cache != nullptr) {
+        if (const std::string* page = cache->find(version, school, limit, before)) {
+            r.body = *page;
+            return r;
+        }
+    }
+    r.body.reserve(static_cast<std::size_t>(limit) * 1024);
+    r.body += "{\"runs\":[";
+    const int n =
+        ctx.env.directory.appendRunSummaries(school, static_cast<int>(limit), before, r.body);
+    if (n == 0 && ctx.scope().isAdmin() && !knownSchool(ctx, school)) {
         throw RequestError(404, "no school " + school);
     }
-    json::array list;
-    list.reserve(runs.size());
-    for (const auto& r : runs) {
-        list.push_back(storage::runToJson(r, false));
+    r.body += "]}";
+    if (cache != nullptr) {
+        cache->store(version, school, limit, before, r.body);
     }
-    return jsonResponse(json::object{{"runs", std::move(list)}});
+    return r;
 }
 
 // SPEC §9 GET /api/v1/runs/{id}?offset=&limit=: the §8 RUN object with one page of its actions,

@@ -32,6 +32,7 @@ namespace misync::status {
 
 class DaemonControl;
 class Metrics;
+class RunPageCache;
 
 inline constexpr std::string_view kJsonType = "application/json";
 inline constexpr std::string_view kMetricsType = "text/plain; version=0.0.4; charset=utf-8";
@@ -98,6 +99,8 @@ struct Env {
     std::string_view version;
     std::chrono::system_clock::time_point now;
     bool tls = false;  // adds Strict-Transport-Security
+    // The calling thread's cache of run pages over `directory`, or nullptr for none.
+    RunPageCache* runPages = nullptr;
 };
 
 // The values of a matched route's placeholders.

@@ -21,6 +21,7 @@
 
 #include "core/errors.h"
 #include "status/routes.h"
+#include "status/run_cache.h"
 #include "storage/directory.h"
 
 namespace misync::status {
@@ -134,12 +135,14 @@ class StatusServer::Impl {
     void stop(std::chrono::milliseconds bound);
     void accept();
 
-    // The Directory of the calling server thread.
-    storage::Directory& reader() {
+    // What the calling server thread reads with: its Directory and its page cache.
+    Env readerEnv() {
         const auto self = std::this_thread::get_id();
         for (std::size_t i = 0; i < readerIds.size(); ++i) {
             if (readerIds[i] == self) {
-                return *readers[i];
+                Env e = env(*readers[i]);
+                e.runPages = pageCaches[i].get();
+                return e;
             }
         }
         throw core::Error("status: a request was handled outside the server's threads");
@@ -150,7 +153,8 @@ class StatusServer::Impl {
                    metrics,
                    version,
                    std::chrono::system_clock::now(),
-                   tlsContext.has_value()};
+                   tlsContext.has_value(),
+                   nullptr};
     }
     void track(const std::shared_ptr<SessionBase>& s) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -180,6 +184,7 @@ class StatusServer::Impl {
     std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
     std::optional<ssl::context> tlsContext;
     std::vector<std::unique_ptr<storage::Directory>> readers;
+    std::vector<std::unique_ptr<RunPageCache>> pageCaches;  // one per reader, or nullptr
     std::vector<std::thread::id> readerIds;
     std::unique_ptr<storage::Directory> writer;
 
@@ -358,7 +363,7 @@ class Session final : public SessionBase {
             });
             return;
         }
-        respond(server_.router.run(admission, *request_, server_.env(server_.reader())), false);
+        respond(server_.router.run(admission, *request_, server_.readerEnv()), false);
     }
 
     // An answer without reading (the rest of) the request, then close.
@@ -508,6 +513,9 @@ void StatusServer::Impl::start() {
     const unsigned n = std::max(1u, options.threads);
     for (unsigned i = 0; i < n; ++i) {
         readers.push_back(factory());
+        pageCaches.push_back(options.runPageCacheBytes > 0
+                                 ? std::make_unique<RunPageCache>(options.runPageCacheBytes)
+                                 : nullptr);
     }
     writer = factory();
     acceptStrand.emplace(net::make_strand(ioc));

@@ -40,6 +40,9 @@ struct ServerOptions {
     std::chrono::milliseconds idleTimeout{60'000};
     // Connections beyond this are closed as soon as they are accepted.
     std::size_t maxConnections = 512;
+    // Per server thread, pages of GET /api/v1/schools/{D}/runs kept while the directory does not
+    // change (status/run_cache.h); 0 turns the cache off.
+    std::size_t runPageCacheBytes = 32 << 20;
 };
 
 class StatusServer {

@@ -38,7 +38,88 @@ RunRecord runFromRow(const SqliteStmt& q) {
     return r;
 }
 
+// A JSON string as json::serialize writes it: the common case (nothing to escape) by hand.
+void appendString(std::string& out, std::string_view s) {
+    for (unsigned char c : s) {
+        if (c < 0x20 || c == '"' || c == '\\') {
+            out += json::serialize(json::string_view(s.data(), s.size()));
+            return;
+        }
+    }
+    out += '"';
+    out += s;
+    out += '"';
+}
+
 }  // namespace
+
+int SqliteDirectory::appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
+                                        std::string& out) {
+    if (!runSummaries_) {
+        runSummaries_ = std::make_unique<SqliteStmt>(
+            db(),
+            "SELECT id, school, outcome, trigger, as_of, started_at, finished_at, connector, "
+            "files, "
+            "extracted_at, counts, approved_run, warnings, errors FROM runs WHERE school = ? AND "
+            "id < ? ORDER BY id DESC LIMIT ?");
+    }
+    SqliteStmt& q = *runSummaries_;
+    q.reset();
+    q.text(1, school)
+        .integer(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
+        .integer(3, limit > 0 ? limit : 20);
+    int n = 0;
+    // The keys in runToJson's order; files, counts, warnings and errors are stored as
+    // json::serialize wrote them (insertRun), so they are copied, not parsed.
+    while (q.step()) {
+        out += n == 0 ? "{\"run_id\":" : ",{\"run_id\":";
+        out += std::to_string(q.columnInt(0));
+        static constexpr const char* kKeys[] = {
+            ",\"school\":", ",\"outcome\":",    ",\"trigger\":",
+            ",\"as_of\":",  ",\"started_at\":", ",\"finished_at\":"};
+        for (int i = 0; i < 6; ++i) {
+            out += kKeys[i];
+            appendString(out, q.columnView(1 + i));
+        }
+        out += ",\"source\":{\"connector\":";
+        appendString(out, q.columnView(7));
+        out += ",\"files\":";
+        out += q.columnView(8);
+        out += '}';
+        if (const auto extracted = q.columnView(9); !extracted.empty()) {
+            out += ",\"extracted_at\":";
+            appendString(out, extracted);
+        }
+        out += ",\"counts\":";
+        out += q.columnView(10);
+        if (!q.columnIsNull(11)) {
+            out += ",\"approved_run\":";
+            out += std::to_string(q.columnInt(11));
+        }
+        out += ",\"warnings\":";
+        out += q.columnView(12);
+        out += ",\"errors\":";
+        out += q.columnView(13);
+        out += '}';
+        ++n;
+    }
+    q.reset();
+    return n;
+}
+
+std::uint64_t SqliteDirectory::dataVersion() {
+    if (!dataVersion_) {
+        dataVersion_ = std::make_unique<SqliteStmt>(db(), "PRAGMA data_version");
+    }
+    dataVersion_->reset();
+    dataVersion_->step();
+    // data_version changes when another connection commits; the change count when this one
+    // writes (which data_version does not report).
+    const auto others = static_cast<std::uint64_t>(dataVersion_->columnInt(0));
+    dataVersion_->reset();
+    const auto own = static_cast<std::uint64_t>(sqlite3_total_changes64(db()));
+    return (others << 32) ^ own;
+}
 
 std::vector<RunRecord> SqliteDirectory::listRuns(const std::string& school, int limit,
                                                  std::int64_t beforeId) {
