@@ -135,17 +135,45 @@ class StatusServer::Impl {
     void stop(std::chrono::milliseconds bound);
     void accept();
 
-    // What the calling server thread reads with: its Directory and its page cache.
-    Env readerEnv() {
+    // What a server thread keeps of its own, so that a request takes no lock: its Directory, its
+    // page cache and its copy of the token set.
+    struct ReaderSlot {
+        std::thread::id thread;
+        std::unique_ptr<storage::Directory> directory;
+        std::unique_ptr<RunPageCache> pages;  // nullptr: no cache
+        std::shared_ptr<const TokenSet> tokens;
+        std::uint64_t tokensGeneration = 0;
+    };
+
+    // The calling server thread's slot.
+    ReaderSlot& slot() {
         const auto self = std::this_thread::get_id();
-        for (std::size_t i = 0; i < readerIds.size(); ++i) {
-            if (readerIds[i] == self) {
-                Env e = env(*readers[i]);
-                e.runPages = pageCaches[i].get();
-                return e;
+        for (auto& s : slots) {
+            if (s.thread == self) {
+                return s;
             }
         }
         throw core::Error("status: a request was handled outside the server's threads");
+    }
+    // The token set in force; the mutex only when a reload happened since this thread looked.
+    std::shared_ptr<const TokenSet> currentTokens(ReaderSlot& s) {
+        if (tokensGeneration.load(std::memory_order_acquire) != s.tokensGeneration) {
+            std::lock_guard<std::mutex> lock(tokensMutex);
+            s.tokens = tokens;
+            s.tokensGeneration = tokensGeneration.load(std::memory_order_relaxed);
+        }
+        return s.tokens;
+    }
+    void replaceTokens(TokenSet t) {
+        auto fresh = std::make_shared<const TokenSet>(std::move(t));
+        std::lock_guard<std::mutex> lock(tokensMutex);
+        tokens = std::move(fresh);
+        tokensGeneration.fetch_add(1, std::memory_order_release);
+    }
+    Env readerEnv(ReaderSlot& s) const {
+        Env e = env(*s.directory);
+        e.runPages = s.pages.get();
+        return e;
     }
     Env env(storage::Directory& dir) const {
         return Env{dir,
@@ -168,7 +196,9 @@ class StatusServer::Impl {
     }
 
     const ServerOptions options;
-    std::atomic<std::shared_ptr<const TokenSet>> tokens;
+    std::mutex tokensMutex;
+    std::shared_ptr<const TokenSet> tokens;  // guarded by tokensMutex
+    std::atomic<std::uint64_t> tokensGeneration{1};
     DaemonControl& daemon;
     Metrics& metrics;
     const std::string version;
@@ -183,9 +213,7 @@ class StatusServer::Impl {
     std::size_t connections = 0;  // guarded by mutex
     std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
     std::optional<ssl::context> tlsContext;
-    std::vector<std::unique_ptr<storage::Directory>> readers;
-    std::vector<std::unique_ptr<RunPageCache>> pageCaches;  // one per reader, or nullptr
-    std::vector<std::thread::id> readerIds;
+    std::vector<ReaderSlot> slots;  // one per server thread
     std::unique_ptr<storage::Directory> writer;
 
     net::io_context ioc;
@@ -347,7 +375,8 @@ class Session final : public SessionBase {
             Response r = errorResponse(e.status(), e.what());
             return respond(std::move(r), true);
         }
-        tokens_ = server_.tokens.load();
+        auto& slot = server_.slot();
+        tokens_ = server_.currentTokens(slot);
         auto admission = server_.router.admit(*request_, *tokens_);
         if (admission.route != nullptr && admission.route->writes && !admission.refusal) {
             // A write may wait for a run's transaction: never on a reader thread.
@@ -363,7 +392,7 @@ class Session final : public SessionBase {
             });
             return;
         }
-        respond(server_.router.run(admission, *request_, server_.readerEnv()), false);
+        respond(server_.router.run(admission, *request_, server_.readerEnv(slot)), false);
     }
 
     // An answer without reading (the rest of) the request, then close.
@@ -512,10 +541,11 @@ void StatusServer::Impl::start() {
     }
     const unsigned n = std::max(1u, options.threads);
     for (unsigned i = 0; i < n; ++i) {
-        readers.push_back(factory());
-        pageCaches.push_back(options.runPageCacheBytes > 0
-                                 ? std::make_unique<RunPageCache>(options.runPageCacheBytes)
-                                 : nullptr);
+        ReaderSlot& s = slots.emplace_back();
+        s.directory = factory();
+        if (options.runPageCacheBytes > 0) {
+            s.pages = std::make_unique<RunPageCache>(options.runPageCacheBytes);
+        }
     }
     writer = factory();
     acceptStrand.emplace(net::make_strand(ioc));
@@ -539,7 +569,6 @@ void StatusServer::Impl::start() {
     stopping = false;
     accept();
 
-    readerIds.assign(n, std::thread::id());
     ready = std::make_unique<std::latch>(static_cast<std::ptrdiff_t>(n) + 1);
     auto loop = [](net::io_context& io, const char* what) {
         for (;;) {
@@ -553,7 +582,7 @@ void StatusServer::Impl::start() {
     };
     for (unsigned i = 0; i < n; ++i) {
         threads.emplace_back([this, i, loop] {
-            readerIds[i] = std::this_thread::get_id();
+            slots[i].thread = std::this_thread::get_id();
             ready->arrive_and_wait();
             loop(ioc, "server");
         });
@@ -635,7 +664,7 @@ unsigned short StatusServer::port() const {
 }
 
 void StatusServer::reloadTokens(TokenSet tokens) {
-    impl_->tokens.store(std::make_shared<const TokenSet>(std::move(tokens)));
+    impl_->replaceTokens(std::move(tokens));
     spdlog::info("status: tokens reloaded");
 }
 
