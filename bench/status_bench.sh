@@ -114,7 +114,7 @@ trap cleanup EXIT
 HOST_PID=$!
 PORT=""
 for _ in $(seq 1 600); do
-    PORT="$(sed -n 's/^port //p' "$WORK/host.out")"
+    PORT="$(sed -n 's/^port //p' "$WORK/host.out" 2> /dev/null || true)"
     [[ -n "$PORT" ]] && break
     kill -0 "$HOST_PID" 2> /dev/null || { cat "$WORK/host.log"; exit 1; }
     sleep 0.1
