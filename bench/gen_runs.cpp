@@ -3,8 +3,9 @@
 // the store API (Directory::recordRun) in batches, deterministically from a seed. Most runs are
 // no_change, some applied with a few actions, a few failed or held, as a year of real runs
 // would be. With --live SECONDS it instead keeps writing runs of random schools for that long,
-// batching as a national run does (the write lock held almost all the time): the "long run in
-// progress" that readers must not notice.
+// batching as a national run does (commits every 250 runs or 5 s): the "long run in progress"
+// that readers must not notice. Without --rate it writes as fast as it can (a core busy and the
+// write lock held almost all the time); --rate paces it like a real national run.
 #include <CLI/CLI.hpp>
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include <exception>
 #include <random>
 #include <string>
+#include <thread>
 
 #include "core/errors.h"
 #include "storage/directory.h"
@@ -99,6 +101,8 @@ int run(int argc, char** argv) {
     app.add_option("--days", days, "daily runs per school")->check(CLI::Range(1, 3650));
     app.add_option("--seed", seed, "generator seed");
     app.add_option("--live", live, "keep writing runs of random schools for SECONDS instead");
+    double rate = 0;
+    app.add_option("--rate", rate, "with --live: at most this many runs a second (0: no limit)");
     CLI11_PARSE(app, argc, argv);
 
     auto dir = storage::Directory::open({"sqlite", db, ""});
@@ -115,6 +119,12 @@ int run(int argc, char** argv) {
                 auto r = makeRun(dfes(static_cast<int>(rng() % schools)), day, rng);
                 dir->recordRun(r);
                 ++written;
+                if (rate > 0) {  // a national run records 60-100 runs a second
+                    const double due = static_cast<double>(written) / rate;
+                    if (due > seconds()) {
+                        std::this_thread::sleep_for(std::chrono::duration<double>(due - seconds()));
+                    }
+                }
             }
         }
     } else {

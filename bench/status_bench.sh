@@ -19,6 +19,7 @@ usage: bench/status_bench.sh [options]
   --wrk-threads N       wrk threads (default 1)
   --server-threads N    status server threads (default 2)
   --with-writer         also measure while another process writes runs in batches
+  --writer-rate N       the writer's runs per second (default 0: as fast as it can)
   --regenerate          write the directory again even if it exists
   --no-build            use the binaries already in the build folder
   --build-dir DIR       Release build folder (default: build-release at the repository root)
@@ -36,6 +37,7 @@ CONNECTIONS=32
 WRK_THREADS=1
 SERVER_THREADS=2
 WRITER=0
+WRITER_RATE=0
 REGENERATE=0
 DO_BUILD=1
 
@@ -55,6 +57,7 @@ while [[ $# -gt 0 ]]; do
         --wrk-threads) need_value "$@"; WRK_THREADS="$2"; shift ;;
         --server-threads) need_value "$@"; SERVER_THREADS="$2"; shift ;;
         --with-writer) WRITER=1 ;;
+        --writer-rate) need_value "$@"; WRITER_RATE="$2"; shift ;;
         --regenerate) REGENERATE=1 ;;
         --no-build) DO_BUILD=0 ;;
         --build-dir) need_value "$@"; BUILD="$2"; shift ;;
@@ -141,7 +144,7 @@ load 3 warmup > /dev/null
 load "$DURATION" idle
 if [[ $WRITER -eq 1 ]]; then
     "$GEN" --db "$DB" --schools "$SCHOOLS" --days "$DAYS" --seed 2 --live "$((DURATION + 4))" \
-        > "$WORK/writer.out" 2> "$WORK/writer.log" &
+        --rate "$WRITER_RATE" > "$WORK/writer.out" 2> "$WORK/writer.log" &
     WRITER_PID=$!
     sleep 2
     load "$DURATION" writer

@@ -16,6 +16,11 @@ namespace json = boost::json;
 
 namespace {
 
+// What a message may quote of a value the client sent.
+std::string shown(std::string_view text, std::size_t max = 40) {
+    return text.size() > max ? std::string(text.substr(0, max)) + "…" : std::string(text);
+}
+
 int hexDigit(char c) {
     if (c >= '0' && c <= '9') {
         return c - '0';
@@ -246,7 +251,7 @@ Router::Admission Router::admit(const Request& req, const TokenSet& tokens) cons
     }
     if (a.route == nullptr) {
         if (allow.empty()) {
-            a.refusal = errorResponse(404, "no such route: " + std::string(req.path));
+            a.refusal = errorResponse(404, "no such route: " + shown(req.path, 120));
         } else {
             a.refusal = errorResponse(405, std::string(req.method) + " is not allowed on " +
                                                std::string(req.path) + " (allowed: " + allow + ")");
@@ -347,12 +352,12 @@ void checkParams(const Request& req, std::initializer_list<std::string_view> kno
                 list += (list.empty() ? "" : ", ") + std::string(k);
             }
             throw RequestError(
-                400, "unknown query parameter '" + name + "'" +
+                400, "unknown query parameter '" + shown(name) + "'" +
                          (list.empty() ? " (this route takes none)" : " (known: " + list + ")"));
         }
         for (std::size_t j = 0; j < i; ++j) {
             if (req.query[j].first == name) {
-                throw RequestError(400, "query parameter '" + name + "' is given twice");
+                throw RequestError(400, "query parameter '" + shown(name) + "' is given twice");
             }
         }
     }
@@ -383,7 +388,7 @@ std::int64_t intParam(const Request& req, std::string_view name, std::int64_t fa
                 ? "a whole number of at least " + std::to_string(min)
                 : "a whole number from " + std::to_string(min) + " to " + std::to_string(max);
         throw RequestError(400, "query parameter '" + std::string(name) + "' must be " + range +
-                                    ", not '" + std::string(*text) + "'");
+                                    ", not '" + shown(*text) + "'");
     }
     return v;
 }
