@@ -4,7 +4,9 @@
 # StatusServer over it (bench/status_host.cpp), and wrk with a bearer token on loopback asking
 # GET /api/v1/schools/{D}/runs for random schools (bench/status_runs.lua). Prints requests/s and
 # latency percentiles; with --with-writer a second process writes runs in batches at the same
-# time, holding the directory's write lock as a long national run does.
+# time (its runs stay in the directory: --regenerate starts again), and with --with-national-run
+# the real `misync run` loads a national SIMS dataset (bench/gen_sims) into a copy of the
+# directory while it is served: the long run in progress of the target.
 # Target (docs/status-api.md): ≥ 20000 requests/s, p99 ≤ 5 ms on 2 cores; ≤ 20 ms with a writer.
 set -euo pipefail
 
@@ -20,6 +22,8 @@ usage: bench/status_bench.sh [options]
   --server-threads N    status server threads (default 2)
   --with-writer         also measure while another process writes runs in batches
   --writer-rate N       the writer's runs per second (default 0: as fast as it can)
+  --with-national-run   also measure during misync's initial national run (1500 schools,
+                        500000 learners) into a copy of the directory
   --regenerate          write the directory again even if it exists
   --no-build            use the binaries already in the build folder
   --build-dir DIR       Release build folder (default: build-release at the repository root)
@@ -38,6 +42,7 @@ WRK_THREADS=1
 SERVER_THREADS=2
 WRITER=0
 WRITER_RATE=0
+NATIONAL=0
 REGENERATE=0
 DO_BUILD=1
 
@@ -58,6 +63,7 @@ while [[ $# -gt 0 ]]; do
         --server-threads) need_value "$@"; SERVER_THREADS="$2"; shift ;;
         --with-writer) WRITER=1 ;;
         --writer-rate) need_value "$@"; WRITER_RATE="$2"; shift ;;
+        --with-national-run) NATIONAL=1 ;;
         --regenerate) REGENERATE=1 ;;
         --no-build) DO_BUILD=0 ;;
         --build-dir) need_value "$@"; BUILD="$2"; shift ;;
@@ -71,6 +77,8 @@ done
 mkdir -p "$WORK"
 GEN="$BUILD/bench/misync-bench-gen_runs"
 HOST="$BUILD/bench/misync-bench-status_host"
+GEN_SIMS="$BUILD/bench/misync-bench-gen_sims"
+MISYNC="$BUILD/daemon/misync"
 
 # wrk, openssl and the build tools come from scripts/deps.sh.
 "$ROOT/scripts/deps.sh"
@@ -81,8 +89,10 @@ if [[ $DO_BUILD -eq 1 ]]; then
         cmake -S "$ROOT" -B "$BUILD" -G Ninja -DCMAKE_BUILD_TYPE=Release -DMISYNC_BUILD_TESTS=OFF \
             > "$WORK/configure.log"
     fi
-    cmake --build "$BUILD" -j "${JOBS:-2}" --target misync-bench-gen_runs misync-bench-status_host \
-        > "$WORK/build.log" || { tail -20 "$WORK/build.log"; exit 1; }
+    targets=(misync-bench-gen_runs misync-bench-status_host)
+    [[ $NATIONAL -eq 1 ]] && targets+=(misync misync-bench-gen_sims)
+    cmake --build "$BUILD" -j "${JOBS:-2}" --target "${targets[@]}" > "$WORK/build.log" ||
+        { tail -20 "$WORK/build.log"; exit 1; }
 fi
 
 DB="$WORK/runs-${SCHOOLS}x${DAYS}.db"
@@ -105,25 +115,38 @@ TOML
 
 HOST_PID=""
 WRITER_PID=""
+RUN_PID=""
 cleanup() {
-    [[ -n "$WRITER_PID" ]] && kill "$WRITER_PID" 2> /dev/null || true
-    [[ -n "$HOST_PID" ]] && kill "$HOST_PID" 2> /dev/null || true
+    for pid in "$RUN_PID" "$WRITER_PID" "$HOST_PID"; do
+        [[ -n "$pid" ]] && kill "$pid" 2> /dev/null || true
+    done
     wait 2> /dev/null || true
 }
 trap cleanup EXIT
 
-"$HOST" --db "$DB" --tokens "$WORK/tokens.toml" --threads "$SERVER_THREADS" \
-    --schools "$SCHOOLS" > "$WORK/host.out" 2> "$WORK/host.log" &
-HOST_PID=$!
-PORT=""
-for _ in $(seq 1 600); do
-    PORT="$(sed -n 's/^port //p' "$WORK/host.out" 2> /dev/null || true)"
-    [[ -n "$PORT" ]] && break
-    kill -0 "$HOST_PID" 2> /dev/null || { cat "$WORK/host.log"; exit 1; }
-    sleep 0.1
-done
-[[ -n "$PORT" ]] || { echo "status_bench.sh: the host did not start" >&2; exit 1; }
-URL="http://127.0.0.1:$PORT"
+# Serves directory $1; sets URL.
+start_host() {
+    rm -f "$WORK/host.out"
+    "$HOST" --db "$1" --tokens "$WORK/tokens.toml" --threads "$SERVER_THREADS" \
+        --schools "$SCHOOLS" > "$WORK/host.out" 2> "$WORK/host.log" &
+    HOST_PID=$!
+    local port=""
+    for _ in $(seq 1 600); do
+        port="$(sed -n 's/^port //p' "$WORK/host.out" 2> /dev/null || true)"
+        [[ -n "$port" ]] && break
+        kill -0 "$HOST_PID" 2> /dev/null || { cat "$WORK/host.log"; exit 1; }
+        sleep 0.1
+    done
+    [[ -n "$port" ]] || { echo "status_bench.sh: the host did not start" >&2; exit 1; }
+    URL="http://127.0.0.1:$port"
+}
+stop_host() {
+    kill "$HOST_PID" 2> /dev/null || true
+    wait "$HOST_PID" 2> /dev/null || true
+    HOST_PID=""
+}
+
+start_host "$DB"
 FIRST_SCHOOL=$((660 * 10000 + 1000))
 STATUS="$(curl -s -o "$WORK/sample.json" -w '%{http_code}' -H "Authorization: Bearer $TOKEN" \
     "$URL/api/v1/schools/$FIRST_SCHOOL/runs")"
@@ -151,4 +174,38 @@ if [[ $WRITER -eq 1 ]]; then
     wait "$WRITER_PID" || true
     WRITER_PID=""
     echo "   writer: $(cat "$WORK/writer.out")"
+fi
+stop_host
+
+if [[ $NATIONAL -eq 1 ]]; then
+    NAT="$WORK/national"
+    if [[ ! -f "$NAT/day0/misync.toml" ]]; then
+        echo "== generating the national SIMS dataset in $NAT/day0"
+        rm -rf "$NAT/day0"
+        mkdir -p "$NAT"
+        "$GEN_SIMS" --out "$NAT/day0" --schools 1500 --learners 500000 --staff 40000 \
+            --memberships 3000000 > "$NAT/gen.log"
+    fi
+    AS_OF="$(sed -n 's/^as-of: //p' "$NAT/gen.log")"
+    NAT_DB="$WORK/national.db"
+    rm -f "$NAT_DB" "$NAT_DB-wal" "$NAT_DB-shm" "$NAT_DB.lock" "$NAT/day0/secret.key"
+    cp "$DB" "$NAT_DB"
+    sed -i "s|^path = .*|path = \"$NAT_DB\"|" "$NAT/day0/misync.toml"
+    start_host "$NAT_DB"
+    load 3 warmup-national > /dev/null
+    START=$(date +%s.%N)
+    "$MISYNC" --config "$NAT/day0/misync.toml" run --as-of "$AS_OF" --json > /dev/null \
+        2> "$WORK/national-run.log" &
+    RUN_PID=$!
+    sleep 2
+    load "$DURATION" national
+    LOADED=$(date +%s.%N)
+    RC=0
+    wait "$RUN_PID" || RC=$?
+    RUN_PID=""
+    END=$(date +%s.%N)
+    echo "   national run: exit $RC, $(awk -v a="$START" -v b="$END" 'BEGIN { printf "%.1f", b - a }') s;" \
+        "$(awk -v a="$LOADED" -v b="$END" 'BEGIN { d = b - a; if (d >= 0.05) printf "it went on %.1f s after the load", d; else print "it ended before the load did: the figures cover the end of the run and after" }')"
+    stop_host
+    rm -f "$NAT_DB" "$NAT_DB-wal" "$NAT_DB-shm" "$NAT_DB.lock"
 fi
