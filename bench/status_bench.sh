@@ -24,6 +24,7 @@ usage: bench/status_bench.sh [options]
   --writer-rate N       the writer's runs per second (default 0: as fast as it can)
   --with-national-run   also measure during misync's initial national run (1500 schools,
                         500000 learners) into a copy of the directory
+  --no-cache            serve without the per-thread run page cache (status/run_cache.h)
   --regenerate          write the directory again even if it exists
   --no-build            use the binaries already in the build folder
   --build-dir DIR       Release build folder (default: build-release at the repository root)
@@ -43,6 +44,7 @@ SERVER_THREADS=2
 WRITER=0
 WRITER_RATE=0
 NATIONAL=0
+CACHE_MB=32
 REGENERATE=0
 DO_BUILD=1
 
@@ -64,6 +66,7 @@ while [[ $# -gt 0 ]]; do
         --with-writer) WRITER=1 ;;
         --writer-rate) need_value "$@"; WRITER_RATE="$2"; shift ;;
         --with-national-run) NATIONAL=1 ;;
+        --no-cache) CACHE_MB=0 ;;
         --regenerate) REGENERATE=1 ;;
         --no-build) DO_BUILD=0 ;;
         --build-dir) need_value "$@"; BUILD="$2"; shift ;;
@@ -128,7 +131,7 @@ trap cleanup EXIT
 start_host() {
     rm -f "$WORK/host.out"
     "$HOST" --db "$1" --tokens "$WORK/tokens.toml" --threads "$SERVER_THREADS" \
-        --schools "$SCHOOLS" > "$WORK/host.out" 2> "$WORK/host.log" &
+        --schools "$SCHOOLS" --run-cache-mb "$CACHE_MB" > "$WORK/host.out" 2> "$WORK/host.log" &
     HOST_PID=$!
     local port=""
     for _ in $(seq 1 600); do
@@ -162,7 +165,8 @@ load() {
 
 echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 echo "== commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with local changes)')"
-echo "== $CONNECTIONS connections, $WRK_THREADS wrk thread(s), $SERVER_THREADS server threads"
+echo "== $CONNECTIONS connections, $WRK_THREADS wrk thread(s), $SERVER_THREADS server threads," \
+    "run page cache ${CACHE_MB} MB per thread"
 load 3 warmup > /dev/null
 load "$DURATION" idle
 if [[ $WRITER -eq 1 ]]; then
