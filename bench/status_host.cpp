@@ -2,6 +2,8 @@
 // fixed DaemonControl listing the benchmark's schools (bench/gen_runs.cpp numbers them), for
 // bench/status_bench.sh to load with wrk. Prints "port N" once listening; runs until SIGINT or
 // SIGTERM, then stops as the daemon would.
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
 #include <csignal>
@@ -50,6 +52,8 @@ int run(int argc, char** argv) {
     app.add_option("--run-cache-mb", cacheMb, "per-thread run page cache (0: off)");
     CLI11_PARSE(app, argc, argv);
     options.runPageCacheBytes = cacheMb << 20;
+    // Logs to stderr: stdout carries only "port N" for the script.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("status_host"));
 
     // Wait for the stop signals in this thread only: block them before any thread starts.
     sigset_t stopSignals;
