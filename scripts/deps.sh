@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev sqlite3 libsqlite3-dev
   libssl-dev openssl
   systemd chromium
+  wrk curl
 )
 # Node.js and npm for the dashboard's browser test (tests/browser). Any Node.js >= 18 with its npm
 # will do: one installed from elsewhere (whose nodejs package provides npm) is kept.

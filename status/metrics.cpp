@@ -61,11 +61,14 @@ void Metrics::notifyFailed() {
 }
 
 std::string Metrics::render(const std::vector<SchoolGauge>& schools, std::size_t queueLength,
-                            const std::string& version) const {
+                            const std::string& version, std::string_view onlySchool) const {
     std::ostringstream out;
     std::lock_guard<std::mutex> lock(mutex_);
     header(out, "misync_runs_total", "counter", "Runs since the daemon started, by outcome.");
     for (const auto& [key, n] : runs_) {
+        if (!onlySchool.empty() && key.first != onlySchool) {
+            continue;
+        }
         out << "misync_runs_total{school=\"" << escapeLabel(key.first) << "\",outcome=\""
             << escapeLabel(key.second) << "\"} " << n << "\n";
     }

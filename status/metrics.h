@@ -9,6 +9,7 @@
 #include <map>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -35,9 +36,11 @@ class Metrics {
         bool stale = false;
     };
     // The whole exposition: the counters above, misync_last_success_timestamp_seconds,
-    // misync_school_stale, misync_queue_length and misync_build_info.
+    // misync_school_stale, misync_queue_length and misync_build_info. A non-empty `onlySchool`
+    // keeps only that school's misync_runs_total samples (a school token's view, SPEC §9: the
+    // caller passes only that school's gauges too).
     std::string render(const std::vector<SchoolGauge>& schools, std::size_t queueLength,
-                       const std::string& version) const;
+                       const std::string& version, std::string_view onlySchool = {}) const;
 
   private:
     mutable std::mutex mutex_;

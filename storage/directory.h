@@ -125,6 +125,12 @@ class AccountReader {
                                              bool includeArchived) = 0;
 };
 
+// One run with one page of its actions (SPEC §9 GET /api/v1/runs/{id}).
+struct RunPage {
+    RunRecord run;                  // its actions: only those of the page
+    std::int64_t totalActions = 0;  // how many actions the run has in all
+};
+
 // Run history (S1).
 class RunLog {
   public:
@@ -133,6 +139,15 @@ class RunLog {
     virtual std::vector<RunRecord> listRuns(const std::string& school, int limit,
                                             std::int64_t beforeId = 0) = 0;
     virtual std::optional<RunRecord> getRun(std::int64_t id) = 0;
+    // Run `id` with at most `limit` of its actions (0: none) from the `offset`-th (0-based, in
+    // the run's order), and how many it has; nullopt when there is no such run.
+    virtual std::optional<RunPage> getRunPage(std::int64_t id, std::int64_t offset, int limit) = 0;
+    // The runs listRuns(school, limit, beforeId) gives, as the status endpoint serves them: each
+    // run's JSON summary, byte for byte json::serialize(runToJson(run, false)), comma-separated,
+    // appended to `out`; returns how many. The stored JSON columns (written by the same *ToJson
+    // functions) are copied as they are, so a page costs one index range scan and no parsing.
+    virtual int appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
+                                   std::string& out) = 0;
 };
 
 // The change log (SPEC §9.2), read in commit order.
@@ -264,6 +279,11 @@ class Snapshots {
   public:
     virtual ~Snapshots() = default;
     virtual void readSnapshot(const std::function<void()>& body) = 0;
+    // A number that changes whenever a change to the directory is committed, through this
+    // Directory or any other connection or process (SQLite: PRAGMA data_version and the
+    // connection's own change count). What a reader derived from the directory stays true while
+    // it is the same (the status endpoint's page cache).
+    virtual std::uint64_t dataVersion() = 0;
 };
 
 class Directory : public SchemaStore,

@@ -91,6 +91,9 @@ class SqliteDirectory final : public Directory {
     std::vector<RunRecord> listRuns(const std::string& school, int limit,
                                     std::int64_t beforeId) override;
     std::optional<RunRecord> getRun(std::int64_t id) override;
+    std::optional<RunPage> getRunPage(std::int64_t id, std::int64_t offset, int limit) override;
+    int appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
+                           std::string& out) override;
     std::vector<ChangeRow> changesSince(std::int64_t since, int limit,
                                         const std::string& school) override;
     std::vector<SchoolStatusRow> schoolStatuses(const std::vector<std::string>& schools) override;
@@ -116,6 +119,7 @@ class SqliteDirectory final : public Directory {
     SchoolLease lockSchool(const std::string& school) override;
     std::optional<SchoolLease> tryLockSchool(const std::string& school) override;
     void readSnapshot(const std::function<void()>& body) override;
+    std::uint64_t dataVersion() override;
     ~SqliteDirectory() override;
 
   private:
@@ -135,6 +139,10 @@ class SqliteDirectory final : public Directory {
     LockFile locks_;                     // `<path>.lock`: schools, turnstile, bell
     std::shared_ptr<LeaseBook> leases_;  // leases handed out, and those waiting for a COMMIT
     bool readOnly_ = false;              // inside readSnapshot()
+    // appendRunSummaries' statement, prepared once (sqlite_runs.cpp): the status endpoint runs
+    // it thousands of times a second. Declared after session_, so finalized before it closes.
+    std::unique_ptr<class SqliteStmt> runSummaries_;
+    std::unique_ptr<class SqliteStmt> dataVersion_;
 
     void inTransaction(const std::function<void()>& body);
     // The outermost BEGIN IMMEDIATE, through the turnstile (S7).

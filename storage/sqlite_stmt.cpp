@@ -75,6 +75,14 @@ std::string SqliteStmt::columnText(int index) const {
                : std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
 }
 
+std::string_view SqliteStmt::columnView(int index) const {
+    const auto* p = sqlite3_column_text(stmt_, index);
+    const int n = sqlite3_column_bytes(stmt_, index);
+    return p == nullptr
+               ? std::string_view()
+               : std::string_view(reinterpret_cast<const char*>(p), static_cast<std::size_t>(n));
+}
+
 std::int64_t SqliteStmt::columnInt(int index) const {
     return sqlite3_column_int64(stmt_, index);
 }

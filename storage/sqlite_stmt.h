@@ -29,6 +29,8 @@ class SqliteStmt {
     bool step();
     void reset();
     std::string columnText(int index) const;
+    // The column's text as SQLite holds it: valid until the next step() or reset().
+    std::string_view columnView(int index) const;
     std::int64_t columnInt(int index) const;
     bool columnIsNull(int index) const;
 
