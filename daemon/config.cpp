@@ -115,7 +115,7 @@ constexpr Field<StatusConfig> kStatusFields[] = {
     {"listen", Kind::String,
      [](Context& ctx, const Value& v, StatusConfig& s) {
          if (!isListenAddress(v.text())) {
-             ctx.fail(v, "must be HOST:PORT with a port from 1 to 65535, e.g. \"127.0.0.1:8750\"");
+             ctx.fail(v, "must be HOST:PORT with a port from 0 to 65535, e.g. \"127.0.0.1:8750\"");
              return;
          }
          s.listen = v.text();

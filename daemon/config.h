@@ -143,7 +143,8 @@ std::optional<std::string> scheduleProblem(std::string_view schedule);
 bool isEmailDomain(std::string_view domain);
 // "MM-DD" naming a day that occurs every year (so not "02-29"); nullopt otherwise.
 std::optional<reconcile::MonthDay> parseMonthDay(std::string_view text);
-// "HOST:PORT" or "[IPv6]:PORT" with a port from 1 to 65535.
+// "HOST:PORT" or "[IPv6]:PORT" with a port from 0 to 65535 (0: the daemon takes any free port
+// and logs which, for tests and for several daemons on one machine behind a discovery step).
 bool isListenAddress(std::string_view address);
 
 }  // namespace misync::daemon

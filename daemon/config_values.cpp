@@ -75,7 +75,7 @@ bool isListenAddress(std::string_view s) {
         (!bracketed && host.find(':') != host.npos)) {
         return false;
     }
-    return port && *port >= 1 && *port <= 65535;
+    return port && *port <= 65535;
 }
 
 }  // namespace misync::daemon

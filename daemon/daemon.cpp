@@ -6,6 +6,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -15,6 +16,10 @@
 #include "core/errors.h"
 #include "daemon/cli.h"
 #include "storage/directory_key.h"
+
+#ifndef MISYNC_VERSION
+#define MISYNC_VERSION "0.0.0"
+#endif
 
 namespace misync::daemon {
 
@@ -128,12 +133,10 @@ void Daemon::start() {
         pool_->addWorker(std::move(t));
     }
 
-    // TODO(issue 6): start the status server here — after the workers (its POST …/sync calls
-    // requestSync()) and before READY=1 (so that "ready" means the endpoint answers), with
-    // *this as its DaemonControl, metrics_, and config->status (listen, tokens_file, TLS). A
-    // server that cannot start (address in use, unreadable tokens or TLS files) is a start-up
-    // error: throw core::ConfigError or core::Error from here, and run() logs it and exits
-    // non-zero. It is reloaded in reload() and stopped first thing in stop().
+    // After the workers (POST …/sync calls requestSync()) and before READY=1, so that "ready"
+    // means the endpoint answers. One that cannot start is a start-up error (run() logs it).
+    status_ = std::make_unique<StatusEndpoint>(*this, metrics_, MISYNC_VERSION);
+    status_->start(*config);
 
     if (watchdogInterval_.count() > 0) {
         watchdog_ =
@@ -254,9 +257,9 @@ void Daemon::reload() {
         if (auto why = refusedChange(*current, *next)) {
             throw core::ConfigError(*why);
         }
-        // TODO(issue 6): check the new [status] here (tokens file, TLS files, listen address)
-        // and throw core::ConfigError when it is bad, so that the whole reload is refused and
-        // the old configuration, tokens included, stays in force.
+        // The new [status] whole (tokens, TLS files, a new listener): a bad one refuses the
+        // reload, and the old configuration, its tokens included, stays in force.
+        auto endpoint = status_->prepare(*next);
         const std::size_t have = pool_->size();
         std::vector<std::unique_ptr<WorkerTools>> more;
         for (std::size_t i = have; i < next->daemon.workers; ++i) {
@@ -289,8 +292,7 @@ void Daemon::reload() {
                          e.what());
         }
         publishNextRuns();
-        // TODO(issue 6): reload the status server here — swap in the tokens of the new
-        // configuration (already checked above) without dropping the endpoint (SPEC §9.1).
+        status_->commit(std::move(endpoint));
         spdlog::info("reloaded {}: {}, {}", next->file.string(),
                      plural(next->schools.size(), "school", "schools"),
                      plural(next->daemon.workers, "worker", "workers"));
@@ -310,9 +312,11 @@ int Daemon::stop() {
         spdlog::info("school={}: its waiting run is dropped, the daemon is stopping", school);
     }
 
-    // TODO(issue 6): stop the status server here — first: stop accepting, let the requests
-    // in flight finish (bounded, well within `bound`), then close; its handlers call this
-    // DaemonControl, so it must be stopped before the Daemon goes away.
+    // The endpoint first: stop accepting, let requests in flight finish (bounded, well within
+    // `bound`), close. Its handlers call this DaemonControl.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(bound - Clock::now());
+    status_->stop(
+        std::clamp(left / 4, std::chrono::milliseconds(0), std::chrono::milliseconds(5000)));
 
     const bool ended = pool_->awaitRunsEnd(bound, [this] { heartbeat(); });
     if (!ended || !notifier_.stop(bound)) {

@@ -36,6 +36,7 @@
 #include "daemon/runner.h"
 #include "daemon/schedule.h"
 #include "daemon/service.h"
+#include "daemon/status_endpoint.h"
 #include "daemon/triggers.h"
 #include "daemon/worker_pool.h"
 #include "reconcile/passwords.h"
@@ -86,6 +87,9 @@ class Daemon final : public status::DaemonControl {
     status::Metrics metrics_;
     Notifier notifier_;  // before pool_: workers report to it until joined
     std::unique_ptr<WorkerPool> pool_;
+    // After pool_: its handlers call requestSync() and queueLength(), so it is stopped (and
+    // destroyed) before the pool.
+    std::unique_ptr<StatusEndpoint> status_;
     Triggers triggers_;
     // The main thread's own connection, for the start-up check and the notification states.
     std::unique_ptr<storage::Directory> directory_;

@@ -176,13 +176,8 @@ class StatusServer::Impl {
         return e;
     }
     Env env(storage::Directory& dir) const {
-        return Env{dir,
-                   daemon,
-                   metrics,
-                   version,
-                   std::chrono::system_clock::now(),
-                   tlsContext.has_value(),
-                   nullptr};
+        return Env{dir,        daemon, metrics, version, std::chrono::system_clock::now(),
+                   tlsEnabled, nullptr};
     }
     void track(const std::shared_ptr<SessionBase>& s) {
         std::lock_guard<std::mutex> lock(mutex);
@@ -212,7 +207,15 @@ class StatusServer::Impl {
     std::condition_variable changed;
     std::size_t connections = 0;  // guarded by mutex
     std::unordered_map<SessionBase*, std::weak_ptr<SessionBase>> sessions;
-    std::optional<ssl::context> tlsContext;
+    // The TLS context new connections take (nullptr: plain HTTP). A reload may swap it: a
+    // connection's SSL object keeps the context it was made from (OpenSSL counts references).
+    std::shared_ptr<ssl::context> tlsContext;  // guarded by tlsMutex
+    std::mutex tlsMutex;
+    bool tlsEnabled = false;  // fixed at start()
+    std::shared_ptr<ssl::context> currentTls() {
+        std::lock_guard<std::mutex> lock(tlsMutex);
+        return tlsContext;
+    }
     std::vector<ReaderSlot> slots;  // one per server thread
     std::unique_ptr<storage::Directory> writer;
 
@@ -508,10 +511,10 @@ void StatusServer::Impl::accept() {
                                  options.maxConnections);
                     boost::system::error_code ignored;
                     socket.close(ignored);
-                } else if (tlsContext) {
+                } else if (auto tls = currentTls()) {
                     using S = Session<beast::ssl_stream<beast::tcp_stream>>;
-                    auto s = std::make_shared<S>(*this, beast::ssl_stream<beast::tcp_stream>(
-                                                            std::move(socket), *tlsContext));
+                    auto s = std::make_shared<S>(
+                        *this, beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls));
                     track(s);
                     s->start();
                 } else {
@@ -537,7 +540,8 @@ void StatusServer::Impl::start() {
             throw core::Error(
                 "status: TLS needs both status.tls_certificate and status.tls_private_key");
         }
-        tlsContext.emplace(makeTlsContext(options));
+        tlsContext = std::make_shared<ssl::context>(makeTlsContext(options));
+        tlsEnabled = true;
     }
     const unsigned n = std::max(1u, options.threads);
     for (unsigned i = 0; i < n; ++i) {
@@ -592,7 +596,7 @@ void StatusServer::Impl::start() {
     ready->arrive_and_wait();
     running = true;
     spdlog::info("status: listening on {} port {} ({}, {} threads)", options.listen, boundPort,
-                 tlsContext ? "TLS" : "plain HTTP", n);
+                 tlsEnabled ? "TLS" : "plain HTTP", n);
 }
 
 void StatusServer::Impl::stop(std::chrono::milliseconds bound) {
@@ -661,6 +665,20 @@ void StatusServer::stop(std::chrono::milliseconds bound) {
 
 unsigned short StatusServer::port() const {
     return impl_->boundPort;
+}
+
+void StatusServer::checkTls(const ServerOptions& options) {
+    (void)makeTlsContext(options);
+}
+
+void StatusServer::reloadTls(const ServerOptions& options) {
+    if (!impl_->tlsEnabled) {
+        throw core::Error("status: TLS cannot be turned on without a restart of the server");
+    }
+    auto fresh = std::make_shared<ssl::context>(makeTlsContext(options));
+    std::lock_guard<std::mutex> lock(impl_->tlsMutex);
+    impl_->tlsContext = std::move(fresh);
+    spdlog::info("status: TLS certificate and key reloaded");
 }
 
 void StatusServer::reloadTokens(TokenSet tokens) {

@@ -66,6 +66,13 @@ class StatusServer {
     void stop(std::chrono::milliseconds bound);
     // The port listened on (after start()).
     unsigned short port() const;
+    // Throws core::Error when the TLS certificate or key of `options` cannot be used (unreadable,
+    // not PEM, not a pair): what start() would throw for them.
+    static void checkTls(const ServerOptions& options);
+    // Reads the certificate and key of `options` again (renewed files at the same paths, or new
+    // paths) for the connections accepted from now on; those open keep theirs. Throws as
+    // checkTls() and keeps the old ones; also throws when the server was started without TLS.
+    void reloadTls(const ServerOptions& options);
     // Swaps in a new token set whole (SIGHUP); requests under way keep the set they started with.
     void reloadTokens(TokenSet tokens);
 

@@ -51,11 +51,42 @@ void DaemonTest::TearDown() {
     E2eTest::TearDown();
 }
 
-void DaemonTest::writeConfigWith(const std::vector<SchoolConfig>& schools, const std::string& top) {
-    writeConfig(schools);
+void DaemonTest::writeConfig(const std::vector<SchoolConfig>& schools,
+                             std::string_view policyToml) {
+    writeConfigWith(schools, "", policyToml);
+}
+
+void DaemonTest::writeConfigWith(const std::vector<SchoolConfig>& schools, const std::string& top,
+                                 std::string_view policyToml) {
+    E2eTest::writeConfig(schools, policyToml);
     std::ifstream in(config(), std::ios::binary);
     const std::string rest((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    writeFile(config(), top + "\n" + rest);
+    // Tests run side by side: the status endpoint takes any free loopback port (statusPort()).
+    const std::string status = top.find("[status]") == std::string::npos
+                                   ? "[status]\nlisten = \"127.0.0.1:0\"\n"
+                                   : std::string();
+    writeFile(config(), status + top + "\n" + rest);
+}
+
+unsigned short DaemonTest::statusPort(int nth) {
+    const std::string mark = "status: listening on ";
+    if (!awaitLog(mark, nth)) {
+        return 0;
+    }
+    std::istringstream in(daemonLog());
+    int seen = 0;
+    for (std::string line; std::getline(in, line);) {
+        const auto at = line.find(mark);
+        if (at == std::string::npos || ++seen < nth) {
+            continue;
+        }
+        const auto port = line.find(" port ", at);
+        EXPECT_NE(port, std::string::npos) << line;
+        return port == std::string::npos
+                   ? 0
+                   : static_cast<unsigned short>(std::stoul(line.substr(port + 6)));
+    }
+    return 0;
 }
 
 void DaemonTest::startDaemon(std::map<std::string, std::string> env) {

@@ -27,11 +27,18 @@ class DaemonTest : public E2eTest {
   protected:
     void TearDown() override;
 
-    // writeConfig(), with `top` (e.g. "[daemon]\nworkers = 2\n" or [[notify]] blocks) first.
-    void writeConfigWith(const std::vector<SchoolConfig>& schools, const std::string& top);
+    // writeConfig(), with `top` (e.g. "[daemon]\nworkers = 2\n" or [[notify]] blocks) first, and
+    // [status] listen = "127.0.0.1:0" unless `top` has a [status] of its own.
+    void writeConfigWith(const std::vector<SchoolConfig>& schools, const std::string& top,
+                         std::string_view policyToml = "");
+    // E2eTest::writeConfig() with the free-port [status] above.
+    void writeConfig(const std::vector<SchoolConfig>& schools, std::string_view policyToml = "");
     // misync --config <config> daemon, logging at info to <dir>/daemon-N.err (systemd's
     // variables cleared so the log goes to stderr, not the journal); `env` adds more.
     void startDaemon(std::map<std::string, std::string> env = {});
+    // The port of the status endpoint from the daemon's `nth` "status: listening on" log line
+    // (waiting for it); 0 and a failed test when it never comes.
+    unsigned short statusPort(int nth = 1);
     // The daemon's log so far.
     std::string daemonLog() const;
     // How many lines of the log contain `text`.

@@ -154,7 +154,8 @@ TEST_F(DaemonTest, TheKeyMayBeASystemdCredential) {
     writeFile(dir() / "credentials" / "misync-key", std::string(64, 'c') + "\n");
     fs::permissions(dir() / "credentials" / "misync-key", fs::perms::owner_read);
     fs::create_directories(schoolDir(kA));
-    writeFile(config(), "[directory]\npath = \"" + database().string() +
+    writeFile(config(), "[status]\nlisten = \"127.0.0.1:0\"\n[directory]\npath = \"" +
+                            database().string() +
                             "\"\n[secrets]\nkey_file = \"credential:misync-key\"\n"
                             "[[school]]\ndfes = \"6612345\"\nconnector = \"sims-xml\"\n"
                             "source = \"" +

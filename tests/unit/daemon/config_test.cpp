@@ -459,7 +459,7 @@ TEST(ConfigErrors, KeysThatDoNotApplyAreErrorsWithoutSecretValues) {
                 HasSubstr(":2:19: key 'status.tls_certificate': TLS needs both"));
     EXPECT_THAT(errorOf("[status]\nlisten = \"8750\"\n"),
                 HasSubstr("key 'status.listen': must be HOST:PORT"));
-    EXPECT_THAT(errorOf("[status]\nlisten = \"localhost:0\"\n"), HasSubstr("must be HOST:PORT"));
+    EXPECT_THAT(errorOf("[status]\nlisten = \"localhost:70000\"\n"), HasSubstr("must be HOST:PORT"));
     EXPECT_EQ(parse("[status]\nlisten = \"[::1]:8750\"\n").status.listen, "[::1]:8750");
 }
 
@@ -525,6 +525,9 @@ TEST(ConfigValues, RulesAtTheirEdges) {
 
     EXPECT_TRUE(misync::daemon::isListenAddress("localhost:65535"));
     EXPECT_FALSE(misync::daemon::isListenAddress("localhost:65536"));
+    EXPECT_TRUE(misync::daemon::isListenAddress("127.0.0.1:0"));  // any free port, logged
+    EXPECT_FALSE(misync::daemon::isListenAddress("127.0.0.1:"));
+    EXPECT_FALSE(misync::daemon::isListenAddress("127.0.0.1:-1"));
     EXPECT_FALSE(misync::daemon::isListenAddress("[::1:8750"));
     EXPECT_FALSE(misync::daemon::isListenAddress("[]:8750"));
 
