@@ -53,7 +53,9 @@ json::object schoolStatusToJson(const SchoolStatusRow& row, std::string_view nam
     o["name"] = name;
     if (row.lastRun) {
         const RunRecord& r = *row.lastRun;
-        o["last_run"] = json::object{{"run_id", r.id},
+        // SPEC §9 names the run's number `id`; `run_id` is the name every RUN object uses.
+        o["last_run"] = json::object{{"id", r.id},
+                                     {"run_id", r.id},
                                      {"outcome", r.outcome},
                                      {"as_of", r.asOf},
                                      {"started_at", r.startedAt},

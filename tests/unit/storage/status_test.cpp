@@ -364,6 +364,7 @@ TEST(StatusJson, TheFieldsOfSpec9) {
     EXPECT_EQ(o.at("name").as_string(), "Ysgol Enghraifft");
     const auto& last = o.at("last_run").as_object();
     EXPECT_EQ(last.at("run_id").as_int64(), 17);
+    EXPECT_EQ(last.at("id").as_int64(), 17);  // SPEC §9's name for it
     EXPECT_EQ(last.at("outcome").as_string(), "held");
     EXPECT_EQ(last.at("as_of").as_string(), "2026-11-28");
     EXPECT_EQ(last.at("started_at").as_string(), "2026-11-28T06:30:00Z");
