@@ -6,7 +6,10 @@
 # latency percentiles; with --with-writer a second process writes runs in batches at the same
 # time (its runs stay in the directory: --regenerate starts again), and with --with-national-run
 # the real `misync run` loads a national SIMS dataset (bench/gen_sims) into a copy of the
-# directory while it is served: the long run in progress of the target.
+# directory while it is served: the long run in progress of the target. With --daemon the server
+# is `misync daemon` itself (the same StatusServer inside the real service), and the national
+# run is the daemon's own: its start-up check finds all 1500 drop folders changed and runs them
+# one school after another on its worker while wrk loads the endpoint.
 # Target (docs/status-api.md): ≥ 20000 requests/s, p99 ≤ 5 ms on 2 cores; ≤ 20 ms with a writer.
 set -euo pipefail
 
@@ -24,6 +27,8 @@ usage: bench/status_bench.sh [options]
   --writer-rate N       the writer's runs per second (default 0: as fast as it can)
   --with-national-run   also measure during misync's initial national run (1500 schools,
                         500000 learners) into a copy of the directory
+  --daemon              serve with `misync daemon` instead of bench/status_host.cpp; the
+                        national run is then the daemon's own runs of the 1500 schools
   --no-cache            serve without the per-thread run page cache (status/run_cache.h)
   --regenerate          write the directory again even if it exists
   --no-build            use the binaries already in the build folder
@@ -44,6 +49,7 @@ SERVER_THREADS=2
 WRITER=0
 WRITER_RATE=0
 NATIONAL=0
+DAEMON=0
 CACHE_MB=32
 REGENERATE=0
 DO_BUILD=1
@@ -66,6 +72,7 @@ while [[ $# -gt 0 ]]; do
         --with-writer) WRITER=1 ;;
         --writer-rate) need_value "$@"; WRITER_RATE="$2"; shift ;;
         --with-national-run) NATIONAL=1 ;;
+        --daemon) DAEMON=1 ;;
         --no-cache) CACHE_MB=0 ;;
         --regenerate) REGENERATE=1 ;;
         --no-build) DO_BUILD=0 ;;
@@ -94,6 +101,7 @@ if [[ $DO_BUILD -eq 1 ]]; then
     fi
     targets=(misync-bench-gen_runs misync-bench-status_host)
     [[ $NATIONAL -eq 1 ]] && targets+=(misync misync-bench-gen_sims)
+    [[ $DAEMON -eq 1 ]] && targets+=(misync)
     cmake --build "$BUILD" -j "${JOBS:-2}" --target "${targets[@]}" > "$WORK/build.log" ||
         { tail -20 "$WORK/build.log"; exit 1; }
 fi
@@ -127,24 +135,59 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Waits for HOST_PID to write its port: sed expression $1 finds it in file $2, whose log is $3.
+# Sets URL.
+await_port() {
+    local port=""
+    for _ in $(seq 1 600); do
+        port="$(sed -n "$1" "$2" 2> /dev/null | head -n 1 || true)"
+        [[ -n "$port" ]] && break
+        kill -0 "$HOST_PID" 2> /dev/null || { cat "$3"; exit 1; }
+        sleep 0.1
+    done
+    [[ -n "$port" ]] || { echo "status_bench.sh: the server did not start (see $3)" >&2; exit 1; }
+    URL="http://127.0.0.1:$port"
+}
+
+# `misync daemon` with configuration $1; sets URL.
+start_daemon() {
+    rm -f "$WORK/daemon.log"
+    "$MISYNC" --config "$1" daemon 2> "$WORK/daemon.log" &
+    HOST_PID=$!
+    await_port 's/.*status: listening on .* port \([0-9]*\).*/\1/p' "$WORK/daemon.log" \
+        "$WORK/daemon.log"
+}
+STATUS_TOML="[status]
+listen = \"127.0.0.1:0\"
+tokens_file = \"$WORK/tokens.toml\"
+"
+
 # Serves directory $1; sets URL.
 start_host() {
+    if [[ $DAEMON -eq 1 ]]; then
+        # The schools of the runs, each with an empty drop folder: nothing to run.
+        local conf="$WORK/daemon-idle.toml"
+        {
+            printf '%s\n[directory]\npath = "%s"\n[secrets]\nkey_file = "%s"\n' \
+                "$STATUS_TOML" "$1" "$WORK/secret.key"
+            for ((i = 0; i < SCHOOLS; i++)); do
+                local d=$(((660 + i / 100) * 10000 + 1000 + i % 100))
+                mkdir -p "$WORK/empty/$d"
+                printf '[[school]]\ndfes = "%s"\nconnector = "sims-xml"\nsource = "%s"\n' \
+                    "$d" "$WORK/empty/$d"
+            done
+        } > "$conf"
+        start_daemon "$conf"
+        return
+    fi
     rm -f "$WORK/host.out"
     "$HOST" --db "$1" --tokens "$WORK/tokens.toml" --threads "$SERVER_THREADS" \
         --schools "$SCHOOLS" --run-cache-mb "$CACHE_MB" > "$WORK/host.out" 2> "$WORK/host.log" &
     HOST_PID=$!
-    local port=""
-    for _ in $(seq 1 600); do
-        port="$(sed -n 's/^port //p' "$WORK/host.out" 2> /dev/null || true)"
-        [[ -n "$port" ]] && break
-        kill -0 "$HOST_PID" 2> /dev/null || { cat "$WORK/host.log"; exit 1; }
-        sleep 0.1
-    done
-    [[ -n "$port" ]] || { echo "status_bench.sh: the host did not start" >&2; exit 1; }
-    URL="http://127.0.0.1:$port"
+    await_port 's/^port //p' "$WORK/host.out" "$WORK/host.log"
 }
 stop_host() {
-    kill "$HOST_PID" 2> /dev/null || true
+    kill -TERM "$HOST_PID" 2> /dev/null || true
     wait "$HOST_PID" 2> /dev/null || true
     HOST_PID=""
 }
@@ -165,8 +208,13 @@ load() {
 
 echo "== machine: $(nproc) cores, $(sed -n 's/^model name\s*: //p' /proc/cpuinfo | head -1)"
 echo "== commit: $(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo ' (with local changes)')"
-echo "== $CONNECTIONS connections, $WRK_THREADS wrk thread(s), $SERVER_THREADS server threads," \
-    "run page cache ${CACHE_MB} MB per thread"
+if [[ $DAEMON -eq 1 ]]; then
+    echo "== served by misync daemon (2 server threads, 1 worker), $CONNECTIONS connections," \
+        "$WRK_THREADS wrk thread(s)"
+else
+    echo "== $CONNECTIONS connections, $WRK_THREADS wrk thread(s), $SERVER_THREADS server threads," \
+        "run page cache ${CACHE_MB} MB per thread"
+fi
 load 3 warmup > /dev/null
 load "$DURATION" idle
 if [[ $WRITER -eq 1 ]]; then
@@ -195,6 +243,24 @@ if [[ $NATIONAL -eq 1 ]]; then
     rm -f "$NAT_DB" "$NAT_DB-wal" "$NAT_DB-shm" "$NAT_DB.lock" "$NAT/day0/secret.key"
     cp "$DB" "$NAT_DB"
     sed -i "s|^path = .*|path = \"$NAT_DB\"|" "$NAT/day0/misync.toml"
+    if [[ $DAEMON -eq 1 ]]; then
+        # The daemon runs the 1500 schools itself (its start-up check finds their folders changed).
+        sed -e "s|^path = .*|path = \"$NAT_DB\"|" -e "s|^key_file = .*|key_file = \"$WORK/secret.key\"|" \
+            "$NAT/day0/misync.toml" > "$NAT/day0/daemon.toml"
+        printf '%s' "$STATUS_TOML" | cat - "$NAT/day0/daemon.toml" > "$NAT/day0/daemon.toml.new"
+        mv "$NAT/day0/daemon.toml.new" "$NAT/day0/daemon.toml"
+        START=$(date +%s.%N)
+        start_daemon "$NAT/day0/daemon.toml"
+        sleep 5
+        BEFORE=$(grep -c ' outcome=' "$WORK/daemon.log" || true)
+        load "$DURATION" national
+        AFTER=$(grep -c ' outcome=' "$WORK/daemon.log" || true)
+        echo "   daemon: $BEFORE school runs had ended when the load began, $AFTER when it ended" \
+            "(of 1500; $(grep -c 'outcome=applied' "$WORK/daemon.log" || true) applied)"
+        stop_host
+        rm -f "$NAT_DB" "$NAT_DB-wal" "$NAT_DB-shm" "$NAT_DB.lock"
+        exit 0
+    fi
     start_host "$NAT_DB"
     load 3 warmup-national > /dev/null
     START=$(date +%s.%N)

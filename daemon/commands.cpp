@@ -11,6 +11,8 @@
 #include "daemon/context.h"
 #include "daemon/output.h"
 #include "daemon/runner.h"
+#include "status/server.h"
+#include "status/tokens.h"
 
 #ifndef MISYNC_VERSION
 #define MISYNC_VERSION "0.0.0"
@@ -168,6 +170,25 @@ int cmdCheckConfig(const GlobalOptions& g, Io io) {
     return withContext(
         g, io,
         [&](Context& ctx) {
+            // What `misync daemon` would refuse at start-up beyond the file itself: the tokens
+            // file's entries and the TLS pair (SPEC §7, §9).
+            const auto& st = ctx.config.status;
+            std::size_t tokens = 0;
+            if (!st.tokensFile.empty()) {
+                tokens = status::TokenSet::load(st.tokensFile).tokens().size();
+            }
+            if (!st.tlsCertificate.empty()) {
+                status::ServerOptions tls;
+                tls.tlsCertificate = st.tlsCertificate;
+                tls.tlsPrivateKey = st.tlsPrivateKey;
+                try {
+                    status::StatusServer::checkTls(tls);
+                } catch (const core::ConfigError&) {
+                    throw;
+                } catch (const core::Error& e) {
+                    throw core::ConfigError(e.what());
+                }
+            }
             if (g.json) {
                 json::array schools;
                 for (const auto& s : ctx.config.schools) {
@@ -186,6 +207,14 @@ int cmdCheckConfig(const GlobalOptions& g, Io io) {
                 if (ctx.config.schools.empty()) {
                     io.out << "Note: no [[school]] is configured, so `misync run` has nothing "
                               "to do.\n";
+                }
+                if (st.tokensFile.empty()) {
+                    io.out << "Note: status.tokens_file is not set, so the status API answers "
+                              "401 to everything but /healthz and the dashboard page.\n";
+                } else {
+                    io.out << "Status endpoint: " << st.listen << ", "
+                           << (st.tlsCertificate.empty() ? "plain HTTP" : "TLS") << ", " << tokens
+                           << " token" << (tokens == 1 ? "" : "s") << ".\n";
                 }
             }
             return kExitOk;

@@ -449,5 +449,36 @@ TEST_F(DaemonHttpTest, ReloadSwapsTokensAndTheListenerAndABadOneKeepsTheOld) {
     stopAndExpectZero();
 }
 
+// `misync check-config` refuses what the daemon would refuse at start-up: the tokens file's
+// entries and the TLS pair, naming the file and the entry.
+TEST_F(DaemonHttpTest, CheckConfigChecksTheTokensFileAndTheTlsFiles) {
+    writeFile(dir() / "tokens.toml", tokensToml({{"la-admin", "admin", kAdmin}}));
+    const std::string status =
+        "[status]\nlisten = \"127.0.0.1:0\"\ntokens_file = " + quoted(dir() / "tokens.toml") + "\n";
+    writeConfigWith({{kA, "", ""}}, status);
+    Result ok = misync({"check-config"});
+    EXPECT_EQ(ok.status, 0) << ok.err;
+    EXPECT_NE(ok.out.find("Status endpoint: 127.0.0.1:0, plain HTTP, 1 token."), std::string::npos)
+        << ok.out;
+
+    writeFile(dir() / "tokens.toml",
+              "[[token]]\nname = \"x\"\nscope = \"school:12\"\n"
+              "sha256 = \"abc\"\n");
+    Result bad = misync({"check-config"});
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("tokens.toml:3"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.err.find("token[1].scope"), std::string::npos) << bad.err;
+
+    writeFile(dir() / "tokens.toml", tokensToml({{"la-admin", "admin", kAdmin}}));
+    writeFile(dir() / "cert.pem", "not a certificate\n");
+    writeFile(dir() / "key.pem", "not a key\n");
+    writeConfigWith({{kA, "", ""}}, status + "tls_certificate = " + quoted(dir() / "cert.pem") +
+                                        "\ntls_private_key = " + quoted(dir() / "key.pem") + "\n");
+    Result tls = misync({"check-config"});
+    EXPECT_EQ(tls.status, 2);
+    EXPECT_NE(tls.err.find("status.tls_certificate"), std::string::npos) << tls.err;
+    EXPECT_NE(tls.err.find("cert.pem"), std::string::npos) << tls.err;
+}
+
 }  // namespace
 }  // namespace misync::e2e
