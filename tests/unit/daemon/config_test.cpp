@@ -459,7 +459,8 @@ TEST(ConfigErrors, KeysThatDoNotApplyAreErrorsWithoutSecretValues) {
                 HasSubstr(":2:19: key 'status.tls_certificate': TLS needs both"));
     EXPECT_THAT(errorOf("[status]\nlisten = \"8750\"\n"),
                 HasSubstr("key 'status.listen': must be HOST:PORT"));
-    EXPECT_THAT(errorOf("[status]\nlisten = \"localhost:70000\"\n"), HasSubstr("must be HOST:PORT"));
+    EXPECT_THAT(errorOf("[status]\nlisten = \"localhost:70000\"\n"),
+                HasSubstr("must be HOST:PORT"));
     EXPECT_EQ(parse("[status]\nlisten = \"[::1]:8750\"\n").status.listen, "[::1]:8750");
 }
 
