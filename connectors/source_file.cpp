@@ -1,0 +1,93 @@
+#include "connectors/source_file.h"
+
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <memory>
+#include <system_error>
+
+#include "core/date.h"
+#include "core/errors.h"
+
+namespace misync::connectors {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+[[noreturn]] void cannotRead(const fs::path& path, const std::error_code& ec) {
+    throw core::ConnectorError(path.string() + ": cannot read: " + ec.message(),
+                               path.filename().string());
+}
+
+[[noreturn]] void tooBig(const fs::path& path, std::uintmax_t limit) {
+    const std::string size = limit >= (1u << 20) ? std::to_string(limit >> 20) + " MiB"
+                                                 : std::to_string(limit) + " bytes";
+    throw core::ConnectorError(
+        path.string() + ": larger than " + size + ", the most misync reads from one source file",
+        path.filename().string());
+}
+
+}  // namespace
+
+// Reads a whole file into `buffer`, reusing its capacity from the previous file so that a run
+// over many schools does not grow and free a buffer per file. Returns the file's mtime.
+fs::file_time_type readSourceFile(const fs::path& path, std::string& buffer, std::uintmax_t limit) {
+    std::error_code ec;
+    const auto status = fs::status(path, ec);
+    if (ec) {
+        cannotRead(path, ec);
+    }
+    if (!fs::is_regular_file(status)) {
+        throw core::ConnectorError(path.string() + ": cannot read: not a regular file",
+                                   path.filename().string());
+    }
+    const auto mtime = fs::last_write_time(path, ec);
+    if (ec) {
+        cannotRead(path, ec);
+    }
+    std::unique_ptr<std::FILE, int (*)(std::FILE*)> file(std::fopen(path.string().c_str(), "rb"),
+                                                         &std::fclose);
+    if (!file) {
+        cannotRead(path, std::error_code(errno, std::generic_category()));
+    }
+    // The size is only a hint. Asking for one byte more lets the usual short read end the loop
+    // at once, without a reallocation; a file that grows while it is read is read to its end.
+    const auto hint = fs::file_size(path, ec);
+    if (!ec && hint > limit) {
+        tooBig(path, limit);
+    }
+    buffer.resize((ec ? 0 : static_cast<std::size_t>(hint)) + 1);
+    std::size_t used = std::fread(buffer.data(), 1, buffer.size(), file.get());
+    while (used == buffer.size()) {
+        if (used > limit) {
+            tooBig(path, limit);  // it grew while being read
+        }
+        buffer.resize(buffer.size() * 2);
+        used += std::fread(buffer.data() + used, 1, buffer.size() - used, file.get());
+    }
+    if (used > limit) {
+        tooBig(path, limit);
+    }
+    if (std::ferror(file.get())) {
+        cannotRead(path, std::error_code(errno, std::generic_category()));
+    }
+    buffer.resize(used);
+    return mtime;
+}
+
+// S6 compares this with the run's time: ISO-8601 UTC to the second.
+std::string isoUtc(fs::file_time_type time) {
+    namespace chr = std::chrono;
+    const auto sys = chr::floor<chr::seconds>(chr::file_clock::to_sys(time));
+    const auto day = chr::floor<chr::days>(sys);
+    const chr::hh_mm_ss hms{sys - day};
+    const auto date = core::Date::fromDays(static_cast<int>(day.time_since_epoch().count()));
+    char buf[40];
+    std::snprintf(buf, sizeof buf, "%sT%02d:%02d:%02dZ", date.toString().c_str(),
+                  static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
+                  static_cast<int>(hms.seconds().count()));
+    return buf;
+}
+
+}  // namespace misync::connectors
