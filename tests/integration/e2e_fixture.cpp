@@ -553,8 +553,9 @@ void E2eTest::writeConfig(const std::vector<SchoolConfig>& schools, std::string_
     for (const auto& s : schools) {
         t += "[[school]]\ndfes = " + tomlString(s.dfes) + "\n";
         t += "name = " + tomlString(s.name.empty() ? "Ysgol " + s.dfes : s.name) + "\n";
-        t += "connector = \"sims-xml\"\n";
-        t += "source = " + tomlString(schoolDir(s.dfes).string()) + "\n";
+        t += "connector = " + tomlString(s.connector) + "\n";
+        t += "source = " + tomlString(s.source.empty() ? schoolDir(s.dfes).string() : s.source) +
+             "\n";
         t += s.extraToml + "\n";
     }
     writeFile(config(), t);

@@ -150,6 +150,8 @@ struct SchoolConfig {
     std::string dfes;
     std::string name;
     std::string extraToml;  // more lines for this [[school]] table
+    std::string connector = "sims-xml";
+    std::string source{};  // "" → schoolDir(dfes)
 };
 
 class E2eTest : public ::testing::Test {
