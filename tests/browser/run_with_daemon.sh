@@ -8,7 +8,7 @@
 # the three schools a history with something to show: a first run applied for all of them, then
 # a second one in which 6614001's extract is garbage (failed) and 6714002's has lost two thirds of
 # its learners (held by S3/S4). Then it starts `misync daemon` on a free loopback port, asks it
-# over the API for a run of 6612000 (202), runs run_check.sh with both tokens and a wrong one,
+# over the API for a run of 6612000 (202), waits until the daemon is idle, runs run_check.sh with both tokens and a wrong one,
 # and stops the daemon with SIGTERM (it must exit 0). Screenshots go to OUT_DIR.
 # Exit status: run_check.sh's (0 passed, 1 a check failed, 3 timeout), 77 when node, npm or
 # chromium is missing, 4 when the daemon misbehaved.
@@ -119,6 +119,15 @@ for _ in $(seq 1 300); do
   sleep 0.1
 done
 grep -q 'trigger=api' "$work/daemon.log" || fail "the API's run of 6612000 never ended"
+# The start-up check may run the failed and the held school again: wait until nothing runs or
+# waits, so that the page and the API the check compares it with see the same runs.
+idle=""
+for _ in $(seq 1 300); do
+  last=$(grep -E ' outcome=| idle: ' "$work/daemon.log" | tail -n 1)
+  case "$last" in *" idle: "*) idle=1; break ;; esac
+  sleep 0.1
+done
+[ -n "$idle" ] || fail "the daemon never became idle"
 
 set +e
 bash "$here/run_check.sh" --base-url "$url" --admin-token "$admin" \
