@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "connectors/record_checks.h"
 #include "core/errors.h"
 
 namespace misync::connectors {
@@ -20,6 +21,7 @@ core::Snapshot Connector::read(const SchoolSource& school) {
     }
     snap.school = school.dfes;
     snap.connector = name_;
+    rejectUnusableText(snap);  // whatever the format: UTF-8, no control characters, sizes
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();

@@ -20,7 +20,8 @@ namespace {
 // attribute costs one scan and nothing more); parse_embed_pcdata stores a column's text in
 // its element node, halving the node count of a report. Entity escapes stay on.
 constexpr unsigned kParseOptions =
-    pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_embed_pcdata;
+    pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_embed_pcdata |
+    pugi::parse_doctype;  // kept as a node only so that it can be refused
 
 constexpr std::size_t kMaxQuoted = 80;
 
@@ -46,8 +47,10 @@ std::string shown(std::string_view value) {
     return q.substr(1, q.size() - 2);
 }
 
+// Values are kept as the file has them: Connector::read() rejects a record whose text is not
+// valid UTF-8 or too long (connectors/record_checks.h), naming the field, instead of changing it.
 std::string text(std::string_view value) {
-    return core::sanitizeUtf8(value);
+    return std::string(value);
 }
 
 // What a byte-level look at a report shows before pugixml sees it: pugixml treats a NUL byte as
@@ -172,6 +175,12 @@ void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::str
     }
     pugi::xml_node root;
     for (pugi::xml_node top = doc.first_child(); top; top = top.next_sibling()) {
+        if (top.type() == pugi::node_doctype) {
+            // No MIS writes one; its entity declarations would turn into names unexpanded.
+            fail(where,
+                 "has a DOCTYPE (or entity declarations): refused, since no MIS report has one "
+                 "and misync expands no entities");
+        }
         if (top.type() != pugi::node_element) {
             continue;
         }
