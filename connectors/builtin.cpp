@@ -1,4 +1,5 @@
 #include "connectors/connector.h"
+#include "connectors/odbc/odbc.h"
 #include "connectors/sims_xml/sims_xml.h"
 
 namespace misync::connectors {
@@ -6,6 +7,8 @@ namespace misync::connectors {
 void registerBuiltinConnectors(ConnectorRegistry& registry) {
     registry.registerFactory(SimsXmlConnector::kName,
                              [] { return std::make_unique<SimsXmlConnector>(); });
+    registry.registerFactory(OdbcConnector::kName,
+                             [] { return std::make_unique<OdbcConnector>(); });
 }
 
 }  // namespace misync::connectors

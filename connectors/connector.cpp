@@ -17,7 +17,9 @@ core::Snapshot Connector::read(const SchoolSource& school) {
     } catch (const core::ConnectorError&) {
         throw;
     } catch (const std::exception& e) {
-        throw core::ConnectorError(name_ + ": " + school.source + ": " + e.what());
+        // An ODBC source is a connection string, a secret: never in a message (SPEC §6.5).
+        throw core::ConnectorError(
+            name_ + ": " + (name_ == "odbc" ? "the connection" : school.source) + ": " + e.what());
     }
     snap.school = school.dfes;
     snap.connector = name_;

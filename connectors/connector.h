@@ -23,6 +23,10 @@ struct SchoolSource {
     // Logical file ("students", "staff", "groups") → file name inside `source` (names
     // configurable).
     std::map<std::string, std::string> files;
+    // ctf: also read files addressed to this school (incoming transfers, SPEC §6.2).
+    bool incoming = false;
+    // odbc: "learners", "staff", "memberships" → SQL with `?` bound to the DfES number (§6.5).
+    std::map<std::string, std::string> queries;
 };
 
 class Connector {
