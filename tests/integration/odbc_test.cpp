@@ -53,7 +53,7 @@ std::string pupilRow(const char* school, const std::string& id, int serial,
 }
 
 std::string rows() {
-    return pupilRow(kA, "1001", 1, "Aled", "Jones") + pupilRow(kA, "1002", 2, "Bethan", "Evans") +
+    return pupilRow(kA, "1001", 1, "Aled", "Jones") + pupilRow(kA, "1002", 2, "Siân", "Ó Briain") +
            pupilRow(kA, "1003", 3, "Cai", "Parry", "4/9/2025") +  // D/M/YYYY (SPEC §6)
            pupilRow(kB, "1001", 1, "Dewi", "Hughes") +            // another school's row
            "INSERT INTO staff VALUES ('" + kA + "', 'T1', 'Gwen', 'Owen', 'Teacher');" +
@@ -96,6 +96,8 @@ TEST_F(OdbcTest, SqliteDriverReadsTheSchoolsRowsAndACompleteRoll) {
     EXPECT_EQ(all.size(), 4u);
     EXPECT_EQ(str(*byMisId(all, kA, "1003"), "admission_date"), "2025-09-04");
     EXPECT_EQ(str(*byMisId(all, kA, "1001"), "reg_group"), "7A");
+    EXPECT_EQ(str(*byMisId(all, kA, "1002"), "legal_forename"), "Siân");  // UTF-8 kept
+    EXPECT_EQ(str(*byMisId(all, kA, "1002"), "legal_surname"), "Ó Briain");
     EXPECT_FALSE(byMisId(all, kB, "1001"));
 
     // A learner gone from the view is a leaver (complete roll, R5); run it again: no change.
@@ -155,6 +157,8 @@ TEST_F(OdbcTest, PostgresqlDriverWithAPasswordFromSourceFile) {
     const json::object run = runOf(parseJson(r.out), kA);
     EXPECT_EQ(countOf(run, "create"), 4);
     EXPECT_EQ(str(*byMisId(accounts(), kA, "1003"), "admission_date"), "2025-09-04");
+    EXPECT_EQ(str(*byMisId(accounts(), kA, "1002"), "legal_forename"), "Siân");  // UTF-8 kept
+    EXPECT_EQ(str(*byMisId(accounts(), kA, "1002"), "legal_surname"), "Ó Briain");
     expectNoSecret(r, password);
 
     // A wrong password fails the run; the message is the driver's, without the secret.
