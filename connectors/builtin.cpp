@@ -1,11 +1,14 @@
 #include "connectors/connector.h"
 #include "connectors/sims_xml/sims_xml.h"
+#include "connectors/teacher_centre/teacher_centre.h"
 
 namespace misync::connectors {
 
 void registerBuiltinConnectors(ConnectorRegistry& registry) {
     registry.registerFactory(SimsXmlConnector::kName,
                              [] { return std::make_unique<SimsXmlConnector>(); });
+    registry.registerFactory(TeacherCentreConnector::kName,
+                             [] { return std::make_unique<TeacherCentreConnector>(); });
 }
 
 }  // namespace misync::connectors
