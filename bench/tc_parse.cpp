@@ -51,6 +51,11 @@ SchoolFiles makeSchool(int index, int pupils, int staff, int classesPerPupil, st
     auto pick = [&](auto& list) {
         return list[std::uniform_int_distribution<std::size_t>(0, std::size(list) - 1)(rng)];
     };
+    // A name with doubled quotes is written quoted (the lists hold them already doubled).
+    auto name = [&](auto& list) {
+        std::string n = pick(list);
+        return n.find("\"\"") != std::string::npos && n.front() != '"' ? "\"" + n + "\"" : n;
+    };
     s.pupils =
         "\xEF\xBB\xBFUPN,Pupil ID,Admission Number,Legal Forename,Legal Surname,Preferred "
         "Forename,Preferred Surname,Date of Birth,Gender,Year Group,Registration Group,Admission "
@@ -62,11 +67,9 @@ SchoolFiles makeSchool(int index, int pupils, int staff, int classesPerPupil, st
         body.resize(12, '0');
         const std::string id = "P" + std::to_string(p + 1);
         const std::string reg = std::to_string(year) + static_cast<char>('A' + p % 6);
-        const std::string forename = pick(kForenames);
-        const std::string f =
-            forename.find('"') != std::string::npos ? "\"" + forename + "\"" : forename;
+        const std::string f = name(kForenames);
         s.pupils += (p < 900 ? std::string(1, upnCheck(body)) + body : std::string()) + "," + id +
-                    "," + std::to_string(100000 + p) + "," + f + "," + pick(kSurnames) + ",,," +
+                    "," + std::to_string(100000 + p) + "," + f + "," + name(kSurnames) + ",,," +
                     std::to_string(1 + p % 28) + "/" + std::to_string(1 + p % 12) + "/" +
                     std::to_string(2019 - year) + "," + (p % 2 ? "F" : "M") + ",Year " +
                     std::to_string(year) + "," + reg + ",1/9/2025,,Single Registration\r\n";
@@ -82,7 +85,7 @@ SchoolFiles makeSchool(int index, int pupils, int staff, int classesPerPupil, st
         "Surname,Start Date,Leaving Date,Role,EWC Number\r\n";
     for (int t = 0; t < staff; ++t) {
         s.staff += "T" + std::to_string(t + 1) + ",S" + std::to_string(t) + ",Mx," +
-                   pick(kForenames) + "," + pick(kSurnames) + ",,,01/09/2010,,Teacher," +
+                   name(kForenames) + "," + name(kSurnames) + ",,,01/09/2010,,Teacher," +
                    std::to_string(500000 + t) + "\r\n";
     }
     return s;
