@@ -62,6 +62,12 @@ struct TeacherCentreParser::Values {
 TeacherCentreParser::TeacherCentreParser(std::map<std::string, std::string> fields)
     : fields_(std::move(fields)) {}
 
+std::string TeacherCentreParser::onLine() const {
+    // A quoted line break makes a row's line differ from its record number + 1; the line is
+    // where a spreadsheet or an editor finds it.
+    return " (line " + std::to_string(line_) + ")";
+}
+
 void TeacherCentreParser::forget(TcFileKind kind) {
     switch (kind) {
         case TcFileKind::Pupils:
@@ -101,6 +107,7 @@ void TeacherCentreParser::parse(TcFileKind kind, std::string_view fileName, std:
             [&](const csv::CsvHeader& header) { columns.emplace(kind, header, fields_, where); },
             [&](const csv::CsvRecord& row) {
                 rows = row.number;
+                line_ = row.line;
                 const Values values(row, *columns);
                 if (kind == TcFileKind::Groups) {
                     readMembership(values, fileName, row.number, part);
@@ -129,7 +136,7 @@ void TeacherCentreParser::readPerson(TcFileKind kind, const Values& v, std::stri
                                      std::uint32_t record, core::Snapshot& part) {
     const bool learner = kind == TcFileKind::Pupils;
     auto bad = [&](const char* code, std::string message) {
-        reject(part, code, fileName, record, std::move(message));
+        reject(part, code, fileName, record, std::move(message) + onLine());
         // Keep who the record was about (R15 must not turn into R5).
         core::RecordError& e = part.rejected.back();
         e.role = learner ? core::Role::Learner : core::Role::Staff;
@@ -228,7 +235,7 @@ void TeacherCentreParser::readPerson(TcFileKind kind, const Values& v, std::stri
 void TeacherCentreParser::readMembership(const Values& v, std::string_view fileName,
                                          std::uint32_t record, core::Snapshot& part) {
     auto bad = [&](const char* code, std::string message) {
-        reject(part, code, fileName, record, std::move(message));
+        reject(part, code, fileName, record, std::move(message) + onLine());
     };
     std::string code = text(v[TcField::GroupCode]);
     if (code.empty()) {

@@ -30,7 +30,8 @@ class TeacherCentreParser {
     //   invalid_member_type, the codes of the sims-xml connector); the other rows are read;
     // - a Warning "unknown_member" for a membership of a person the matching file lacks (a
     //   member whose own row was rejected is skipped without one).
-    // The record of a row is its 1-based number among the data rows. Throws
+    // The record of a row is its 1-based number among the data rows; messages also give the
+    // line it starts on. Throws
     // core::ConnectorError naming `path` (or `fileName`) when the bytes are not CSV (see
     // csv::readCsv) or a required column is missing (see TcColumns); then `snapshot` is left as
     // it was. Throws core::ConfigError for an unknown `fields` name. Each kind is parsed at
@@ -46,6 +47,8 @@ class TeacherCentreParser {
     void readMembership(const Values& v, std::string_view fileName, std::uint32_t record,
                         core::Snapshot& part);
     void forget(TcFileKind kind);
+    // " (line N)": the line of the row being read, for messages.
+    std::string onLine() const;
 
     std::map<std::string, std::string> fields_;
     std::array<bool, 3> parsed_{};
@@ -58,6 +61,7 @@ class TeacherCentreParser {
     std::string staffFile_{defaultFileName(TcFileKind::Staff)};
     std::unordered_set<std::string> groupCodes_;
     std::unordered_set<std::string> membershipKeys_;
+    std::uint64_t line_ = 0;
 };
 
 }  // namespace misync::connectors
