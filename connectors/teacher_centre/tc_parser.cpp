@@ -37,6 +37,35 @@ std::string text(std::string_view value) {
     return core::sanitizeUtf8(value);
 }
 
+bool isDigit(char c) {
+    return c >= '0' && c <= '9';
+}
+
+// SPEC §6 dates, and a D/M/YYYY date followed by a midnight-style time of day (`01/09/2025
+// 00:00` or `1/9/2025 0:00:00`), as a spreadsheet writes a date cell when it saves a CSV.
+std::optional<core::Date> parseCsvDate(std::string_view value) {
+    if (auto date = core::parseDate(value)) {
+        return date;
+    }
+    const std::size_t space = value.find(' ');
+    if (space == std::string_view::npos || value.find('/') > space) {
+        return std::nullopt;
+    }
+    std::string_view time = core::trim(value.substr(space + 1));
+    // H:MM or HH:MM, optionally :SS.
+    const std::size_t colon = time.find(':');
+    if (colon == 0 || colon > 2 || (time.size() != colon + 3 && time.size() != colon + 6)) {
+        return std::nullopt;
+    }
+    for (std::size_t i = 0; i < time.size(); ++i) {
+        const bool sep = i == colon || (time.size() == colon + 6 && i == colon + 3);
+        if (sep ? time[i] != ':' : !isDigit(time[i])) {
+            return std::nullopt;
+        }
+    }
+    return core::parseDate(value.substr(0, space));
+}
+
 void reject(core::Snapshot& snapshot, const char* code, std::string_view fileName,
             std::uint32_t record, std::string message) {
     snapshot.rejected.push_back(
@@ -186,7 +215,7 @@ void TeacherCentreParser::readPerson(TcFileKind kind, const Values& v, std::stri
         if (value.empty()) {
             continue;
         }
-        *d.target = core::parseDate(value);
+        *d.target = parseCsvDate(value);
         if (!*d.target) {
             bad("invalid_date", std::string(canonicalName(d.field)) + " " + quoted(value) +
                                     " is not a date (YYYY-MM-DD, ISO date-time or D/M/YYYY)");

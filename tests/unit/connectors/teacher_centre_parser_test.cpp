@@ -89,6 +89,28 @@ TEST(TeacherCentreParser, ColumnsInAnyOrderAndAnySpelling) {
     EXPECT_EQ(s.persons[0].dob, core::Date::fromYmd(2013, 2, 3));
 }
 
+// SPEC §6 spellings, plus a D/M/YYYY date with a time of day as spreadsheets save date cells.
+TEST(TeacherCentreParser, DateSpellings) {
+    auto s = parseAll(
+        "Pupil ID,Legal Forename,Legal Surname,Date of Birth,Admission Date,Leaving Date\n"
+        "1,A,B,4/5/2014,2025-09-01,\n"
+        "2,A,B,04/05/2014,2025-09-01T00:00:00+01:00,31/7/2026\n"
+        "3,A,B,4/5/2014 00:00,1/9/2025 0:00:00,2017-05-06 08:01:05\n"
+        "4,A,B,5/4/14,,\n"
+        "5,A,B,4/5/2014 noon,,\n"
+        "6,A,B,4/5/2014 0:0,,\n");
+    ASSERT_EQ(s.persons.size(), 3u);
+    for (const auto& p : s.persons) {
+        EXPECT_EQ(p.dob, core::Date::fromYmd(2014, 5, 4)) << p.misId;  // UK order: 4 May
+        EXPECT_EQ(p.admissionDate, core::Date::fromYmd(2025, 9, 1)) << p.misId;
+    }
+    EXPECT_EQ(s.persons[1].leavingDate, core::Date::fromYmd(2026, 7, 31));
+    ASSERT_EQ(s.rejected.size(), 3u);
+    for (const auto& r : s.rejected) {
+        EXPECT_EQ(r.code, "invalid_date") << r.record;
+    }
+}
+
 TEST(TeacherCentreParser, FieldsRemapColumns) {
     auto s = parseAll("Ref,First,Last,Form\n1,Ann,Jones,7B\n", "ID,First,Last\nT1,Bob,Ray\n",
                       kGroupsHeader,
