@@ -112,6 +112,22 @@ std::string headerList(const csv::CsvHeader& header) {
     return out;
 }
 
+// A file saved with another separator (a spreadsheet in a locale that writes ';', or "text"
+// with tabs) reads as a one-column header: say so, since the message alone would puzzle.
+std::string separatorHint(const csv::CsvHeader& header) {
+    if (header.names().size() != 1) {
+        return {};
+    }
+    const std::string& only = header.names().front();
+    if (only.find(';') != std::string::npos) {
+        return " (the file separates fields with ';': save it as CSV with commas)";
+    }
+    if (only.find('\t') != std::string::npos) {
+        return " (the file separates fields with tabs: save it as CSV with commas)";
+    }
+    return {};
+}
+
 }  // namespace
 
 std::string_view toString(TcFileKind kind) {
@@ -195,7 +211,8 @@ TcColumns::TcColumns(TcFileKind kind, const csv::CsvHeader& header,
             }
             throw core::ConnectorError(std::string(where) + ": required column " + wanted + " (" +
                                            std::string(canonicalName(d.field)) +
-                                           ") is missing; the header has: " + headerList(header),
+                                           ") is missing; the header has: " + headerList(header) +
+                                           separatorHint(header),
                                        std::string(where.substr(where.find_last_of('/') + 1)));
         }
     }

@@ -150,6 +150,21 @@ TEST(TeacherCentreParser, MissingRequiredColumnFailsNamingFileAndColumn) {
     EXPECT_TRUE(s.persons.empty());
 }
 
+TEST(TeacherCentreParser, SemicolonOrTabSeparatedFileGetsAHint) {
+    for (const char* header : {"Pupil ID;Legal Forename;Legal Surname\n1;A;B\n",
+                               "Pupil ID\tLegal Forename\tLegal Surname\n1\tA\tB\n"}) {
+        TeacherCentreParser parser;
+        core::Snapshot s;
+        try {
+            parser.parse(TcFileKind::Pupils, "pupils.csv", header, s);
+            ADD_FAILURE() << "no ConnectorError";
+        } catch (const core::ConnectorError& e) {
+            EXPECT_NE(std::string(e.what()).find("save it as CSV with commas"), std::string::npos)
+                << e.what();
+        }
+    }
+}
+
 TEST(TeacherCentreParser, FileFailingHalfWayLeavesTheSnapshotAlone) {
     TeacherCentreParser parser;
     core::Snapshot s;
