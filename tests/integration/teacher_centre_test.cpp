@@ -145,6 +145,19 @@ TEST_F(TeacherCentreTest, NastyButValidCsv) {
     EXPECT_EQ(membersOf(*reg).size(), 1u);
 }
 
+// R2/R5 compare D/M/YYYY dates as UK dates: 1/10/2025 is 1 October, not 10 January.
+TEST_F(TeacherCentreTest, DmyAdmissionAndLeavingDatesDecideWhoIsOnRoll) {
+    write(std::string(kPupilsHeader) + pupilRow(1, "p1", "Aled", "Jones") + makeUpn(kSchool, 2) +
+          ",p2,,Bethan,Evans,,,,,7,7A,2/10/2025,,\n" +  // starts 2 Oct
+          makeUpn(kSchool, 3) + ",p3,,Carys,Hughes,,,,,7,7A,1/9/2025,5/10/2025,\n");
+    const json::object d1 = runOf(runJson("2025-10-01"), kSchool);
+    EXPECT_EQ(countOf(d1, "create"), 2) << json::serialize(d1);
+    EXPECT_EQ(activeMisIds(accounts()), (std::set<std::string>{"p1", "p3"}));
+    runJson("2025-10-05");  // Bethan has started, Carys has left (leaving date <= as-of)
+    EXPECT_EQ(activeMisIds(accounts()), (std::set<std::string>{"p1", "p2"}));
+    EXPECT_EQ(str(*byMisId(accounts(), kSchool, "p3"), "status"), "deactivated");
+}
+
 TEST_F(TeacherCentreTest, FieldsAndFilesRemapTheSchoolsOwnNames) {
     configure(
         "[school.fields]\nmis_id = \"Ref\"\nreg_group = \"Form\"\n"
