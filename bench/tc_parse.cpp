@@ -45,7 +45,7 @@ char upnCheck(const std::string& body) {
 
 SchoolFiles makeSchool(int index, int pupils, int staff, int classesPerPupil, std::mt19937& rng) {
     SchoolFiles s;
-    char dfes[8];
+    char dfes[16];
     std::snprintf(dfes, sizeof dfes, "%03d%04d", 660 + index / 5000, 1000 + index % 5000);
     s.dfes = dfes;
     auto pick = [&](auto& list) {
