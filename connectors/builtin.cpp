@@ -1,6 +1,7 @@
 #include "connectors/connector.h"
 #include "connectors/odbc/odbc.h"
 #include "connectors/sims_xml/sims_xml.h"
+#include "connectors/teacher_centre/teacher_centre.h"
 
 namespace misync::connectors {
 
@@ -9,6 +10,8 @@ void registerBuiltinConnectors(ConnectorRegistry& registry) {
                              [] { return std::make_unique<SimsXmlConnector>(); });
     registry.registerFactory(OdbcConnector::kName,
                              [] { return std::make_unique<OdbcConnector>(); });
+    registry.registerFactory(TeacherCentreConnector::kName,
+                             [] { return std::make_unique<TeacherCentreConnector>(); });
 }
 
 }  // namespace misync::connectors

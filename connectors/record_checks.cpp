@@ -58,13 +58,38 @@ std::string hexByte(unsigned char c) {
 
 struct Field {
     const char* name;
-    const std::string* value;
+    std::string* value;
 };
+
+// A line break or tab inside a value (a spreadsheet cell with Alt+Enter, a CSV field quoted
+// over two lines) becomes one space, and the value is trimmed: "Lloyd\r\nJones" is the name
+// "Lloyd Jones", not a reason to lose the learner. Other control characters are refused.
+void foldLineBreaks(std::string& value) {
+    if (value.find_first_of("\t\r\n") == std::string::npos) {
+        return;
+    }
+    std::string out;
+    out.reserve(value.size());
+    bool space = false;
+    for (char c : value) {
+        if (c == '\t' || c == '\r' || c == '\n' || c == ' ') {
+            space = true;
+            continue;
+        }
+        if (space && !out.empty()) {
+            out.push_back(' ');
+        }
+        space = false;
+        out.push_back(c);
+    }
+    value = std::move(out);
+}
 
 // The first field of `fields` with a problem: "field 'legal_forename' is not valid UTF-8 (…)".
 template <std::size_t N>
 std::optional<std::pair<const char*, std::string>> firstProblem(const Field (&fields)[N]) {
     for (const auto& f : fields) {
+        foldLineBreaks(*f.value);
         if (auto why = textProblem(*f.value)) {
             const bool tooLong = f.value->size() > kMaxFieldBytes;
             return std::make_pair(tooLong ? "field_too_long" : "invalid_text",

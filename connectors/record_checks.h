@@ -24,7 +24,8 @@ inline constexpr std::size_t kMaxFieldBytes = 256;
 std::optional<std::string> textProblem(std::string_view value);
 
 // Moves persons, groups and memberships with unusable text from the snapshot to its rejected
-// records (code `invalid_text` or `field_too_long`), in place.
+// records (code `invalid_text` or `field_too_long`), in place. First, in every field, a run of
+// line breaks, tabs and spaces inside the value becomes one space (and the value is trimmed).
 void rejectUnusableText(core::Snapshot& snapshot);
 
 }  // namespace misync::connectors

@@ -31,7 +31,9 @@ TEST(RecordChecks, TextProblemsAreNamed) {
               "is not valid UTF-8 (byte 0xED at offset 0)");  // surrogate
     EXPECT_EQ(*textProblem(std::string("A\0B", 3)),
               "holds a control character (U+0000 at offset 1)");
-    EXPECT_EQ(*textProblem("A\nB"), "holds a control character (U+000A at offset 1)");
+    EXPECT_EQ(*textProblem("A\x01"
+                           "B"),
+              "holds a control character (U+0001 at offset 1)");
     EXPECT_EQ(*textProblem(std::string(kMaxFieldBytes + 1, 'a')),
               "is " + std::to_string(kMaxFieldBytes + 1) + " bytes long; at most " +
                   std::to_string(kMaxFieldBytes));
@@ -56,6 +58,19 @@ TEST(RecordChecks, BadPersonsAreRejectedAndStillCountAsInTheExtract) {
     EXPECT_EQ(s.rejected[1].code, "field_too_long");
     EXPECT_EQ(s.rejected[1].record, 3u);
     EXPECT_LT(s.rejected[1].message.size(), 100u);  // never the value itself
+}
+
+TEST(RecordChecks, LineBreaksAndTabsInsideAValueBecomeOneSpace) {
+    core::Snapshot s;
+    s.persons = {learner("1", "Ffion\t", 1)};
+    s.persons[0].legalSurname = "Lloyd\r\nJones";
+    s.persons[0].regGroup = " 7 \n G ";
+    rejectUnusableText(s);
+    ASSERT_EQ(s.persons.size(), 1u);
+    EXPECT_TRUE(s.rejected.empty());
+    EXPECT_EQ(s.persons[0].legalForename, "Ffion");
+    EXPECT_EQ(s.persons[0].legalSurname, "Lloyd Jones");
+    EXPECT_EQ(s.persons[0].regGroup, "7 G");
 }
 
 TEST(RecordChecks, AnUnusableIdIsNotKeptInTheRejection) {

@@ -1,0 +1,221 @@
+#include "connectors/teacher_centre/tc_fields.h"
+
+#include <vector>
+
+#include "core/errors.h"
+#include "core/text.h"
+
+namespace misync::connectors {
+
+namespace {
+
+struct CanonicalEntry {
+    TcField field;
+    std::string_view name;
+};
+
+constexpr std::array<CanonicalEntry, kTcFieldCount> kCanonical{{
+    {TcField::MisId, "mis_id"},
+    {TcField::Upn, "upn"},
+    {TcField::AdmissionNumber, "admission_number"},
+    {TcField::StaffCode, "staff_code"},
+    {TcField::NationalId, "national_id"},
+    {TcField::Title, "title"},
+    {TcField::LegalForename, "legal_forename"},
+    {TcField::LegalSurname, "legal_surname"},
+    {TcField::PreferredForename, "preferred_forename"},
+    {TcField::PreferredSurname, "preferred_surname"},
+    {TcField::Dob, "dob"},
+    {TcField::Gender, "gender"},
+    {TcField::YearGroup, "year_group"},
+    {TcField::RegGroup, "reg_group"},
+    {TcField::AdmissionDate, "admission_date"},
+    {TcField::LeavingDate, "leaving_date"},
+    {TcField::EnrolmentStatus, "enrolment_status"},
+    {TcField::StaffRole, "staff_role"},
+    {TcField::GroupCode, "group_code"},
+    {TcField::GroupType, "group_type"},
+    {TcField::Subject, "subject"},
+    {TcField::MemberId, "member_id"},
+    {TcField::MemberType, "member_type"},
+}};
+
+// A field of one file: its column names in SPEC §6.4 first, then a few spellings other
+// exports use (an empty name ends the list), and whether a file without it cannot be read.
+struct DefaultColumns {
+    TcField field;
+    std::array<std::string_view, 3> names;
+    bool required = false;
+};
+
+const std::vector<DefaultColumns>& defaultsFor(TcFileKind kind) {
+    static const std::vector<DefaultColumns> kPupils{
+        {TcField::Upn, {"UPN"}},
+        {TcField::MisId, {"Pupil ID", "ID"}, true},
+        {TcField::AdmissionNumber, {"Admission Number", "Adno"}},
+        {TcField::LegalForename, {"Legal Forename", "Forename"}, true},
+        {TcField::LegalSurname, {"Legal Surname", "Surname"}, true},
+        {TcField::PreferredForename, {"Preferred Forename"}},
+        {TcField::PreferredSurname, {"Preferred Surname"}},
+        {TcField::Dob, {"Date of Birth", "DOB"}},
+        {TcField::Gender, {"Gender"}},
+        {TcField::YearGroup, {"Year Group", "Year"}},
+        {TcField::RegGroup, {"Registration Group", "Reg Group", "Reg"}},
+        {TcField::AdmissionDate, {"Admission Date"}},
+        {TcField::LeavingDate, {"Leaving Date"}},
+        {TcField::EnrolmentStatus, {"Enrolment Status"}},
+    };
+    static const std::vector<DefaultColumns> kStaff{
+        {TcField::MisId, {"Staff ID", "ID"}, true},
+        {TcField::StaffCode, {"Staff Code"}},
+        {TcField::Title, {"Title"}},
+        {TcField::LegalForename, {"Legal Forename", "Forename"}, true},
+        {TcField::LegalSurname, {"Legal Surname", "Surname"}, true},
+        {TcField::PreferredForename, {"Preferred Forename"}},
+        {TcField::PreferredSurname, {"Preferred Surname"}},
+        {TcField::AdmissionDate, {"Start Date"}},
+        {TcField::LeavingDate, {"Leaving Date"}},
+        {TcField::StaffRole, {"Role"}},
+        {TcField::NationalId, {"EWC Number"}},
+    };
+    static const std::vector<DefaultColumns> kGroups{
+        {TcField::GroupCode, {"Group Code", "Group"}, true},
+        {TcField::GroupType, {"Group Type"}, true},
+        {TcField::Subject, {"Subject Code", "Subject"}},
+        {TcField::YearGroup, {"Year Group", "Year"}},
+        {TcField::MemberId, {"Member ID"}, true},
+        {TcField::MemberType, {"Member Type"}, true},
+    };
+    switch (kind) {
+        case TcFileKind::Pupils:
+            return kPupils;
+        case TcFileKind::Staff:
+            return kStaff;
+        case TcFileKind::Groups:
+            return kGroups;
+    }
+    return kGroups;
+}
+
+// The header's names for a message, cut short for a hostile header.
+std::string headerList(const csv::CsvHeader& header) {
+    std::string out;
+    std::size_t shown = 0;
+    for (const auto& name : header.names()) {
+        if (shown == 30 || out.size() > 400) {
+            out += ", …";
+            break;
+        }
+        out.append(out.empty() ? "" : ", ").append(core::sanitizeUtf8(name.substr(0, 60)));
+        ++shown;
+    }
+    return out;
+}
+
+// A file saved with another separator (a spreadsheet in a locale that writes ';', or "text"
+// with tabs) reads as a one-column header: say so, since the message alone would puzzle.
+std::string separatorHint(const csv::CsvHeader& header) {
+    if (header.names().size() != 1) {
+        return {};
+    }
+    const std::string& only = header.names().front();
+    if (only.find(';') != std::string::npos) {
+        return " (the file separates fields with ';': save it as CSV with commas)";
+    }
+    if (only.find('\t') != std::string::npos) {
+        return " (the file separates fields with tabs: save it as CSV with commas)";
+    }
+    return {};
+}
+
+}  // namespace
+
+std::string_view toString(TcFileKind kind) {
+    switch (kind) {
+        case TcFileKind::Pupils:
+            return "pupils";
+        case TcFileKind::Staff:
+            return "staff";
+        case TcFileKind::Groups:
+            return "groups";
+    }
+    return "groups";
+}
+
+std::string_view defaultFileName(TcFileKind kind) {
+    switch (kind) {
+        case TcFileKind::Pupils:
+            return "pupils.csv";
+        case TcFileKind::Staff:
+            return "staff.csv";
+        case TcFileKind::Groups:
+            return "groups.csv";
+    }
+    return "groups.csv";
+}
+
+std::string_view canonicalName(TcField field) {
+    return kCanonical[static_cast<std::size_t>(field)].name;
+}
+
+std::optional<TcField> parseTcField(std::string_view name) {
+    const std::string n = core::normalizeFieldName(name);
+    for (const auto& entry : kCanonical) {
+        if (core::normalizeFieldName(entry.name) == n) {
+            return entry.field;
+        }
+    }
+    if (n == "role") {
+        return TcField::StaffRole;
+    }
+    if (n == "startdate") {
+        return TcField::AdmissionDate;
+    }
+    return std::nullopt;
+}
+
+TcColumns::TcColumns(TcFileKind kind, const csv::CsvHeader& header,
+                     const std::map<std::string, std::string>& fields, std::string_view where) {
+    // SPEC §6 `fields`: canonical name → the school's column name, checked whatever the file.
+    std::array<std::optional<std::string>, kTcFieldCount> renamed{};
+    for (const auto& [canonical, column] : fields) {
+        auto field = parseTcField(canonical);
+        if (!field) {
+            std::string known;
+            for (const auto& entry : kCanonical) {
+                known.append(known.empty() ? "" : ", ").append(entry.name);
+            }
+            throw core::ConfigError("fields: '" + canonical +
+                                    "' is not a teacher-centre field (known: " + known + ")");
+        }
+        if (core::normalizeFieldName(core::trim(column)).empty()) {
+            throw core::ConfigError("fields: '" + canonical + "' maps to an empty column name");
+        }
+        renamed[static_cast<std::size_t>(*field)] = column;
+    }
+    for (const auto& d : defaultsFor(kind)) {
+        auto& column = columns_[static_cast<std::size_t>(d.field)];
+        const auto& own = renamed[static_cast<std::size_t>(d.field)];
+        // The school's name first; the layout's names still count when a file lacks it, since
+        // one `fields` table serves all three files (e.g. mis_id renamed for pupils only).
+        if (own) {
+            column = header.find(*own);
+        }
+        for (std::size_t i = 0; !column && i < d.names.size() && !d.names[i].empty(); ++i) {
+            column = header.find(d.names[i]);
+        }
+        if (!column && d.required) {
+            std::string wanted = "'" + std::string(own ? *own : std::string(d.names[0])) + "'";
+            if (own) {
+                wanted += " (or '" + std::string(d.names[0]) + "')";
+            }
+            throw core::ConnectorError(std::string(where) + ": required column " + wanted + " (" +
+                                           std::string(canonicalName(d.field)) +
+                                           ") is missing; the header has: " + headerList(header) +
+                                           separatorHint(header),
+                                       std::string(where.substr(where.find_last_of('/') + 1)));
+        }
+    }
+}
+
+}  // namespace misync::connectors
