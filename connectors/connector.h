@@ -23,6 +23,8 @@ struct SchoolSource {
     // Logical file ("students", "staff", "groups") → file name inside `source` (names
     // configurable).
     std::map<std::string, std::string> files;
+    // ctf: also read files addressed to this school (incoming transfers, SPEC §6.2).
+    bool incoming = false;
 };
 
 class Connector {

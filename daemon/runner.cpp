@@ -32,8 +32,8 @@ bool sameContent(const std::vector<core::SourceFile>& a, const std::vector<core:
 std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
     try {
         auto connector = connectors_.create(school.connector);
-        connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
-                                     school.files};
+        connectors::SchoolSource src{school.dfes,   school.source, school.complete,
+                                     school.fields, school.files,  school.incoming};
         std::optional<std::vector<core::SourceFile>> known;
         auto fp = connector->fingerprint(src);
         if (fp) {
@@ -64,8 +64,8 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
 
 bool Runner::sourcesLookUnchanged(const SchoolConfig& school) {
     auto connector = connectors_.create(school.connector);
-    connectors::SchoolSource src{school.dfes, school.source, school.complete, school.fields,
-                                 school.files};
+    connectors::SchoolSource src{school.dfes,   school.source, school.complete,
+                                 school.fields, school.files,  school.incoming};
     auto fp = connector->fingerprint(src);
     if (!fp) {
         return false;
@@ -104,7 +104,8 @@ struct Runner::Input {
 
 void Runner::prepare(const SchoolConfig& school, std::optional<PrefetchedRead> read, Input& in) {
     in.connector = connectors_.create(school.connector);
-    in.src = {school.dfes, school.source, school.complete, school.fields, school.files};
+    in.src = {school.dfes,   school.source, school.complete,
+              school.fields, school.files,  school.incoming};
     if (read && read->dfes == school.dfes) {
         in.fingerprint = read->fingerprint;  // taken before the read
         in.ahead = read->result.get();       // rethrows what the read threw
@@ -356,7 +357,8 @@ void Runner::forget(const std::string& dfes) {
 std::string Runner::configDigest(const SchoolConfig& s) {
     // Everything in the school's configuration that changes what a run reads or decides.
     std::string d = s.connector + "\x1f" + s.source + "\x1f" +
-                    (s.complete ? (*s.complete ? "1" : "0") : "-") + "\x1f";
+                    (s.complete ? (*s.complete ? "1" : "0") : "-") + (s.incoming ? "i" : "") +
+                    "\x1f";
     for (const auto& [k, v] : s.fields) {
         d += k + "=" + v + ";";
     }
