@@ -245,6 +245,25 @@ TEST(CtfConnector, OddCorpusIsReadWithoutFailing) {
         EXPECT_NO_THROW(readCtf(entry.path().string())) << entry.path();
     }
     EXPECT_GE(seen, 3u);
+    auto one = [](const char* name) { return readCtf((kData / "odd" / name).string()); };
+    const auto latin1 = one("latin1.xml");
+    ASSERT_EQ(latin1.persons.size(), 1u);
+    EXPECT_EQ(latin1.persons[0].legalSurname, "G\u00f3mez");  // converted to UTF-8
+    const auto bom = one("bom_crlf_comments.xml");
+    ASSERT_EQ(bom.persons.size(), 1u);
+    EXPECT_EQ(bom.persons[0].legalForename, "Si\u00e2n");  // CDATA
+    EXPECT_EQ(bom.persons[0].legalSurname, "Ll\u0177r-Hughes");
+    EXPECT_EQ(bom.persons[0].upn, kUpn1);  // trimmed, upper-cased
+    EXPECT_EQ(one("utf16.xml").persons.size(), 1u);
+    EXPECT_EQ(one("older_version_gender_lowercase.xml").persons.at(0).gender, "F");
+    EXPECT_EQ(one("older_version_gender_lowercase.xml").persons.at(0).yearGroup, "7");
+    const auto rejected = one("rejected_records.xml");
+    EXPECT_EQ(rejected.persons.size(), 1u);
+    EXPECT_EQ(rejected.rejected.size(), 5u);
+    EXPECT_EQ(one("heavy_unread_blocks.xml").persons.size(), 2u);
+    const auto leaver = one("outgoing_to_unknown.xml");
+    ASSERT_EQ(leaver.persons.size(), 1u);
+    EXPECT_EQ(leaver.persons[0].leavingDate, core::Date::fromYmd(2026, 10, 23));
 }
 
 }  // namespace

@@ -160,7 +160,8 @@ TEST(CtfParser, FieldsTableRenamesAnElement) {
                    {{"year_group", "Year Taught"}});
     ASSERT_EQ(r.persons.size(), 1u);
     EXPECT_EQ(r.persons[0].yearGroup, "10");
-    EXPECT_THROW(CtfFieldMap({{"reg_group", "Form"}}), core::ConfigError);
+    const std::map<std::string, std::string> regGroup{{"reg_group", "Form"}};
+    EXPECT_THROW(CtfFieldMap{regGroup}, core::ConfigError);
 }
 
 TEST(CtfParser, RejectsUnusableRecordsNamingFileAndRecordAndKeepsGoing) {  // R15
