@@ -80,7 +80,8 @@ TEST_F(CtfTest, OwnCtfCreatesLearnersAndAbsenceFromAPartialRollIsNotALeaver) {
     json::object run = runOf(runJson("2026-11-27"), kSecondary);
     EXPECT_EQ(str(run, "outcome"), "applied");
     EXPECT_EQ(countOf(run, "create"), 2);
-    EXPECT_EQ(str(run, "connector"), "ctf");
+    EXPECT_EQ(str(run.at("source"), "connector"), "ctf");
+    EXPECT_EQ(str(run, "extracted_at"), "2026-11-26T09:00:00Z");  // S6: the header's DateTime
     auto a = only(accounts(), kAlys);
     ASSERT_TRUE(a);
     EXPECT_EQ(str(*a, "school"), kSecondary);
@@ -142,7 +143,7 @@ TEST_F(CtfTest, NewestFileWinsForAUpnInTwoFiles) {
     ASSERT_TRUE(a);
     EXPECT_EQ(str(*a, "year_group"), "10");
     EXPECT_EQ(str(*a, "preferred_forename"), "Ali");
-    EXPECT_EQ(run.at("files").as_array().size(), 2u);  // S1: both files recorded
+    EXPECT_EQ(run.at("source").at("files").as_array().size(), 2u);  // S1: both files recorded
 }
 
 TEST_F(CtfTest, WrongSchoolCtfFailsTheRunNamingTheFileAndBothNumbers) {  // S5
