@@ -255,5 +255,39 @@ TEST_F(CtfTest, IncomingTransferMovesTheYear6AccountToTheSecondaryOnDayOne) {
     EXPECT_EQ(str(runOf(runJson("2027-07-22"), kSecondary), "outcome"), "no_change");
 }
 
+// The same move when the secondary runs first on day one and the primary has not run since June
+// (R7, R13): the secondary waits, the primary's run hands the account over the same day.
+TEST_F(CtfTest, IncomingTransferOnDayOneInEitherRunOrder) {
+    writeConfig({{kPrimary, "Ysgol Gynradd", ""}, secondary("incoming = true")});
+    Student mali{.id = "601",
+                 .upn = kMali,
+                 .forename = "Mali",
+                 .surname = "Prosser",
+                 .year = "Year 6",
+                 .admissionDate = "2020-09-01",
+                 .leavingDate = "2027-07-21"};
+    writeSchool(kPrimary, {{mali}, {}, {}});
+    writeCtf("6612100_CTF_6618004_001.xml",
+             ctfXml(kPrimary, kSecondary, "2027-06-20T14:00:00",
+                    pupilXml({.upn = kMali,
+                              .surname = "Prosser",
+                              .forename = "Mali",
+                              .year = "6",
+                              .history = historyEntry(kPrimary, "2020-09-01", "2027-07-21")})));
+    runJson("2027-06-21");
+    const std::string username = str(*only(accounts(), kMali), "username");
+
+    json::value first = runJson("2027-07-22", {"--school", kSecondary});
+    EXPECT_EQ(countOf(runOf(first, kSecondary), "awaiting_transfer"), 1);
+    EXPECT_EQ(countOf(runOf(first, kSecondary), "create"), 0);
+    json::value second = runJson("2027-07-22", {"--school", kPrimary});
+    EXPECT_EQ(countOf(runOf(second, kPrimary), "transfer"), 1);
+    auto after = only(accounts(), kMali);
+    ASSERT_TRUE(after);
+    EXPECT_EQ(str(*after, "school"), kSecondary);
+    EXPECT_EQ(str(*after, "status"), "active");
+    EXPECT_EQ(str(*after, "username"), username);
+}
+
 }  // namespace
 }  // namespace misync::e2e
