@@ -1,5 +1,6 @@
 #include "connectors/connector.h"
 #include "connectors/ctf/ctf.h"
+#include "connectors/odbc/odbc.h"
 #include "connectors/sims_xml/sims_xml.h"
 
 namespace misync::connectors {
@@ -8,6 +9,8 @@ void registerBuiltinConnectors(ConnectorRegistry& registry) {
     registry.registerFactory(SimsXmlConnector::kName,
                              [] { return std::make_unique<SimsXmlConnector>(); });
     registry.registerFactory(CtfConnector::kName, [] { return std::make_unique<CtfConnector>(); });
+    registry.registerFactory(OdbcConnector::kName,
+                             [] { return std::make_unique<OdbcConnector>(); });
 }
 
 }  // namespace misync::connectors

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "connectors/record_checks.h"
 #include "core/errors.h"
 
 namespace misync::connectors {
@@ -16,10 +17,13 @@ core::Snapshot Connector::read(const SchoolSource& school) {
     } catch (const core::ConnectorError&) {
         throw;
     } catch (const std::exception& e) {
-        throw core::ConnectorError(name_ + ": " + school.source + ": " + e.what());
+        // An ODBC source is a connection string, a secret: never in a message (SPEC §6.5).
+        throw core::ConnectorError(
+            name_ + ": " + (name_ == "odbc" ? "the connection" : school.source) + ": " + e.what());
     }
     snap.school = school.dfes;
     snap.connector = name_;
+    rejectUnusableText(snap);  // whatever the format: UTF-8, no control characters, sizes
     auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                   std::chrono::steady_clock::now() - start)
                   .count();

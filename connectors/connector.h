@@ -25,6 +25,8 @@ struct SchoolSource {
     std::map<std::string, std::string> files;
     // ctf: also read files addressed to this school (incoming transfers, SPEC §6.2).
     bool incoming = false;
+    // odbc: "learners", "staff", "memberships" → SQL with `?` bound to the DfES number (§6.5).
+    std::map<std::string, std::string> queries;
 };
 
 class Connector {

@@ -27,13 +27,18 @@ bool sameContent(const std::vector<core::SourceFile>& a, const std::vector<core:
     }
     return true;
 }
+
+// What the school's connector is told about it (SPEC §7 [[school]]).
+connectors::SchoolSource sourceOf(const SchoolConfig& school) {
+    return connectors::SchoolSource{school.dfes,  school.source,   school.complete, school.fields,
+                                    school.files, school.incoming, school.queries};
+}
 }  // namespace
 
 std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
     try {
         auto connector = connectors_.create(school.connector);
-        connectors::SchoolSource src{school.dfes,   school.source, school.complete,
-                                     school.fields, school.files,  school.incoming};
+        connectors::SchoolSource src = sourceOf(school);
         std::optional<std::vector<core::SourceFile>> known;
         auto fp = connector->fingerprint(src);
         if (fp) {
@@ -64,8 +69,7 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
 
 bool Runner::sourcesLookUnchanged(const SchoolConfig& school) {
     auto connector = connectors_.create(school.connector);
-    connectors::SchoolSource src{school.dfes,   school.source, school.complete,
-                                 school.fields, school.files,  school.incoming};
+    connectors::SchoolSource src = sourceOf(school);
     auto fp = connector->fingerprint(src);
     if (!fp) {
         return false;
@@ -104,8 +108,7 @@ struct Runner::Input {
 
 void Runner::prepare(const SchoolConfig& school, std::optional<PrefetchedRead> read, Input& in) {
     in.connector = connectors_.create(school.connector);
-    in.src = {school.dfes,   school.source, school.complete,
-              school.fields, school.files,  school.incoming};
+    in.src = sourceOf(school);
     if (read && read->dfes == school.dfes) {
         in.fingerprint = read->fingerprint;  // taken before the read
         in.ahead = read->result.get();       // rethrows what the read threw
@@ -160,7 +163,10 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     auto unreadable = [&](const core::Error& e) {
         const auto* c = dynamic_cast<const core::ConnectorError*>(&e);
         return Failure{"source_unreadable",
-                       c != nullptr && !c->file().empty() ? c->file() : school.source, e.what()};
+                       c != nullptr && !c->file().empty() ? c->file()
+                       : school.connector == "odbc"       ? std::string("odbc")  // a secret
+                                                          : school.source,
+                       e.what()};
     };
 
     // Outside any lock: the fingerprint, then the files, unless they look unchanged since the
@@ -364,6 +370,9 @@ std::string Runner::configDigest(const SchoolConfig& s) {
     }
     d += "\x1f";
     for (const auto& [k, v] : s.files) {
+        d += k + "=" + v + ";";
+    }
+    for (const auto& [k, v] : s.queries) {
         d += k + "=" + v + ";";
     }
     const auto& p = s.policy;

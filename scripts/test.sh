@@ -5,3 +5,5 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 "$root/scripts/build.sh"
 cd "${BUILD_DIR:-$root/build}"
 ctest --output-on-failure -j "${JOBS:-$(nproc)}" --timeout 600
+# Then each libFuzzer target for a short bounded time (scripts/fuzz.sh; longer runs by hand).
+"$root/scripts/fuzz.sh" "${MISYNC_FUZZ_SECONDS:-20}"

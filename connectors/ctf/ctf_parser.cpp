@@ -324,11 +324,13 @@ CtfPupils CtfDocument::pupils(std::string_view school, CtfDirection direction,
             continue;
         }
         p.misId = p.upn;
-        p.legalForename = text(at(CtfField::LegalForename));
-        p.legalSurname = text(at(CtfField::LegalSurname));
-        p.preferredForename = text(at(CtfField::PreferredForename));
-        p.preferredSurname = text(at(CtfField::PreferredSurname));
-        p.gender = text(at(CtfField::Gender));
+        // Bytes as they are: Connector::read() rejects text that is not valid UTF-8 or too long
+        // (connectors/record_checks.h), which replacing bytes here would hide.
+        p.legalForename = std::string(at(CtfField::LegalForename));
+        p.legalSurname = std::string(at(CtfField::LegalSurname));
+        p.preferredForename = std::string(at(CtfField::PreferredForename));
+        p.preferredSurname = std::string(at(CtfField::PreferredSurname));
+        p.gender = std::string(at(CtfField::Gender));
         p.source = core::RecordRef{fileName_, record};
         out.persons.push_back(std::move(p));
     }

@@ -9,37 +9,6 @@ namespace misync::connectors {
 
 namespace {
 
-struct CanonicalEntry {
-    SimsField field;
-    std::string_view name;
-};
-
-constexpr std::array<CanonicalEntry, kSimsFieldCount> kCanonical{{
-    {SimsField::MisId, "mis_id"},
-    {SimsField::Upn, "upn"},
-    {SimsField::AdmissionNumber, "admission_number"},
-    {SimsField::StaffCode, "staff_code"},
-    {SimsField::NationalId, "national_id"},
-    {SimsField::Title, "title"},
-    {SimsField::LegalForename, "legal_forename"},
-    {SimsField::LegalSurname, "legal_surname"},
-    {SimsField::PreferredForename, "preferred_forename"},
-    {SimsField::PreferredSurname, "preferred_surname"},
-    {SimsField::Dob, "dob"},
-    {SimsField::Gender, "gender"},
-    {SimsField::YearGroup, "year_group"},
-    {SimsField::RegGroup, "reg_group"},
-    {SimsField::AdmissionDate, "admission_date"},
-    {SimsField::LeavingDate, "leaving_date"},
-    {SimsField::EnrolmentStatus, "enrolment_status"},
-    {SimsField::StaffRole, "staff_role"},
-    {SimsField::GroupCode, "group_code"},
-    {SimsField::GroupType, "group_type"},
-    {SimsField::Subject, "subject"},
-    {SimsField::MemberId, "member_id"},
-    {SimsField::MemberType, "member_type"},
-}};
-
 // A field of one report with its default column names, most preferred first (SPEC §6.1).
 struct DefaultColumns {
     SimsField field;
@@ -173,26 +142,6 @@ std::string_view defaultFileName(SimsFileKind kind) {
     return "groups.xml";
 }
 
-std::string_view canonicalName(SimsField field) {
-    return kCanonical[static_cast<std::size_t>(field)].name;
-}
-
-std::optional<SimsField> parseCanonicalField(std::string_view name) {
-    std::string n = core::normalizeFieldName(name);
-    for (const auto& entry : kCanonical) {
-        if (core::normalizeFieldName(entry.name) == n) {
-            return entry.field;
-        }
-    }
-    if (n == "role") {
-        return SimsField::StaffRole;
-    }
-    if (n == "startdate") {
-        return SimsField::AdmissionDate;
-    }
-    return std::nullopt;
-}
-
 std::string decodeXmlName(std::string_view name) {
     std::string out;
     out.reserve(name.size());
@@ -234,10 +183,7 @@ SimsColumnMap::SimsColumnMap(SimsFileKind kind, const std::map<std::string, std:
     for (const auto& [canonical, column] : fields) {
         auto field = parseCanonicalField(canonical);
         if (!field) {
-            std::string known;
-            for (const auto& entry : kCanonical) {
-                known.append(known.empty() ? "" : ", ").append(entry.name);
-            }
+            const std::string known = canonicalNames();
             throw core::ConfigError(std::string("fields: '")
                                         .append(canonical)
                                         .append("' is not a sims-xml field (known: ")

@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "connectors/fields.h"
+
 namespace misync::connectors {
 
 // The three reports of a SIMS extract set, in the order they are read.
@@ -22,39 +24,9 @@ std::string_view toString(SimsFileKind kind);
 // Default file name inside the drop folder, e.g. "students.xml".
 std::string_view defaultFileName(SimsFileKind kind);
 
-// Canonical fields (SPEC §6) that appear in at least one SIMS report.
-enum class SimsField : std::uint8_t {
-    MisId,
-    Upn,
-    AdmissionNumber,
-    StaffCode,
-    NationalId,
-    Title,
-    LegalForename,
-    LegalSurname,
-    PreferredForename,
-    PreferredSurname,
-    Dob,
-    Gender,
-    YearGroup,
-    RegGroup,
-    AdmissionDate,
-    LeavingDate,
-    EnrolmentStatus,
-    StaffRole,
-    GroupCode,
-    GroupType,
-    Subject,
-    MemberId,
-    MemberType,
-};
-inline constexpr std::size_t kSimsFieldCount = static_cast<std::size_t>(SimsField::MemberType) + 1;
-
-// Canonical name as written in configuration, e.g. "reg_group".
-std::string_view canonicalName(SimsField field);
-// Looks up a canonical name ignoring case, spaces and underscores ("RegGroup", "reg_group");
-// "role" and "start_date" are accepted as the SPEC's names for staff_role and admission_date.
-std::optional<SimsField> parseCanonicalField(std::string_view name);
+// The canonical fields (connectors/fields.h), under the name this connector's code uses.
+using SimsField = Field;
+inline constexpr std::size_t kSimsFieldCount = kFieldCount;
 
 // Decodes every `_xHHHH_` (and `_xHHHHHHHH_`) escape of an XML element name to UTF-8, as SIMS
 // and .NET write characters that are not allowed in XML names. A malformed escape stays as

@@ -6,11 +6,8 @@
 #include <stdexcept>
 
 #include "connectors/digest.h"
-#include "core/date.h"
 #include "core/errors.h"
 #include "core/text.h"
-#include "core/upn.h"
-#include "core/year_group.h"
 
 namespace misync::connectors {
 
@@ -20,34 +17,15 @@ namespace {
 // attribute costs one scan and nothing more); parse_embed_pcdata stores a column's text in
 // its element node, halving the node count of a report. Entity escapes stay on.
 constexpr unsigned kParseOptions =
-    pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_embed_pcdata;
+    pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol | pugi::parse_embed_pcdata |
+    pugi::parse_doctype;  // kept as a node only so that it can be refused
 
-constexpr std::size_t kMaxQuoted = 80;
+core::Role roleOf(SimsFileKind kind) {
+    return kind == SimsFileKind::Students ? core::Role::Learner : core::Role::Staff;
+}
 
 bool isSpace(unsigned char c) {
     return c == ' ' || c == '\t' || c == '\r' || c == '\n';
-}
-
-// Quotes a value for a message, cut short so that a hostile megabyte-long value cannot
-// flood the run record, and made valid UTF-8 so that the message is safe to store and print.
-std::string quoted(std::string_view value) {
-    std::string out = "'";
-    out += core::sanitizeUtf8(value.substr(0, kMaxQuoted));
-    if (value.size() > kMaxQuoted) {
-        out += "…";
-    }
-    out += "'";
-    return out;
-}
-
-// The same, unquoted, for messages whose wording is fixed (e.g. unknown_member).
-std::string shown(std::string_view value) {
-    std::string q = quoted(value);
-    return q.substr(1, q.size() - 2);
-}
-
-std::string text(std::string_view value) {
-    return core::sanitizeUtf8(value);
 }
 
 // What a byte-level look at a report shows before pugixml sees it: pugixml treats a NUL byte as
@@ -97,22 +75,15 @@ ByteScan scanBytes(std::string_view b) {
                                std::string(where.substr(where.find_last_of('/') + 1)));
 }
 
-void reject(core::Snapshot& snapshot, const char* code, std::string_view fileName,
-            std::uint32_t record, std::string message) {
-    snapshot.rejected.push_back(
-        core::RecordError{code, std::string(fileName), record, std::move(message)});
-}
-
 }  // namespace
 
 // The trimmed text of each column of one <Record>, pointing into the parsed buffer: a record
 // is inspected without allocating, and only accepted values are copied out.
 struct SimsXmlParser::Values {
-    std::array<std::string_view, kSimsFieldCount> text{};
+    FieldValues fields;
     std::array<std::uint8_t, kSimsFieldCount> rank{};
 
     Values() { rank.fill(0xFF); }
-    std::string_view operator[](SimsField f) const { return text[static_cast<std::size_t>(f)]; }
 
     void collect(pugi::xml_node record, SimsColumnMap& columns) {
         std::size_t position = 0;
@@ -129,7 +100,7 @@ struct SimsXmlParser::Values {
             std::string_view value = core::trim(col.child_value());
             auto i = static_cast<std::size_t>(column->field);
             if (!value.empty() && column->rank < rank[i]) {
-                text[i] = value;
+                fields.text[i] = value;
                 rank[i] = column->rank;
             }
         }
@@ -172,17 +143,23 @@ void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::str
     }
     pugi::xml_node root;
     for (pugi::xml_node top = doc.first_child(); top; top = top.next_sibling()) {
+        if (top.type() == pugi::node_doctype) {
+            // No MIS writes one; its entity declarations would turn into names unexpanded.
+            fail(where,
+                 "has a DOCTYPE (or entity declarations): refused, since no MIS report has one "
+                 "and misync expands no entities");
+        }
         if (top.type() != pugi::node_element) {
             continue;
         }
         if (root) {
-            fail(where, "not well-formed XML: a second root element " + quoted(top.name()) +
-                            " after " + quoted(root.name()));
+            fail(where, "not well-formed XML: a second root element " + quotedValue(top.name()) +
+                            " after " + quotedValue(root.name()));
         }
         root = top;
     }
     if (std::strcmp(root.name(), "SuperStarReport") != 0) {
-        fail(where, "root element is " + quoted(root.name()) +
+        fail(where, "root element is " + quotedValue(root.name()) +
                         ", expected SuperStarReport (a SIMS CommandReporter XML report)");
     }
 
@@ -192,6 +169,7 @@ void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::str
     } else if (kind == SimsFileKind::Staff) {
         staffFile_ = fileName;
     }
+    records_.setPersonFiles(studentsFile_, staffFile_);
     auto isRecord = [](pugi::xml_node n) {
         return n.type() == pugi::node_element && std::strcmp(n.name(), "Record") == 0;
     };
@@ -201,10 +179,10 @@ void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::str
         count += isRecord(record) ? 1 : 0;
     }
     if (kind == SimsFileKind::Groups) {
-        membershipKeys_.reserve(membershipKeys_.size() + count);
+        records_.reserveMemberships(count);
         snapshot.memberships.reserve(snapshot.memberships.size() + count);
     } else {
-        (kind == SimsFileKind::Students ? learnerIds_ : staffIds_).reserve(count);
+        records_.reservePersons(roleOf(kind), count);
         snapshot.persons.reserve(snapshot.persons.size() + count);
     }
     std::uint32_t index = 0;
@@ -216,189 +194,13 @@ void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::str
         Values values;
         values.collect(record, columns);
         if (kind == SimsFileKind::Groups) {
-            readMembership(values, fileName, index, snapshot);
+            records_.addMembership(values.fields, fileName, index, snapshot);
         } else {
-            readPerson(kind, values, fileName, index, snapshot);
+            records_.addPerson(roleOf(kind), values.fields, fileName, index, snapshot);
         }
     }
     source.records = index;
     snapshot.files.push_back(std::move(source));
-}
-
-void SimsXmlParser::readPerson(SimsFileKind kind, const Values& v, std::string_view fileName,
-                               std::uint32_t record, core::Snapshot& snapshot) {
-    const bool learner = kind == SimsFileKind::Students;
-    auto bad = [&](const char* code, std::string message) {
-        reject(snapshot, code, fileName, record, std::move(message));
-        // Keep who the record was about (R15 must not turn into R5).
-        core::RecordError& e = snapshot.rejected.back();
-        e.role = learner ? core::Role::Learner : core::Role::Staff;
-        e.misId = text(v[SimsField::MisId]);
-        if (learner && core::hasUpnShape(v[SimsField::Upn])) {
-            e.upn = core::canonicalUpn(v[SimsField::Upn]);
-        }
-    };
-    if (v[SimsField::MisId].empty()) {
-        bad("missing_id", "record has no ID");
-        return;
-    }
-    auto& ids = learner ? learnerIds_ : staffIds_;
-    auto [seen, isNew] = ids.try_emplace(text(v[SimsField::MisId]), false);
-    if (!isNew) {
-        bad("duplicate_id", "ID " + quoted(seen->first) + " appears in an earlier record");
-        return;
-    }
-    if (v[SimsField::LegalForename].empty() || v[SimsField::LegalSurname].empty()) {
-        bad("missing_name", "ID " + quoted(seen->first) + " has no legal " +
-                                (v[SimsField::LegalForename].empty() ? "forename" : "surname"));
-        return;
-    }
-    core::Person p;
-    p.role = learner ? core::Role::Learner : core::Role::Staff;
-    if (std::string_view upn = v[SimsField::Upn]; !upn.empty()) {
-        if (!core::isValidUpn(upn)) {
-            bad("invalid_upn",
-                "UPN " + quoted(upn) +
-                    (core::hasUpnShape(upn) ? " has a wrong check letter"
-                                            : " is not a UPN (a letter, 11 digits, a digit or "
-                                              "letter)"));
-            return;
-        }
-        p.upn = core::canonicalUpn(upn);
-    }
-    struct DateField {
-        SimsField field;
-        std::optional<core::Date>* target;
-    };
-    for (DateField d :
-         {DateField{SimsField::Dob, &p.dob}, DateField{SimsField::AdmissionDate, &p.admissionDate},
-          DateField{SimsField::LeavingDate, &p.leavingDate}}) {
-        std::string_view value = v[d.field];
-        if (value.empty()) {
-            continue;
-        }
-        *d.target = core::parseDate(value);
-        if (!*d.target) {
-            bad("invalid_date", std::string(canonicalName(d.field)) + " " + quoted(value) +
-                                    " is not a date (YYYY-MM-DD, ISO date-time or D/M/YYYY)");
-            return;
-        }
-    }
-    if (std::string_view year = v[SimsField::YearGroup]; !year.empty()) {
-        auto normalized = core::normalizeYearGroup(year);
-        if (!normalized) {
-            bad("invalid_year_group", "year group " + quoted(year) + " is not N1, N2, R or 1-14");
-            return;
-        }
-        p.yearGroup = std::move(*normalized);
-    }
-    if (std::string_view status = v[SimsField::EnrolmentStatus]; !status.empty()) {
-        auto enrolment = core::parseEnrolment(status);
-        if (!enrolment) {
-            bad("invalid_enrolment_status",
-                "enrolment status " + quoted(status) + " is not C, M, S or G");
-            return;
-        }
-        p.enrolment = *enrolment;
-    }
-    // Last, so that a record rejected for another reason does not claim its UPN.
-    if (!p.upn.empty() && !learnerUpns_.insert(p.upn).second) {
-        bad("duplicate_upn", "UPN " + quoted(p.upn) + " belongs to an earlier learner");
-        return;
-    }
-    seen->second = true;
-    p.misId = seen->first;
-    p.admissionNumber = text(v[SimsField::AdmissionNumber]);
-    p.staffCode = text(v[SimsField::StaffCode]);
-    p.nationalId = text(v[SimsField::NationalId]);
-    p.legalForename = text(v[SimsField::LegalForename]);
-    p.legalSurname = text(v[SimsField::LegalSurname]);
-    p.preferredForename = text(v[SimsField::PreferredForename]);
-    p.preferredSurname = text(v[SimsField::PreferredSurname]);
-    p.gender = text(v[SimsField::Gender]);
-    p.regGroup = text(v[SimsField::RegGroup]);
-    p.staffRole = text(v[SimsField::StaffRole]);
-    p.title = text(v[SimsField::Title]);
-    p.source = core::RecordRef{std::string(fileName), record};
-    snapshot.persons.push_back(std::move(p));
-}
-
-void SimsXmlParser::readMembership(const Values& v, std::string_view fileName, std::uint32_t record,
-                                   core::Snapshot& snapshot) {
-    auto bad = [&](const char* code, std::string message) {
-        reject(snapshot, code, fileName, record, std::move(message));
-    };
-    std::string code = text(v[SimsField::GroupCode]);
-    if (code.empty()) {
-        bad("missing_group", "record has no group code");
-        return;
-    }
-    const bool known = groupCodes_.contains(code);
-    std::optional<core::GroupType> type;
-    if (std::string_view typeText = v[SimsField::GroupType]; !typeText.empty()) {
-        type = core::parseGroupType(typeText);
-        if (!type) {
-            bad("invalid_group_type", "group " + quoted(code) + " has group type " +
-                                          quoted(typeText) +
-                                          ", not Registration, Year, Class or House");
-            return;
-        }
-    } else if (!known) {
-        bad("invalid_group_type", "group " + quoted(code) + " has no group type");
-        return;
-    }
-    std::optional<std::string> year = core::normalizeYearGroup(v[SimsField::YearGroup]);
-    if (!year) {
-        bad("invalid_year_group", "group " + quoted(code) + " has year group " +
-                                      quoted(v[SimsField::YearGroup]) + ", not N1, N2, R or 1-14");
-        return;
-    }
-    const std::string_view memberId = v[SimsField::MemberId];
-    core::Role role = core::Role::Learner;
-    if (!memberId.empty()) {
-        auto parsed = core::parseRole(v[SimsField::MemberType]);
-        if (!parsed || (*parsed != core::Role::Learner && *parsed != core::Role::Staff)) {
-            bad("invalid_member_type", "member " + quoted(memberId) + " of group " + quoted(code) +
-                                           " has member type " + quoted(v[SimsField::MemberType]) +
-                                           ", not Pupil or Staff");
-            return;
-        }
-        role = *parsed;
-    }
-    // The first usable record of a group defines it; a record without ID is a group that has
-    // no members yet, which still has to exist (R11).
-    if (!known) {
-        groupCodes_.insert(code);
-        snapshot.groups.push_back(core::Group{code, *type, text(v[SimsField::Subject]),
-                                              std::move(*year),
-                                              core::RecordRef{std::string(fileName), record}});
-    }
-    if (memberId.empty()) {
-        return;
-    }
-    const bool learner = role == core::Role::Learner;
-    std::string id = text(memberId);
-    const auto& ids = learner ? learnerIds_ : staffIds_;
-    auto person = ids.find(id);
-    if (person == ids.end()) {
-        snapshot.warnings.push_back(core::Warning{
-            "unknown_member", std::string(fileName) + " record " + std::to_string(record) +
-                                  ": member ID " + shown(id) + " is not in " +
-                                  (learner ? studentsFile_ : staffFile_)});
-        return;
-    }
-    if (!person->second) {
-        return;  // its own record was rejected and reported there
-    }
-    std::string key = code;
-    key += '\0';
-    key += learner ? 'L' : 'S';
-    key += id;
-    if (!membershipKeys_.insert(std::move(key)).second) {
-        return;
-    }
-    snapshot.memberships.push_back(core::Membership{
-        std::move(code), std::move(id), role, core::RecordRef{std::string(fileName), record}});
 }
 
 }  // namespace misync::connectors

@@ -7,9 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 
+#include "connectors/records.h"
 #include "connectors/sims_xml/sims_fields.h"
 #include "core/model.h"
 
@@ -41,22 +40,11 @@ class SimsXmlParser {
   private:
     struct Values;
 
-    void readPerson(SimsFileKind kind, const Values& v, std::string_view fileName,
-                    std::uint32_t record, core::Snapshot& snapshot);
-    void readMembership(const Values& v, std::string_view fileName, std::uint32_t record,
-                        core::Snapshot& snapshot);
-
     std::map<std::string, std::string> fields_;
     std::array<bool, 3> parsed_{};
-    // Per role, every MIS id seen in its report → whether its record was accepted, so that
-    // duplicates are caught and memberships of rejected persons are dropped without a warning.
-    std::unordered_map<std::string, bool> learnerIds_;
-    std::unordered_map<std::string, bool> staffIds_;
-    std::unordered_set<std::string> learnerUpns_;
+    RecordAssembler records_;  // persons, groups, memberships across the three reports
     std::string studentsFile_{defaultFileName(SimsFileKind::Students)};
     std::string staffFile_{defaultFileName(SimsFileKind::Staff)};
-    std::unordered_set<std::string> groupCodes_;
-    std::unordered_set<std::string> membershipKeys_;
 };
 
 }  // namespace misync::connectors

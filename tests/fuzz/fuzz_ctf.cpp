@@ -4,8 +4,10 @@
 #include <cstdint>
 #include <cstdlib>
 #include <string>
+#include <utility>
 
 #include "connectors/ctf/ctf_parser.h"
+#include "connectors/record_checks.h"
 #include "core/errors.h"
 #include "core/school.h"
 #include "core/text.h"
@@ -25,17 +27,23 @@ bool cleanUtf8(const std::string& s) {
     return misync::core::sanitizeUtf8(s) == s;
 }
 
-void check(const misync::connectors::CtfPupils& r, CtfDirection direction) {
+// The pupils as Connector::read() leaves them: text checked centrally (record_checks.h).
+void check(misync::connectors::CtfPupils r, CtfDirection direction) {
     require(r.persons.size() + r.rejected.size() <= r.records);
-    for (const auto& p : r.persons) {
+    misync::core::Snapshot s;
+    s.persons = std::move(r.persons);
+    s.rejected = std::move(r.rejected);
+    misync::connectors::rejectUnusableText(s);
+    for (const auto& p : s.persons) {
         require(misync::core::isValidUpn(p.upn) && p.misId == p.upn);
         require(!p.legalForename.empty() && !p.legalSurname.empty());
         require(cleanUtf8(p.legalForename) && cleanUtf8(p.legalSurname) && cleanUtf8(p.gender));
+        require(p.legalForename.size() <= misync::connectors::kMaxFieldBytes);
         require(p.source.record >= 1 && p.source.record <= r.records);
         // Incoming learners always start on a date and never carry a leaving date (R7).
         require(direction == CtfDirection::Own || (p.admissionDate && !p.leavingDate));
     }
-    for (const auto& e : r.rejected) {
+    for (const auto& e : s.rejected) {
         require(!e.code.empty() && e.record >= 1 && cleanUtf8(e.message));
     }
 }

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <string>
 
+#include "connectors/record_checks.h"
 #include "connectors/sims_xml/sims_parser.h"
 #include "core/errors.h"
 #include "core/text.h"
@@ -30,6 +31,7 @@ void checkSnapshot(const misync::core::Snapshot& s) {
         require(!p.misId.empty() && !p.legalForename.empty() && !p.legalSurname.empty());
         require(p.upn.empty() || misync::core::isValidUpn(p.upn));
         require(cleanUtf8(p.misId) && cleanUtf8(p.legalForename) && cleanUtf8(p.legalSurname));
+        require(p.legalForename.size() <= misync::connectors::kMaxFieldBytes);
         require(p.source.record >= 1);
     }
     for (const auto& r : s.rejected) {
@@ -66,6 +68,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         require(snapshot.files.size() == parsed);
     }
+    misync::connectors::rejectUnusableText(snapshot);  // as Connector::read() does
     checkSnapshot(snapshot);
     return 0;
 }

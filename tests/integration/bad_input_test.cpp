@@ -120,6 +120,40 @@ TEST_F(BadRecordsTest, RejectedRecordOfAnExistingLearnerDoesNotDeactivate) {
     EXPECT_EQ(str(*byMisId(accounts(), kA, "1001"), "status"), "active");
 }
 
+// Issue 7: text that is not valid UTF-8, or a 20 MB forename, rejects that record naming file,
+// record and field; nothing of it is stored, and an existing learner behind it stays active.
+TEST_F(BadRecordsTest, InvalidUtf8AndHugeFieldsRejectTheRecordNamingIt) {
+    SchoolExtract x;
+    x.students = {pupil(kA, "1001", 1, "Aled", "Jones"), pupil(kA, "1002", 2, "Bethan", "Evans"),
+                  pupil(kA, "1003", 3, "Cai", "Parry")};
+    writeSchool(kA, x);
+    runJson("2025-10-01");
+    x.students[0].forename = "Al\xE9" "d";  // Latin-1, not UTF-8
+    x.students[2].surname = std::string(20 << 20, 'P');
+    x.students.push_back(pupil(kA, "1004", 4, "Si\xE2n", "Morgan"));  // a new learner
+    writeSchool(kA, x);
+    const json::object run = runOf(runJson("2025-10-02"), kA);
+    EXPECT_EQ(countOf(run, "rejected"), 3);
+    EXPECT_EQ(countOf(run, "create"), 0);
+    EXPECT_EQ(countOf(run, "deactivate"), 0);
+    std::set<std::string> messages;
+    for (const auto& e : run.at("errors").as_array()) {
+        EXPECT_EQ(str(e, "file"), "students.xml");
+        messages.insert(str(e, "code") + " " + std::to_string(num(e, "record")) + " " +
+                        str(e, "message"));
+    }
+    EXPECT_THAT(
+        messages,
+        UnorderedElementsAre(
+            "invalid_text 1 field 'legal_forename' is not valid UTF-8 (byte 0xE9 at offset 2)",
+            "field_too_long 3 field 'legal_surname' is 20971520 bytes long; at most 256",
+            "invalid_text 4 field 'legal_forename' is not valid UTF-8 (byte 0xE2 at offset 2)"));
+    EXPECT_EQ(str(*byMisId(accounts(), kA, "1001"), "status"), "active");
+    EXPECT_EQ(str(*byMisId(accounts(), kA, "1001"), "legal_forename"), "Aled");
+    EXPECT_EQ(str(*byMisId(accounts(), kA, "1003"), "status"), "active");
+    EXPECT_FALSE(byMisId(accounts(), kA, "1004"));
+}
+
 // ---- Scenario 7 ----
 
 enum class Breakage { Truncated, Garbage, Missing };

@@ -1,0 +1,63 @@
+// Turning one MIS record's canonical field values into a Person, Group or Membership of the
+// snapshot, with the checks every connector applies alike (SPEC §6, R15): required id and names,
+// UPN check letter, dates, year groups, enrolment status, group and member types, duplicates,
+// memberships of unknown or rejected persons. A connector reads its format into FieldValues
+// and hands each record here; the assembler remembers what it has seen across the school's files.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+
+#include "connectors/fields.h"
+#include "core/model.h"
+
+namespace misync::connectors {
+
+// The trimmed text of each canonical field of one record ("" when absent). Views into the
+// connector's buffer: only accepted values are copied out.
+struct FieldValues {
+    std::array<std::string_view, kFieldCount> text{};
+    std::string_view operator[](Field f) const { return text[static_cast<std::size_t>(f)]; }
+    void set(Field f, std::string_view value) { text[static_cast<std::size_t>(f)] = value; }
+};
+
+// A value quoted for a message: at most 80 bytes, made valid UTF-8, so that a hostile value can
+// neither flood a run record nor break it.
+std::string quotedValue(std::string_view value);
+
+class RecordAssembler {
+  public:
+    // Where learners and staff come from, for unknown_member warnings ("… is not in FILE").
+    void setPersonFiles(std::string learnersFile, std::string staffFile);
+    // Room for `count` more persons of `role` (a national run: no rehash cascade per file).
+    void reservePersons(core::Role role, std::size_t count);
+    void reserveMemberships(std::size_t count);
+
+    // A learner or staff record: appended to snapshot.persons, or a RecordError{code, file,
+    // record} (missing_id, duplicate_id, missing_name, invalid_upn, duplicate_upn, invalid_date,
+    // invalid_year_group, invalid_enrolment_status) that keeps who it was about (R15, not R5).
+    void addPerson(core::Role role, const FieldValues& v, std::string_view file,
+                   std::uint32_t record, core::Snapshot& snapshot);
+    // A membership record (a group without members when member_id is empty): the group is
+    // defined by its first usable record; errors missing_group, invalid_group_type,
+    // invalid_year_group, invalid_member_type; a Warning unknown_member for a member whose
+    // person record is missing (one whose record was rejected is skipped without one).
+    void addMembership(const FieldValues& v, std::string_view file, std::uint32_t record,
+                       core::Snapshot& snapshot);
+
+  private:
+    // Per role, every MIS id seen → whether its record was accepted.
+    std::unordered_map<std::string, bool> learnerIds_;
+    std::unordered_map<std::string, bool> staffIds_;
+    std::unordered_set<std::string> learnerUpns_;
+    std::string learnersFile_ = "the learners";
+    std::string staffFile_ = "the staff";
+    std::unordered_set<std::string> groupCodes_;
+    std::unordered_set<std::string> membershipKeys_;
+};
+
+}  // namespace misync::connectors

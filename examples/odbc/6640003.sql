@@ -1,0 +1,35 @@
+-- The demo's odbc school (examples/misync.toml, school 6640003): a tiny MIS database that
+-- scripts/demo.sh loads into examples/work/mis-6640003.sqlite for the SQLite ODBC driver.
+CREATE TABLE pupils (dfes TEXT, id TEXT, upn TEXT, forename TEXT, surname TEXT, year TEXT, form TEXT, start TEXT);
+CREATE TABLE staff (dfes TEXT, id TEXT, forename TEXT, surname TEXT, role TEXT);
+CREATE TABLE memberships (dfes TEXT, code TEXT, kind TEXT, year TEXT, member TEXT, member_kind TEXT);
+INSERT INTO pupils VALUES ('6640003', 'P700', 'K664000320001', 'Aled', 'Jones', 'Year 3', '3G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '3G', 'Registration', '3', 'P700', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P701', 'Z664000320002', 'Anwen', 'Roberts', 'Year 4', '4G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '4G', 'Registration', '4', 'P701', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P702', 'N664000320003', 'Bethan', 'Owen', 'Year 5', '5G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '5G', 'Registration', '5', 'P702', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P703', 'C664000320004', 'Bryn', 'Evans', 'Year 6', '6G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '6G', 'Registration', '6', 'P703', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P704', 'R664000320005', 'Ceri', 'Morgan', 'Year 3', '3G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '3G', 'Registration', '3', 'P704', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P705', 'F664000320006', 'Dafydd', 'Davies', 'Year 4', '4G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '4G', 'Registration', '4', 'P705', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P706', 'V664000320007', 'Eleri', 'Hughes', 'Year 5', '5G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '5G', 'Registration', '5', 'P706', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P707', 'J664000320008', 'Gethin', 'Siôn', 'Year 6', '6G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '6G', 'Registration', '6', 'P707', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P708', 'Y664000320009', 'Heledd', 'Thomas', 'Year 3', '3G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '3G', 'Registration', '3', 'P708', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P709', 'J664000320010', 'Iwan', 'Price', 'Year 4', '4G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '4G', 'Registration', '4', 'P709', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P710', 'Y664000320011', 'Lowri', 'Williams', 'Year 5', '5G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '5G', 'Registration', '5', 'P710', 'Pupil');
+INSERT INTO pupils VALUES ('6640003', 'P711', 'M664000320012', 'Rhys', 'Lewis', 'Year 6', '6G', '1/9/2025');
+INSERT INTO memberships VALUES ('6640003', '6G', 'Registration', '6', 'P711', 'Pupil');
+INSERT INTO staff VALUES ('6640003', 'S1', 'Mererid', 'Hopwood', 'Teacher');
+INSERT INTO staff VALUES ('6640003', 'S2', 'Emyr', 'Lloyd', 'Headteacher');
+INSERT INTO memberships VALUES ('6640003', '3G', 'Registration', '3', 'S1', 'Staff');
+INSERT INTO memberships VALUES ('6640003', '4G', 'Registration', '4', 'S1', 'Staff');
+INSERT INTO memberships VALUES ('6640003', '5G', 'Registration', '5', 'S1', 'Staff');
+INSERT INTO memberships VALUES ('6640003', '6G', 'Registration', '6', 'S1', 'Staff');
