@@ -205,6 +205,20 @@ TEST(CtfConnector, FingerprintDigestsAndExtractedAtAgreeWithRead) {
     EXPECT_NE(c.fingerprint(src), fp);  // a new file is a new input
 }
 
+TEST(CtfConnector, TextThatIsNotUtf8IsRejectedByTheCentralCheck) {  // SPEC §6, R15
+    TempDir dir;
+    dir.write("one.xml",
+              ctfXml(kSchool, kSchool, "",
+                     pupilXml({.upn = kUpn1, .forename = "Si\xE2n"}) + pupilXml({.upn = kUpn2})));
+    auto s = readCtf(dir.str());
+    ASSERT_EQ(s.persons.size(), 1u);
+    ASSERT_EQ(s.rejected.size(), 1u);
+    EXPECT_EQ(s.rejected[0].code, "invalid_text");
+    EXPECT_EQ(s.rejected[0].file, "one.xml");
+    EXPECT_EQ(s.rejected[0].record, 1u);
+    EXPECT_EQ(s.rejected[0].upn, kUpn1);  // still in the extract (R5, R15)
+}
+
 TEST(CtfConnector, SharedExampleReads) {
     auto s = readCtf((kData / "6601234").string(), {}, false, "6601234");
     ASSERT_EQ(s.persons.size(), 2u) << (s.rejected.empty() ? "" : s.rejected[0].message);
