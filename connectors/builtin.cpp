@@ -1,4 +1,5 @@
 #include "connectors/connector.h"
+#include "connectors/ctf/ctf.h"
 #include "connectors/odbc/odbc.h"
 #include "connectors/sims_xml/sims_xml.h"
 #include "connectors/teacher_centre/teacher_centre.h"
@@ -8,6 +9,7 @@ namespace misync::connectors {
 void registerBuiltinConnectors(ConnectorRegistry& registry) {
     registry.registerFactory(SimsXmlConnector::kName,
                              [] { return std::make_unique<SimsXmlConnector>(); });
+    registry.registerFactory(CtfConnector::kName, [] { return std::make_unique<CtfConnector>(); });
     registry.registerFactory(OdbcConnector::kName,
                              [] { return std::make_unique<OdbcConnector>(); });
     registry.registerFactory(TeacherCentreConnector::kName,
