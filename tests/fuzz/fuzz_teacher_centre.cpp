@@ -7,6 +7,7 @@
 #include <string>
 #include <unordered_set>
 
+#include "connectors/record_checks.h"
 #include "connectors/teacher_centre/tc_parser.h"
 #include "core/errors.h"
 #include "core/text.h"
@@ -68,6 +69,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
         require(snapshot.files.size() == parsed);
     }
+    misync::connectors::rejectUnusableText(snapshot);  // as Connector::read() does
     checkSnapshot(snapshot);
     return 0;
 }

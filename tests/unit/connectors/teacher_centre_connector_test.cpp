@@ -69,6 +69,23 @@ TEST(TeacherCentreConnector, ReadsTheExampleExport) {
     EXPECT_FALSE(s.extractedAt.empty());
 }
 
+// Issue 7: a Latin-1 export is not silently changed: the row is rejected naming the field
+// (connectors/record_checks.h), and the learner still counts as in the extract (R15).
+TEST(TeacherCentreConnector, TextThatIsNotUtf8RejectsTheRow) {
+    TempDir dir;
+    writeValidSet(dir);
+    dir.write("pupils.csv", "Pupil ID,Legal Forename,Legal Surname\n1,Ann,Jones\n2,Si\xE2n,Ray\n");
+    auto s = readSchool(dir.str());
+    ASSERT_EQ(s.persons.size(), 2u);  // Ann and the teacher
+    ASSERT_EQ(s.rejected.size(), 1u);
+    EXPECT_EQ(s.rejected[0].code, "invalid_text");
+    EXPECT_EQ(s.rejected[0].file, "pupils.csv");
+    EXPECT_EQ(s.rejected[0].record, 2u);
+    EXPECT_EQ(s.rejected[0].misId, "2");
+    EXPECT_EQ(s.rejected[0].message,
+              "field 'legal_forename' is not valid UTF-8 (byte 0xE2 at offset 2)");
+}
+
 TEST(TeacherCentreConnector, CompleteCanBeOverridden) {
     EXPECT_FALSE(readSchool((kData / "6630002").string(), false).complete);
 }
