@@ -9,37 +9,6 @@ namespace misync::connectors {
 
 namespace {
 
-struct CanonicalEntry {
-    TcField field;
-    std::string_view name;
-};
-
-constexpr std::array<CanonicalEntry, kTcFieldCount> kCanonical{{
-    {TcField::MisId, "mis_id"},
-    {TcField::Upn, "upn"},
-    {TcField::AdmissionNumber, "admission_number"},
-    {TcField::StaffCode, "staff_code"},
-    {TcField::NationalId, "national_id"},
-    {TcField::Title, "title"},
-    {TcField::LegalForename, "legal_forename"},
-    {TcField::LegalSurname, "legal_surname"},
-    {TcField::PreferredForename, "preferred_forename"},
-    {TcField::PreferredSurname, "preferred_surname"},
-    {TcField::Dob, "dob"},
-    {TcField::Gender, "gender"},
-    {TcField::YearGroup, "year_group"},
-    {TcField::RegGroup, "reg_group"},
-    {TcField::AdmissionDate, "admission_date"},
-    {TcField::LeavingDate, "leaving_date"},
-    {TcField::EnrolmentStatus, "enrolment_status"},
-    {TcField::StaffRole, "staff_role"},
-    {TcField::GroupCode, "group_code"},
-    {TcField::GroupType, "group_type"},
-    {TcField::Subject, "subject"},
-    {TcField::MemberId, "member_id"},
-    {TcField::MemberType, "member_type"},
-}};
-
 // A field of one file: its column names in SPEC §6.4 first, then a few spellings other
 // exports use (an empty name ends the list), and whether a file without it cannot be read.
 struct DefaultColumns {
@@ -154,37 +123,14 @@ std::string_view defaultFileName(TcFileKind kind) {
     return "groups.csv";
 }
 
-std::string_view canonicalName(TcField field) {
-    return kCanonical[static_cast<std::size_t>(field)].name;
-}
-
-std::optional<TcField> parseTcField(std::string_view name) {
-    const std::string n = core::normalizeFieldName(name);
-    for (const auto& entry : kCanonical) {
-        if (core::normalizeFieldName(entry.name) == n) {
-            return entry.field;
-        }
-    }
-    if (n == "role") {
-        return TcField::StaffRole;
-    }
-    if (n == "startdate") {
-        return TcField::AdmissionDate;
-    }
-    return std::nullopt;
-}
-
 TcColumns::TcColumns(TcFileKind kind, const csv::CsvHeader& header,
                      const std::map<std::string, std::string>& fields, std::string_view where) {
     // SPEC §6 `fields`: canonical name → the school's column name, checked whatever the file.
     std::array<std::optional<std::string>, kTcFieldCount> renamed{};
     for (const auto& [canonical, column] : fields) {
-        auto field = parseTcField(canonical);
+        auto field = parseCanonicalField(canonical);
         if (!field) {
-            std::string known;
-            for (const auto& entry : kCanonical) {
-                known.append(known.empty() ? "" : ", ").append(entry.name);
-            }
+            const std::string known = canonicalNames();
             throw core::ConfigError("fields: '" + canonical +
                                     "' is not a teacher-centre field (known: " + known + ")");
         }

@@ -12,6 +12,7 @@
 #include <string_view>
 
 #include "connectors/csv/csv_reader.h"
+#include "connectors/fields.h"
 
 namespace misync::connectors {
 
@@ -23,39 +24,9 @@ std::string_view toString(TcFileKind kind);
 // Default file name inside the drop folder, e.g. "pupils.csv".
 std::string_view defaultFileName(TcFileKind kind);
 
-// Canonical fields (SPEC §6) found in at least one Teacher Centre file.
-enum class TcField : std::uint8_t {
-    MisId,
-    Upn,
-    AdmissionNumber,
-    StaffCode,
-    NationalId,
-    Title,
-    LegalForename,
-    LegalSurname,
-    PreferredForename,
-    PreferredSurname,
-    Dob,
-    Gender,
-    YearGroup,
-    RegGroup,
-    AdmissionDate,
-    LeavingDate,
-    EnrolmentStatus,
-    StaffRole,
-    GroupCode,
-    GroupType,
-    Subject,
-    MemberId,
-    MemberType,
-};
-inline constexpr std::size_t kTcFieldCount = static_cast<std::size_t>(TcField::MemberType) + 1;
-
-// Canonical name as written in configuration, e.g. "reg_group".
-std::string_view canonicalName(TcField field);
-// Looks up a canonical name ignoring case, spaces and underscores; "role" and "start_date" are
-// accepted as the SPEC's names for staff_role and admission_date.
-std::optional<TcField> parseTcField(std::string_view name);
+// The canonical fields (connectors/fields.h), under the name this connector's code uses.
+using TcField = Field;
+inline constexpr std::size_t kTcFieldCount = kFieldCount;
 
 // Where each field of one file is in its header (nullopt: the file has no such column).
 class TcColumns {

@@ -128,7 +128,9 @@ TEST_F(BadRecordsTest, InvalidUtf8AndHugeFieldsRejectTheRecordNamingIt) {
                   pupil(kA, "1003", 3, "Cai", "Parry")};
     writeSchool(kA, x);
     runJson("2025-10-01");
-    x.students[0].forename = "Al\xE9" "d";  // Latin-1, not UTF-8
+    x.students[0].forename =
+        "Al\xE9"
+        "d";  // Latin-1, not UTF-8
     x.students[2].surname = std::string(20 << 20, 'P');
     x.students.push_back(pupil(kA, "1004", 4, "Si\xE2n", "Morgan"));  // a new learner
     writeSchool(kA, x);
