@@ -1,13 +1,18 @@
 #include "connectors/source_file.h"
 
+#include <sys/stat.h>
+
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <memory>
 #include <system_error>
 
+#include "connectors/digest.h"
 #include "core/date.h"
 #include "core/errors.h"
+#include "core/text.h"
 
 namespace misync::connectors {
 
@@ -88,6 +93,73 @@ std::string isoUtc(fs::file_time_type time) {
                   static_cast<int>(hms.hours().count()), static_cast<int>(hms.minutes().count()),
                   static_cast<int>(hms.seconds().count()));
     return buf;
+}
+
+FileNames configuredFileNames(const FileSet& set, const std::map<std::string, std::string>& files) {
+    FileNames names;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        names[i] = set.defaults[i];
+    }
+    for (const auto& [key, name] : files) {
+        bool matched = false;
+        for (std::size_t i = 0; i < names.size(); ++i) {
+            if (core::normalizeFieldName(key) == set.keys[i]) {
+                names[i] = name;
+                matched = true;
+            }
+        }
+        if (!matched) {
+            throw core::ConfigError("files: '" + key + "' is not " + std::string(set.what) +
+                                    " (known: " + std::string(set.keys[0]) + ", " +
+                                    std::string(set.keys[1]) + ", " + std::string(set.keys[2]) +
+                                    ")");
+        }
+        if (core::trim(name).empty()) {
+            throw core::ConfigError("files: '" + key + "' has an empty file name");
+        }
+    }
+    return names;
+}
+
+std::optional<std::vector<core::SourceFile>> folderDigests(const fs::path& folder,
+                                                           const FileNames& names) {
+    try {
+        std::vector<core::SourceFile> out;
+        std::string buffer;
+        for (const auto& name : names) {
+            readSourceFile(folder / name, buffer);
+            out.push_back({name, sha256Hex(buffer), 0});
+        }
+        return out;
+    } catch (const core::Error&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<std::string> folderExtractedAt(const fs::path& folder, const FileNames& names) {
+    try {
+        fs::file_time_type newest = fs::file_time_type::min();
+        for (const auto& name : names) {
+            newest = std::max(newest, fs::last_write_time(folder / name));
+        }
+        return isoUtc(newest);
+    } catch (const std::exception&) {
+        return std::nullopt;
+    }
+}
+
+std::optional<std::string> folderFingerprint(const fs::path& folder, const FileNames& names) {
+    std::string out;
+    for (const auto& name : names) {
+        const fs::path path = folder / name;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+            return std::nullopt;
+        }
+        out += name + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
+               "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino) + ";";
+    }
+    return out;
 }
 
 }  // namespace misync::connectors

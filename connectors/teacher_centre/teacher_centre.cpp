@@ -1,17 +1,13 @@
 #include "connectors/teacher_centre/teacher_centre.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <array>
 #include <filesystem>
 #include <map>
 
-#include "connectors/digest.h"
 #include "connectors/source_file.h"
 #include "connectors/teacher_centre/tc_parser.h"
 #include "core/errors.h"
-#include "core/text.h"
 
 namespace misync::connectors {
 
@@ -21,29 +17,13 @@ namespace fs = std::filesystem;
 
 constexpr TcFileKind kKinds[] = {TcFileKind::Pupils, TcFileKind::Staff, TcFileKind::Groups};
 
-// The configured file name of each file, checking that `files` names only the three.
-std::array<std::string, 3> fileNames(const std::map<std::string, std::string>& files) {
-    std::array<std::string, 3> names;
-    for (TcFileKind kind : kKinds) {
-        names[static_cast<std::size_t>(kind)] = defaultFileName(kind);
-    }
-    for (const auto& [key, name] : files) {
-        bool matched = false;
-        for (TcFileKind kind : kKinds) {
-            if (core::normalizeFieldName(key) == toString(kind)) {
-                names[static_cast<std::size_t>(kind)] = name;
-                matched = true;
-            }
-        }
-        if (!matched) {
-            throw core::ConfigError(
-                "files: '" + key + "' is not a teacher-centre file (known: pupils, staff, groups)");
-        }
-        if (core::trim(name).empty()) {
-            throw core::ConfigError("files: '" + key + "' has an empty file name");
-        }
-    }
-    return names;
+// The configured name of each file (SPEC §6.4), checking that `files` names only the three.
+FileNames fileNames(const std::map<std::string, std::string>& files) {
+    const FileSet set{
+        {toString(kKinds[0]), toString(kKinds[1]), toString(kKinds[2])},
+        {defaultFileName(kKinds[0]), defaultFileName(kKinds[1]), defaultFileName(kKinds[2])},
+        "a teacher-centre file"};
+    return configuredFileNames(set, files);
 }
 
 }  // namespace
@@ -68,14 +48,7 @@ core::Snapshot TeacherCentreConnector::doRead(const SchoolSource& school) {
 std::optional<std::vector<core::SourceFile>> TeacherCentreConnector::digests(
     const SchoolSource& school) const {
     try {
-        const auto names = fileNames(school.files);
-        std::vector<core::SourceFile> out;
-        std::string buffer;
-        for (const auto& name : names) {
-            readSourceFile(fs::path(school.source) / name, buffer);
-            out.push_back({name, sha256Hex(buffer), 0});
-        }
-        return out;
+        return folderDigests(school.source, fileNames(school.files));
     } catch (const core::Error&) {
         return std::nullopt;  // read() will say what is wrong
     }
@@ -83,34 +56,18 @@ std::optional<std::vector<core::SourceFile>> TeacherCentreConnector::digests(
 
 std::optional<std::string> TeacherCentreConnector::extractedAt(const SchoolSource& school) const {
     try {
-        fs::file_time_type newest = fs::file_time_type::min();
-        for (const auto& name : fileNames(school.files)) {
-            newest = std::max(newest, fs::last_write_time(fs::path(school.source) / name));
-        }
-        return isoUtc(newest);
-    } catch (const std::exception&) {
+        return folderExtractedAt(school.source, fileNames(school.files));
+    } catch (const core::Error&) {
         return std::nullopt;  // read() will say what is wrong
     }
 }
 
 std::optional<std::string> TeacherCentreConnector::fingerprint(const SchoolSource& school) const {
-    std::array<std::string, 3> names;
     try {
-        names = fileNames(school.files);
+        return folderFingerprint(school.source, fileNames(school.files));
     } catch (const core::Error&) {
         return std::nullopt;
     }
-    std::string out;
-    for (const auto& name : names) {
-        const fs::path path = fs::path(school.source) / name;
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
-            return std::nullopt;
-        }
-        out += name + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
-               "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino) + ";";
-    }
-    return out;
 }
 
 }  // namespace misync::connectors
