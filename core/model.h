@@ -88,6 +88,32 @@ struct Warning {
     std::string message;
 };
 
+// How much of a school's groups, or of its memberships, a snapshot speaks for. Most formats carry
+// them with the roll (Roll); OneRoster (SPEC §6.3) sends classes and enrollments in files of their
+// own, each of which a set's manifest marks bulk, delta or absent.
+enum class Coverage : std::uint8_t {
+    // As the roll: a complete snapshot lists all of them (a group it does not list is archived,
+    // a membership it does not list ends, R11); a partial one lists every membership of the
+    // persons it lists.
+    Roll,
+    // Changes only: what is listed is added or updated; what ends is listed in removedGroups and
+    // removedMemberships; everything else stays as it is.
+    Changes,
+    // Nothing: groups and memberships stay as they are (an account that leaves or moves away
+    // still leaves the school's groups, R11).
+    None,
+};
+
+// A person whom the extract names only to say that they are no longer on roll, without a record
+// of their attributes (a OneRoster delta's status=tobedeleted, enabledUser=false, SPEC §6.3). The
+// school's account for them is deactivated as of the run (R5); nothing else about it changes.
+struct Departure {
+    Role role = Role::Learner;
+    std::string misId;
+    std::string upn;  // canonical, empty when none
+    RecordRef source;
+};
+
 struct SourceFile {
     std::string name;
     std::string sha256;  // lower-case hex
@@ -102,6 +128,11 @@ struct Snapshot {
     std::vector<Person> persons;
     std::vector<Group> groups;
     std::vector<Membership> memberships;
+    Coverage groupCoverage = Coverage::Roll;
+    Coverage membershipCoverage = Coverage::Roll;
+    std::vector<std::string> removedGroups;      // Coverage::Changes: group codes to archive
+    std::vector<Membership> removedMemberships;  // Coverage::Changes: memberships that end
+    std::vector<Departure> departures;           // R5: no longer on roll
     std::vector<SourceFile> files;
     std::vector<RecordError> rejected;
     std::vector<Warning> warnings;

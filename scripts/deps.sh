@@ -14,6 +14,7 @@ packages=(
   wrk curl
   clang libclang-rt-14-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc postgresql
+  libzip-dev zip
 )
 # Node.js and npm for the dashboard's browser test (tests/browser). Any Node.js >= 18 with its npm
 # will do: one installed from elsewhere (whose nodejs package provides npm) is kept.
