@@ -27,6 +27,9 @@ struct SchoolSource {
     bool incoming = false;
     // odbc: "learners", "staff", "memberships" → SQL with `?` bound to the DfES number (§6.5).
     std::map<std::string, std::string> queries;
+    // oneroster: the school's org (its sourcedId or identifier) when the org's identifier is not
+    // the DfES number (SPEC §6.3); empty: the org of type school whose identifier is.
+    std::string org;
 };
 
 class Connector {

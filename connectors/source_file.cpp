@@ -149,6 +149,11 @@ std::optional<std::string> folderExtractedAt(const fs::path& folder, const FileN
 }
 
 std::optional<std::string> folderFingerprint(const fs::path& folder, const FileNames& names) {
+    return filesFingerprint(folder, names);
+}
+
+std::optional<std::string> filesFingerprint(const fs::path& folder,
+                                            std::span<const std::string> names) {
     std::string out;
     for (const auto& name : names) {
         const fs::path path = folder / name;

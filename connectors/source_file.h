@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -53,5 +54,8 @@ std::optional<std::string> folderExtractedAt(const std::filesystem::path& folder
                                              const FileNames& names);
 std::optional<std::string> folderFingerprint(const std::filesystem::path& folder,
                                              const FileNames& names);
+// The same for any number of files.
+std::optional<std::string> filesFingerprint(const std::filesystem::path& folder,
+                                            std::span<const std::string> names);
 
 }  // namespace misync::connectors

@@ -31,7 +31,7 @@ bool sameContent(const std::vector<core::SourceFile>& a, const std::vector<core:
 // What the school's connector is told about it (SPEC §7 [[school]]).
 connectors::SchoolSource sourceOf(const SchoolConfig& school) {
     return connectors::SchoolSource{school.dfes,  school.source,   school.complete, school.fields,
-                                    school.files, school.incoming, school.queries};
+                                    school.files, school.incoming, school.queries,  school.org};
 }
 }  // namespace
 
@@ -375,6 +375,7 @@ std::string Runner::configDigest(const SchoolConfig& s) {
     for (const auto& [k, v] : s.queries) {
         d += k + "=" + v + ";";
     }
+    d += "\x1f" + s.org;
     const auto& p = s.policy;
     d += "\x1f" + p.emailDomain + ":" + std::to_string(p.usernameMaxLength) + ":" +
          (p.regenerateUsernameOnRename ? "1" : "0") + ":" +

@@ -212,3 +212,29 @@ void readCsv(std::string_view bytes, std::string_view where, const HeaderHandler
 }
 
 }  // namespace misync::connectors::csv
+
+namespace misync::connectors::csv {
+
+std::string describeHeader(const CsvHeader& header) {
+    std::string out;
+    std::size_t shown = 0;
+    for (const auto& name : header.names()) {
+        if (shown == 30 || out.size() > 400) {
+            out += ", …";
+            break;
+        }
+        out.append(out.empty() ? "" : ", ").append(core::sanitizeUtf8(name.substr(0, 60)));
+        ++shown;
+    }
+    if (header.names().size() == 1) {
+        const std::string& only = header.names().front();
+        if (only.find(';') != std::string::npos) {
+            out += " (the file separates fields with ';': save it as CSV with commas)";
+        } else if (only.find('\t') != std::string::npos) {
+            out += " (the file separates fields with tabs: save it as CSV with commas)";
+        }
+    }
+    return out;
+}
+
+}  // namespace misync::connectors::csv

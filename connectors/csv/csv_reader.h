@@ -51,6 +51,10 @@ struct CsvRecord {
     }
 };
 
+// The header's column names for a message ("UPN, Pupil ID, …"), cut short for a hostile header,
+// with a hint when the file is not comma-separated (a one-column header holding ';' or tabs).
+std::string describeHeader(const CsvHeader& header);
+
 using HeaderHandler = std::function<void(const CsvHeader&)>;
 using RecordHandler = std::function<void(const CsvRecord&)>;
 
