@@ -478,6 +478,15 @@ TEST(PlannerDepartures, AreIgnoredWhenTheSnapshotHasAPersonRecord) {
     auto rejoin = back.delta({back.bryn});
     rejoin.departures = {departure(back.bryn)};
     EXPECT_EQ(back.plan(rejoin).counts["reactivate"], 1u);
+
+    // R15: a rejected record says the person is still in the extract: the account is held.
+    auto rejected = c.delta();
+    rejected.rejected.push_back(
+        {"invalid_date", "users.csv", 3, "bad date", core::Role::Learner, c.bryn.misId, ""});
+    rejected.departures = {departure(c.bryn)};
+    auto held = c.plan(rejected);
+    EXPECT_EQ(held.counts["deactivate"], 0u);
+    EXPECT_FALSE(held.changesDirectory());
 }
 
 TEST(PlannerDepartures, OfADeactivatedOrUnknownAccountChangeNothing) {
@@ -559,6 +568,15 @@ TEST(PlannerDepartures, AreNotDoubleCountedInACompleteSnapshot) {
     ASSERT_EQ(acts.size(), 1u);
     EXPECT_EQ(acts[0]->reason, "no longer on roll in the extract");
     EXPECT_EQ(plan.accounts.size(), 1u);
+
+    // Claimed by another school: handed over once (R7), not once more as an absentee.
+    auto atC = learner("C-4", c.bryn.upn, "Bryn", "Owen", "9", "9C");
+    c.sim.claims[{2, kC}] = claimFor(atC, 2, kC);
+    auto claimed = c.plan(snap);
+    EXPECT_EQ(claimed.counts["transfer"], 1u);
+    EXPECT_EQ(actionsOf(claimed, ActionKind::Transfer).size(), 1u);
+    EXPECT_EQ(claimed.counts["deactivate"], 0u);
+    EXPECT_EQ(claimed.claims.size(), 1u);
 }
 
 // S3 counts the departures' deactivations; S4 does not count a departure as listed.
@@ -614,4 +632,30 @@ TEST(PlannerDepartures, ReleaseTheClaimOfADualRegistrationGuest) {
         expectInvariants(c.sim, "after the release");
         EXPECT_FALSE(c.run(snap).changesDirectory());
     }
+}
+
+// R7: a learner this school waits to take over (awaiting transfer) departs: the claim goes.
+TEST(PlannerDepartures, ReleaseTheClaimOfALearnerAwaitingTransfer) {
+    CoverageCase c;
+    auto atB = learner("B-9", makeUpn(1), "Alys", "Evans", "8", "8Q");
+    c.group(kB, 20, "8Q", core::GroupType::Registration, {});
+    c.sim.claims[{1, kB}] = claimFor(atB, 1, kB, {"8Q"});
+    auto snap = snapshotOf(kB, {}, false);
+    snap.groupCoverage = Coverage::Changes;
+    snap.membershipCoverage = Coverage::Changes;
+    snap.departures = {departure(atB, false)};
+    auto plan = c.run(snap);
+    ASSERT_EQ(plan.claims.size(), 1u);
+    EXPECT_TRUE(plan.claims[0].remove);
+    EXPECT_TRUE(plan.memberships.empty());
+    EXPECT_TRUE(plan.accounts.empty());
+    EXPECT_TRUE(c.sim.claims.empty());
+    EXPECT_FALSE(c.run(snap).changesDirectory());
+
+    // Without the departure, a delta's silence keeps the claim.
+    CoverageCase k;
+    k.sim.claims[{1, kB}] = claimFor(atB, 1, kB, {"8Q"});
+    auto quiet = snap;
+    quiet.departures.clear();
+    EXPECT_FALSE(k.plan(quiet, kB).changesDirectory());
 }
