@@ -48,6 +48,7 @@ Plan Planner::run() {
     for (const auto* p : persons) {
         person(*p);
     }
+    departures();  // R5: after the persons (a record wins), before the absentees
     absentees();
     staleClaims();
     purges();
@@ -85,16 +86,23 @@ void Planner::index() {
         }
     }
     // R11: memberships count in the groups the school will have after the plan: the
-    // snapshot's, and for a partial snapshot also the live groups it does not mention.
-    for (const auto& g : in_.snapshot.groups) {
-        groupCodes_.insert(g.code);
+    // snapshot's, and for a partial snapshot also the live groups it does not mention (for
+    // group coverage other than Roll, see indexCoverage()).
+    if (in_.snapshot.groupCoverage != core::Coverage::None) {
+        for (const auto& g : in_.snapshot.groups) {
+            groupCodes_.insert(g.code);
+        }
     }
     for (const auto& g : in_.view.groups) {
         if (!in_.snapshot.complete && !g.archived) {
             groupCodes_.insert(g.code);
         }
     }
+    indexCoverage();
     for (const auto& m : in_.snapshot.memberships) {
+        if (in_.snapshot.membershipCoverage == core::Coverage::None) {
+            break;  // no memberships from this snapshot (SPEC §6.3: enrollments absent)
+        }
         if (groupCodes_.count(m.groupCode) == 0) {
             unknownGroups_.insert(m.groupCode);
             continue;

@@ -1,6 +1,8 @@
 // R11: groups and memberships. Registration groups, year groups, classes and houses follow the
 // snapshot; a group a complete snapshot no longer lists is archived. Memberships are those of
-// the persons active here after the plan, plus the guests of a dual registration (R7).
+// the persons active here after the plan, plus the guests of a dual registration (R7). A
+// snapshot whose groups or memberships are changes only, or absent (SPEC §6.3), is handled with
+// the help of planner_coverage.cpp.
 #include "reconcile/planner_impl.h"
 
 namespace misync::reconcile::detail {
@@ -31,13 +33,21 @@ void Planner::removeMembership(const std::string& groupSchool, const std::string
 
 // Whether an existing membership of this school's groups stays although this snapshot does not
 // ask for it.
-bool Planner::keepsMembership(std::int64_t id) const {
+bool Planner::keepsMembership(const std::string& code, std::int64_t id) const {
+    if (!rollCoverage() && groupCodes_.count(code) == 0) {
+        return false;  // R11: its group is archived (an archived group has no members)
+    }
     if (held_.count(id) != 0) {
         return true;  // R15: a rejected record changes nothing about its account
     }
     auto it = byId_.find(id);
     if (it != byId_.end() && it->second->source == AccountSource::Manual) {
         return true;  // R8: a sync never changes a manual account
+    }
+    if (in_.snapshot.membershipCoverage != core::Coverage::Roll) {
+        // SPEC §6.3: a snapshot that carries only changes of memberships, or none, ends only
+        // those it names, and those of accounts that do not stay here (R5, R7, R11).
+        return ended_.count({code, id}) == 0 && staysHere(id);
     }
     if (in_.snapshot.complete || matched_.count(id) != 0) {
         return false;
@@ -54,14 +64,30 @@ bool Planner::keepsMembership(std::int64_t id) const {
     return after.school == school() && after.status == AccountStatus::Active;
 }
 
+void Planner::archiveGroup(const GroupState& g, const char* reason) {
+    GroupState s = g;
+    s.members.clear();
+    s.archived = true;
+    plan_.groups.push_back({s});
+    Action act;
+    act.kind = ActionKind::GroupArchive;
+    act.school = school();
+    act.group = g.code;
+    act.reason = reason;
+    plan_.actions.push_back(std::move(act));
+    ++plan_.counts["group_archive"];
+}
+
 void Planner::groups() {
     std::map<std::string, const GroupState*> existing;
     for (const auto& g : in_.view.groups) {
         existing[g.code] = &g;
     }
     std::map<std::string, const core::Group*> wanted;
-    for (const auto& g : in_.snapshot.groups) {
-        wanted.emplace(g.code, &g);
+    if (in_.snapshot.groupCoverage != core::Coverage::None) {
+        for (const auto& g : in_.snapshot.groups) {
+            wanted.emplace(g.code, &g);
+        }
     }
     for (const auto& [code, g] : wanted) {
         auto it = existing.find(code);
@@ -108,20 +134,21 @@ void Planner::groups() {
             ++plan_.counts["group_update"];
         }
     }
-    if (in_.snapshot.complete) {
+    if (in_.snapshot.groupCoverage == core::Coverage::Roll && in_.snapshot.complete) {
         for (const auto& [code, ex] : existing) {
             if (wanted.count(code) == 0 && !ex->archived) {
-                GroupState s = *ex;
-                s.members.clear();
-                s.archived = true;
-                plan_.groups.push_back({s});
-                Action act;
-                act.kind = ActionKind::GroupArchive;
-                act.school = school();
-                act.group = code;
-                act.reason = "absent from the complete snapshot";
-                plan_.actions.push_back(std::move(act));
-                ++plan_.counts["group_archive"];
+                archiveGroup(*ex, "absent from the complete snapshot");
+            }
+        }
+    } else if (in_.snapshot.groupCoverage == core::Coverage::Changes) {
+        // SPEC §6.3 delta: only the groups the extract deletes are archived; a group it also
+        // lists stays (the record wins).
+        const std::set<std::string> removed(in_.snapshot.removedGroups.begin(),
+                                            in_.snapshot.removedGroups.end());
+        for (const auto& code : removed) {
+            auto it = existing.find(code);
+            if (wanted.count(code) == 0 && it != existing.end() && !it->second->archived) {
+                archiveGroup(*it->second, "deleted in the extract");
             }
         }
     }
@@ -132,15 +159,19 @@ void Planner::groups() {
              "memberships of group " + code + ", which the snapshot does not list, are ignored");
     }
     for (const auto& m : in_.snapshot.memberships) {
+        if (in_.snapshot.membershipCoverage == core::Coverage::None) {
+            break;
+        }
         if (groupCodes_.count(m.groupCode) == 0) {
             continue;
         }
-        if (auto it = placed_.find({m.memberRole, m.memberMisId}); it != placed_.end()) {
-            want.insert({m.groupCode, it->second});
-        } else if (auto g = guests_.find({m.memberRole, m.memberMisId}); g != guests_.end()) {
-            want.insert({m.groupCode, g->second});  // R7 dual registration: a guest member
+        // Placed here, a guest (R7 dual registration), or with Coverage::Changes also an
+        // unlisted person whose own account stays active here.
+        if (auto ref = memberRef({m.memberRole, m.memberMisId})) {
+            want.insert({m.groupCode, *ref});
         }
     }
+    resolveEnded();
     std::set<std::pair<std::string, Ref>> have;
     for (const auto& g : in_.view.groups) {
         for (auto id : g.members) {
@@ -148,7 +179,7 @@ void Planner::groups() {
         }
     }
     for (const auto& [code, ref] : have) {
-        if (want.count({code, ref}) == 0 && !keepsMembership(ref.id)) {
+        if (want.count({code, ref}) == 0 && !keepsMembership(code, ref.id)) {
             membership(school(), code, ref, false);
             ++plan_.counts["membership_remove"];
         }

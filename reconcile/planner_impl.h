@@ -5,6 +5,8 @@
 //                          Digital Champions (R3–R6, R9, R10)
 //   planner_transfers.cpp  transfers, claims and dual registration (R7)
 //   planner_groups.cpp     groups and memberships (R11)
+//   planner_coverage.cpp   what a snapshot speaks for: group and membership coverage and
+//                          departures (SPEC §6.3; R5, R7, R11)
 #pragma once
 
 #include <map>
@@ -66,7 +68,16 @@ class Planner {
     // Owners that this plan turns into guests of an account it takes over (they claim it now).
     std::set<std::pair<std::int64_t, std::string>> keptGuests_;
     std::map<PersonKey, std::vector<std::string>> personGroups_;
+    // The school's groups after the plan (R11): the codes memberships may name.
     std::set<std::string> groupCodes_;
+    // Coverage::Changes (SPEC §6.3): the memberships the snapshot ends, per member.
+    std::map<PersonKey, std::set<std::string>> removedByPerson_;
+    // Coverage other than Roll: the live groups of this school each account belongs to.
+    std::map<std::int64_t, std::vector<std::string>> liveGroupsOf_;
+    // Filled at the start of groups(): guests' account ids, and the existing memberships
+    // (group code, account id) that removedMemberships ends.
+    std::unordered_set<std::int64_t> guestIds_;
+    std::set<std::pair<std::string, std::int64_t>> ended_;
     std::set<std::string> unknownGroups_;
     std::set<PersonKey> seen_;
     std::set<std::string> seenUpns_;
@@ -125,8 +136,21 @@ class Planner {
     // planner_groups.cpp
     void membership(const std::string& groupSchool, const std::string& code, Ref ref, bool add);
     void removeMembership(const std::string& groupSchool, const std::string& code, std::int64_t id);
-    bool keepsMembership(std::int64_t id) const;
+    bool keepsMembership(const std::string& code, std::int64_t id) const;
+    void archiveGroup(const GroupState& g, const char* reason);
     void groups();
+
+    // planner_coverage.cpp
+    bool rollCoverage() const;
+    void indexCoverage();
+    std::optional<Ref> memberRef(const PersonKey& k) const;
+    std::optional<std::int64_t> endedAccount(const PersonKey& k) const;
+    void resolveEnded();
+    bool staysHere(std::int64_t id) const;
+    std::vector<std::string> claimGroups(const PersonKey& k, std::int64_t accountId) const;
+    const Account* ownAccountOf(const core::Departure& d) const;
+    void departures();
+    void depart(const core::Departure& d);
 };
 
 }  // namespace misync::reconcile::detail

@@ -138,9 +138,7 @@ Claim Planner::claimFor(const core::Person& p, const Account& a) const {
     c.school = school();
     c.role = p.role;
     c.attrs = attributesOf(p);
-    if (auto g = personGroups_.find({p.role, p.misId}); g != personGroups_.end()) {
-        c.groupCodes = g->second;
-    }
+    c.groupCodes = claimGroups({p.role, p.misId}, a.id);
     c.claimedAt = in_.asOf.toString();
     return c;
 }
