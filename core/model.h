@@ -97,7 +97,8 @@ enum class Coverage : std::uint8_t {
     // persons it lists.
     Roll,
     // Changes only: what is listed is added or updated; what ends is listed in removedGroups and
-    // removedMemberships; everything else stays as it is.
+    // removedMemberships; everything else stays as it is. A person's empty reg_group then means
+    // "not said" (the account keeps its own), as it does for None.
     Changes,
     // Nothing: groups and memberships stay as they are (an account that leaves or moves away
     // still leaves the school's groups, R11).

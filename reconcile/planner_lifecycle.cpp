@@ -18,6 +18,13 @@ Attributes Planner::merged(const Account& a, const Attributes& fromMis) const {
         out.preferredForename = a.attrs.preferredForename;
         out.preferredSurname = a.attrs.preferredSurname;
     }
+    // SPEC §6.3: where the snapshot's memberships are not a roll (a OneRoster delta or absent
+    // enrollments) a learner's registration group is known only from a homeroom enrollment it
+    // lists; without one, this school's account keeps the registration group it has.
+    if (in_.snapshot.membershipCoverage != core::Coverage::Roll && fromMis.regGroup.empty() &&
+        a.school == school()) {
+        out.regGroup = a.attrs.regGroup;
+    }
     return out;
 }
 
