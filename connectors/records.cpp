@@ -1,6 +1,7 @@
 #include "connectors/records.h"
 
 #include <optional>
+#include <tuple>
 #include <utility>
 
 #include "core/date.h"
@@ -50,6 +51,10 @@ void RecordAssembler::setPersonFiles(std::string learnersFile, std::string staff
 }
 
 void RecordAssembler::reservePersons(core::Role role, std::size_t count) {
+    if (role == core::Role::Learner && learnersByUpn_) {
+        learnerUpns_.reserve(learnerUpns_.size() + count);
+        return;
+    }
     auto& ids = role == core::Role::Learner ? learnerIds_ : staffIds_;
     ids.reserve(ids.size() + count);
 }
@@ -58,31 +63,51 @@ void RecordAssembler::reserveMemberships(std::size_t count) {
     membershipKeys_.reserve(membershipKeys_.size() + count);
 }
 
+void RecordAssembler::forgetPersons(core::Role role) {
+    if (role == core::Role::Learner) {
+        learnerIds_.clear();
+        learnerUpns_.clear();
+    } else {
+        staffIds_.clear();
+    }
+}
+
+void RecordAssembler::forgetGroups() {
+    groupCodes_.clear();
+    membershipKeys_.clear();
+}
+
 void RecordAssembler::addPerson(core::Role role, const FieldValues& v, std::string_view fileName,
                                 std::uint32_t record, core::Snapshot& snapshot) {
     const bool learner = role == core::Role::Learner;
+    const bool byUpn = learner && learnersByUpn_;
     auto bad = [&](const char* code, std::string message) {
         reject(snapshot, code, fileName, record, std::move(message));
         // Keep who the record was about (R15 must not turn into R5).
         core::RecordError& e = snapshot.rejected.back();
         e.role = learner ? core::Role::Learner : core::Role::Staff;
-        e.misId = text(v[Field::MisId]);
         if (learner && core::hasUpnShape(v[Field::Upn])) {
             e.upn = core::canonicalUpn(v[Field::Upn]);
         }
+        e.misId = byUpn ? e.upn : text(v[Field::MisId]);
     };
-    if (v[Field::MisId].empty()) {
-        bad("missing_id", "record has no ID");
+    const std::string_view idText = byUpn ? v[Field::Upn] : v[Field::MisId];
+    if (idText.empty()) {
+        bad("missing_id", byUpn ? "record has no UPN" : "record has no ID");
         return;
     }
     auto& ids = learner ? learnerIds_ : staffIds_;
-    auto [seen, isNew] = ids.try_emplace(text(v[Field::MisId]), false);
-    if (!isNew) {
-        bad("duplicate_id", "ID " + quotedValue(seen->first) + " appears in an earlier record");
-        return;
+    std::unordered_map<std::string, bool>::iterator seen;
+    if (!byUpn) {
+        bool isNew = false;
+        std::tie(seen, isNew) = ids.try_emplace(text(idText), false);
+        if (!isNew) {
+            bad("duplicate_id", "ID " + quotedValue(seen->first) + " appears in an earlier record");
+            return;
+        }
     }
     if (v[Field::LegalForename].empty() || v[Field::LegalSurname].empty()) {
-        bad("missing_name", "ID " + quotedValue(seen->first) + " has no legal " +
+        bad("missing_name", (byUpn ? "UPN " : "ID ") + quotedValue(idText) + " has no legal " +
                                 (v[Field::LegalForename].empty() ? "forename" : "surname"));
         return;
     }
@@ -110,7 +135,7 @@ void RecordAssembler::addPerson(core::Role role, const FieldValues& v, std::stri
         if (value.empty()) {
             continue;
         }
-        *d.target = core::parseDate(value);
+        *d.target = readDate_(value);
         if (!*d.target) {
             bad("invalid_date", std::string(canonicalName(d.field)) + " " + quotedValue(value) +
                                     " is not a date (YYYY-MM-DD, ISO date-time or D/M/YYYY)");
@@ -140,8 +165,12 @@ void RecordAssembler::addPerson(core::Role role, const FieldValues& v, std::stri
         bad("duplicate_upn", "UPN " + quotedValue(p.upn) + " belongs to an earlier learner");
         return;
     }
-    seen->second = true;
-    p.misId = seen->first;
+    if (byUpn) {
+        p.misId = p.upn;
+    } else {
+        seen->second = true;
+        p.misId = seen->first;
+    }
     p.admissionNumber = text(v[Field::AdmissionNumber]);
     p.staffCode = text(v[Field::StaffCode]);
     p.nationalId = text(v[Field::NationalId]);

@@ -7,12 +7,14 @@
 
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 
 #include "connectors/fields.h"
+#include "core/date.h"
 #include "core/model.h"
 
 namespace misync::connectors {
@@ -31,11 +33,27 @@ std::string quotedValue(std::string_view value);
 
 class RecordAssembler {
   public:
+    // How a format's date values read: core::parseDate (SPEC §6 spellings) unless a connector
+    // accepts more (Teacher Centre: a spreadsheet's D/M/YYYY cell with a midnight time of day).
+    // A value it refuses is an invalid_date naming the value as written.
+    using DateReader = std::optional<core::Date> (*)(std::string_view);
+    void setDateReader(DateReader reader) { readDate_ = reader; }
+    // For a format whose learners have no MIS id of their own (CTF, SPEC §6.2): a learner is
+    // known by its UPN, which becomes its MIS id (canonical form) and Field::MisId is not read.
+    // A learner without UPN is missing_id; a repeated UPN is duplicate_upn, never duplicate_id,
+    // and a rejected record claims no UPN, so a later record with it may still be accepted.
+    // Learners are then not remembered for memberships (such a format has none).
+    void identifyLearnersByUpn() { learnersByUpn_ = true; }
     // Where learners and staff come from, for unknown_member warnings ("… is not in FILE").
     void setPersonFiles(std::string learnersFile, std::string staffFile);
     // Room for `count` more persons of `role` (a national run: no rehash cascade per file).
     void reservePersons(core::Role role, std::size_t count);
     void reserveMemberships(std::size_t count);
+    // Forgets the persons of `role` (their ids, and for learners their UPNs), or every group and
+    // membership: a connector whose file failed half-way, and whose records were therefore not
+    // kept, may read that file again from the start.
+    void forgetPersons(core::Role role);
+    void forgetGroups();
 
     // A learner or staff record: appended to snapshot.persons, or a RecordError{code, file,
     // record} (missing_id, duplicate_id, missing_name, invalid_upn, duplicate_upn, invalid_date,
@@ -50,6 +68,8 @@ class RecordAssembler {
                        core::Snapshot& snapshot);
 
   private:
+    DateReader readDate_ = &core::parseDate;
+    bool learnersByUpn_ = false;
     // Per role, every MIS id seen → whether its record was accepted.
     std::unordered_map<std::string, bool> learnerIds_;
     std::unordered_map<std::string, bool> staffIds_;

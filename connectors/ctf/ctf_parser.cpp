@@ -1,13 +1,11 @@
 #include "connectors/ctf/ctf_parser.h"
 
 #include <cstring>
-#include <unordered_set>
 
+#include "connectors/records.h"
 #include "core/errors.h"
 #include "core/school.h"
 #include "core/text.h"
-#include "core/upn.h"
-#include "core/year_group.h"
 
 namespace misync::connectors {
 
@@ -19,17 +17,16 @@ namespace {
 constexpr unsigned kParseOptions = pugi::parse_cdata | pugi::parse_escapes | pugi::parse_eol |
                                    pugi::parse_embed_pcdata | pugi::parse_doctype;
 
-constexpr std::size_t kMaxQuoted = 80;
-
-std::string quoted(std::string_view value) {
-    std::string out = "'";
-    out += core::sanitizeUtf8(value.substr(0, kMaxQuoted));
-    if (value.size() > kMaxQuoted) {
-        out += "…";
-    }
-    out += "'";
-    return out;
-}
+// The canonical field (connectors/fields.h) of each CtfField, for the record assembler.
+constexpr std::array<Field, kCtfFieldCount> kCanonical{Field::Upn,
+                                                       Field::LegalSurname,
+                                                       Field::LegalForename,
+                                                       Field::Dob,
+                                                       Field::Gender,
+                                                       Field::PreferredSurname,
+                                                       Field::PreferredForename,
+                                                       Field::YearGroup,
+                                                       Field::EnrolmentStatus};
 
 std::string text(std::string_view value) {
     return core::sanitizeUtf8(value);
@@ -160,12 +157,12 @@ CtfDocument::CtfDocument(std::string_view fileName, std::string& bytes, std::str
             continue;
         }
         if (root_) {
-            fail(where, "not well-formed XML: a second root element " + quoted(top.name()));
+            fail(where, "not well-formed XML: a second root element " + quotedValue(top.name()));
         }
         root_ = top;
     }
     if (!named(root_, "ctfile")) {
-        fail(where, "root element is " + quoted(root_.name()) +
+        fail(where, "root element is " + quotedValue(root_.name()) +
                         ", expected CTfile (a Common Transfer File)");
     }
     pugi::xml_node header = child(root_, "header");
@@ -175,7 +172,8 @@ CtfDocument::CtfDocument(std::string_view fileName, std::string& bytes, std::str
     if (pugi::xml_node name = child(header, "documentname")) {
         std::string_view doc = core::trim(name.child_value());
         if (core::normalizeFieldName(doc) != "commontransferfile") {
-            fail(where, "DocumentName is " + quoted(doc) + ", expected 'Common Transfer File'");
+            fail(where,
+                 "DocumentName is " + quotedValue(doc) + ", expected 'Common Transfer File'");
         }
     }
     pugi::xml_node source = child(header, "sourceschool");
@@ -183,7 +181,7 @@ CtfDocument::CtfDocument(std::string_view fileName, std::string& bytes, std::str
     std::string_view estab = value(source, "estab");
     header_.sourceSchool = std::string(lea) + std::string(estab);
     if (lea.size() != 3 || estab.size() != 4 || !core::isValidDfes(header_.sourceSchool)) {
-        fail(where, "SourceSchool LEA " + quoted(lea) + " and Estab " + quoted(estab) +
+        fail(where, "SourceSchool LEA " + quotedValue(lea) + " and Estab " + quotedValue(estab) +
                         " are not a school number (3 + 4 digits)");
     }
     pugi::xml_node dest = child(header, "destschool");
@@ -201,9 +199,12 @@ CtfPupils CtfDocument::pupils(std::string_view school, CtfDirection direction,
     for (pugi::xml_node p = data.first_child(); p; p = p.next_sibling()) {
         count += named(p, "pupil") ? 1 : 0;
     }
-    out.persons.reserve(count);
-    std::unordered_set<std::string> upns;
-    upns.reserve(count);
+    // Duplicates are a file's own: across files the newest file wins per UPN (ctf.cpp).
+    RecordAssembler records;
+    records.identifyLearnersByUpn();
+    records.reservePersons(core::Role::Learner, count);
+    core::Snapshot snapshot;
+    snapshot.persons.reserve(count);
     const std::string_view historySchool =
         direction == CtfDirection::Own ? school : std::string_view(header_.sourceSchool);
 
@@ -234,106 +235,30 @@ CtfPupils CtfDocument::pupils(std::string_view school, CtfDirection direction,
         };
         collect(pupil);
         collect(child(pupil, "basicdetails"));
-        auto at = [&](CtfField f) { return v[static_cast<std::size_t>(f)]; };
-        const std::string_view upnText = at(CtfField::Upn);
-
-        auto bad = [&](const char* code, std::string message) {
-            core::RecordError e{code, fileName_, record, std::move(message)};
-            // Who it was about, so that a rejected record never reads as a leaver (R5, R15).
-            e.role = core::Role::Learner;
-            if (core::hasUpnShape(upnText)) {
-                e.upn = core::canonicalUpn(upnText);
-                e.misId = e.upn;
-            }
-            out.rejected.push_back(std::move(e));
-        };
-        if (upnText.empty()) {
-            bad("missing_id", "pupil has no UPN");
-            continue;
+        FieldValues values;
+        for (std::size_t i = 0; i < kCtfFieldCount; ++i) {
+            values.set(kCanonical[i], v[i]);
         }
-        if (!core::isValidUpn(upnText)) {
-            bad("invalid_upn",
-                "UPN " + quoted(upnText) +
-                    (core::hasUpnShape(upnText)
-                         ? " has a wrong check letter"
-                         : " is not a UPN (a letter, 11 digits, a digit or letter)"));
-            continue;
-        }
-        core::Person p;
-        p.role = core::Role::Learner;
-        p.upn = core::canonicalUpn(upnText);
-        if (at(CtfField::LegalForename).empty() || at(CtfField::LegalSurname).empty()) {
-            bad("missing_name", "UPN " + quoted(p.upn) + " has no " +
-                                    (at(CtfField::LegalForename).empty() ? "Forename" : "Surname"));
-            continue;
-        }
-        auto date = [&](std::string_view what, std::string_view t,
-                        std::optional<core::Date>& target) {
-            if (t.empty()) {
-                return true;
-            }
-            target = core::parseDate(t);
-            if (!target) {
-                bad("invalid_date", "UPN " + quoted(p.upn) + ": " + std::string(what) + " " +
-                                        quoted(t) +
-                                        " is not a date (YYYY-MM-DD, ISO date-time or D/M/YYYY)");
-                return false;
-            }
-            return true;
-        };
-        if (!date("DOB", at(CtfField::Dob), p.dob)) {
-            continue;
+        if (core::iequals(values[Field::YearGroup], "X")) {
+            // NC year "X": not following the National Curriculum year system; no year group.
+            values.set(Field::YearGroup, {});
         }
         const HistoryEntry h = historyOf(pupil, historySchool);
-        std::optional<core::Date> entry;
-        std::optional<core::Date> leaving;
-        if (!date("SchoolHistory EntryDate", h.entry, entry) ||
-            !date("SchoolHistory LeavingDate", h.leaving, leaving)) {
-            continue;
-        }
-        if (direction == CtfDirection::Own) {
-            p.admissionDate = entry;
-            p.leavingDate = leaving;
-        } else {
+        values.set(Field::AdmissionDate, h.entry);
+        values.set(Field::LeavingDate, h.leaving);
+        const std::size_t accepted = snapshot.persons.size();
+        records.addPerson(core::Role::Learner, values, fileName_, record, snapshot);
+        if (snapshot.persons.size() != accepted && direction == CtfDirection::Incoming) {
             // SPEC §6.2, R7: on roll here from the day after leaving the source school, so that
             // the account moves across on the first day and not before.
-            p.admissionDate = leaving ? leaving->addDays(1) : nextFirstSeptember(extractDate);
+            core::Person& p = snapshot.persons.back();
+            p.admissionDate =
+                p.leavingDate ? p.leavingDate->addDays(1) : nextFirstSeptember(extractDate);
+            p.leavingDate.reset();
         }
-        if (std::string_view year = at(CtfField::YearGroup); !year.empty()) {
-            if (core::iequals(year, "X")) {
-                // NC year "X": not following the National Curriculum year system; no year group.
-            } else if (auto normalized = core::normalizeYearGroup(year)) {
-                p.yearGroup = std::move(*normalized);
-            } else {
-                bad("invalid_year_group", "UPN " + quoted(p.upn) + ": NCyearActual " +
-                                              quoted(year) + " is not N1, N2, R, 1-14 or X");
-                continue;
-            }
-        }
-        if (std::string_view status = at(CtfField::EnrolmentStatus); !status.empty()) {
-            auto enrolment = core::parseEnrolment(status);
-            if (!enrolment) {
-                bad("invalid_enrolment_status", "UPN " + quoted(p.upn) + ": EnrolStatus " +
-                                                    quoted(status) + " is not C, M, S or G");
-                continue;
-            }
-            p.enrolment = *enrolment;
-        }
-        if (!upns.insert(p.upn).second) {
-            bad("duplicate_upn", "UPN " + quoted(p.upn) + " belongs to an earlier pupil");
-            continue;
-        }
-        p.misId = p.upn;
-        // Bytes as they are: Connector::read() rejects text that is not valid UTF-8 or too long
-        // (connectors/record_checks.h), which replacing bytes here would hide.
-        p.legalForename = std::string(at(CtfField::LegalForename));
-        p.legalSurname = std::string(at(CtfField::LegalSurname));
-        p.preferredForename = std::string(at(CtfField::PreferredForename));
-        p.preferredSurname = std::string(at(CtfField::PreferredSurname));
-        p.gender = std::string(at(CtfField::Gender));
-        p.source = core::RecordRef{fileName_, record};
-        out.persons.push_back(std::move(p));
     }
+    out.persons = std::move(snapshot.persons);
+    out.rejected = std::move(snapshot.rejected);
     return out;
 }
 

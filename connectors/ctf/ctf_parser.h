@@ -62,9 +62,11 @@ class CtfDocument {
     // and leaving dates are those of the SchoolHistory entry of `school` (the latest one when
     // there are several). For Incoming, the admission date is the day after the leaving date of
     // the entry of the source school, or nextFirstSeptember(`extractDate`) without one, and there
-    // is no leaving date. The MIS id of a CTF learner is the UPN. Rejected (R15): missing_id (no
-    // UPN), invalid_upn, duplicate_upn, missing_name, invalid_date, invalid_year_group (a year
-    // other than N1, N2, R, 1-14 or X, which is read as none), invalid_enrolment_status.
+    // is no leaving date. The MIS id of a CTF learner is the UPN. Rejected (R15), by the checks of
+    // RecordAssembler (connectors/records.h) with learners known by UPN: missing_id (no UPN),
+    // invalid_upn, duplicate_upn (within the file), missing_name, invalid_date,
+    // invalid_year_group (a year other than N1, N2, R, 1-14 or X, which is read as none),
+    // invalid_enrolment_status.
     CtfPupils pupils(std::string_view school, CtfDirection direction, core::Date extractDate,
                      const CtfFieldMap& fields) const;
 

@@ -7,9 +7,8 @@
 #include <map>
 #include <string>
 #include <string_view>
-#include <unordered_map>
-#include <unordered_set>
 
+#include "connectors/records.h"
 #include "connectors/teacher_centre/tc_fields.h"
 #include "core/model.h"
 
@@ -27,7 +26,8 @@ class TeacherCentreParser {
     // - R15: a RecordError{code, fileName, record} for each data row that cannot be used
     //   (missing_id, duplicate_id, missing_name, invalid_upn, duplicate_upn, invalid_date,
     //   invalid_year_group, invalid_enrolment_status, missing_group, invalid_group_type,
-    //   invalid_member_type, the codes of the sims-xml connector); the other rows are read;
+    //   invalid_member_type: the checks of RecordAssembler, connectors/records.h); the other
+    //   rows are read;
     // - a Warning "unknown_member" for a membership of a person the matching file lacks (a
     //   member whose own row was rejected is skipped without one).
     // The record of a row is its 1-based number among the data rows; messages also give the
@@ -40,27 +40,14 @@ class TeacherCentreParser {
                core::Snapshot& snapshot, std::string_view path = {});
 
   private:
-    struct Values;
-
-    void readPerson(TcFileKind kind, const Values& v, std::string_view fileName,
-                    std::uint32_t record, core::Snapshot& part);
-    void readMembership(const Values& v, std::string_view fileName, std::uint32_t record,
-                        core::Snapshot& part);
-    void forget(TcFileKind kind);
     // " (line N)": the line of the row being read, for messages.
     std::string onLine() const;
 
     std::map<std::string, std::string> fields_;
     std::array<bool, 3> parsed_{};
-    // Per role, every MIS id seen in its file → whether its row was accepted, so that
-    // duplicates are caught and memberships of rejected persons are dropped without a warning.
-    std::unordered_map<std::string, bool> learnerIds_;
-    std::unordered_map<std::string, bool> staffIds_;
-    std::unordered_set<std::string> learnerUpns_;
+    RecordAssembler records_;  // persons, groups, memberships across the three files
     std::string pupilsFile_{defaultFileName(TcFileKind::Pupils)};
     std::string staffFile_{defaultFileName(TcFileKind::Staff)};
-    std::unordered_set<std::string> groupCodes_;
-    std::unordered_set<std::string> membershipKeys_;
     std::uint64_t line_ = 0;
 };
 

@@ -180,6 +180,25 @@ TEST(TeacherCentreParser, FileFailingHalfWayLeavesTheSnapshotAlone) {
     EXPECT_THROW(parser.parse(TcFileKind::Pupils, "pupils.csv", "x\n", s), std::logic_error);
 }
 
+// The groups and memberships of a groups file that failed half-way are forgotten with it, so
+// that reading it again defines its groups afresh (RecordAssembler::forgetGroups).
+TEST(TeacherCentreParser, GroupsFileFailingHalfWayIsReadAgainFromTheStart) {
+    TeacherCentreParser parser;
+    core::Snapshot s;
+    parser.parse(TcFileKind::Pupils, "pupils.csv", "Pupil ID,Legal Forename,Legal Surname\n1,A,B\n",
+                 s);
+    parser.parse(TcFileKind::Staff, "staff.csv", kStaffHeader, s);
+    const std::string groups = std::string(kGroupsHeader) + "7A,Registration,,7,1,Pupil\n";
+    EXPECT_THROW(parser.parse(TcFileKind::Groups, "groups.csv", groups + "7B,\"Class\n", s),
+                 core::ConnectorError);
+    EXPECT_TRUE(s.groups.empty());
+    parser.parse(TcFileKind::Groups, "groups.csv", groups, s);
+    ASSERT_EQ(s.groups.size(), 1u);
+    EXPECT_EQ(s.groups[0].code, "7A");
+    ASSERT_EQ(s.memberships.size(), 1u);
+    EXPECT_TRUE(s.rejected.empty());
+}
+
 TEST(TeacherCentreParser, RejectsUnusableRecordsNamingFileAndRecord) {
     std::string upnBadCheck = kUpn;
     upnBadCheck[0] = upnBadCheck[0] == 'A' ? 'B' : 'A';
