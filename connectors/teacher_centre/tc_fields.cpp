@@ -66,37 +66,6 @@ const std::vector<DefaultColumns>& defaultsFor(TcFileKind kind) {
     return kGroups;
 }
 
-// The header's names for a message, cut short for a hostile header.
-std::string headerList(const csv::CsvHeader& header) {
-    std::string out;
-    std::size_t shown = 0;
-    for (const auto& name : header.names()) {
-        if (shown == 30 || out.size() > 400) {
-            out += ", …";
-            break;
-        }
-        out.append(out.empty() ? "" : ", ").append(core::sanitizeUtf8(name.substr(0, 60)));
-        ++shown;
-    }
-    return out;
-}
-
-// A file saved with another separator (a spreadsheet in a locale that writes ';', or "text"
-// with tabs) reads as a one-column header: say so, since the message alone would puzzle.
-std::string separatorHint(const csv::CsvHeader& header) {
-    if (header.names().size() != 1) {
-        return {};
-    }
-    const std::string& only = header.names().front();
-    if (only.find(';') != std::string::npos) {
-        return " (the file separates fields with ';': save it as CSV with commas)";
-    }
-    if (only.find('\t') != std::string::npos) {
-        return " (the file separates fields with tabs: save it as CSV with commas)";
-    }
-    return {};
-}
-
 }  // namespace
 
 std::string_view toString(TcFileKind kind) {
@@ -155,11 +124,11 @@ TcColumns::TcColumns(TcFileKind kind, const csv::CsvHeader& header,
             if (own) {
                 wanted += " (or '" + std::string(d.names[0]) + "')";
             }
-            throw core::ConnectorError(std::string(where) + ": required column " + wanted + " (" +
-                                           std::string(canonicalName(d.field)) +
-                                           ") is missing; the header has: " + headerList(header) +
-                                           separatorHint(header),
-                                       std::string(where.substr(where.find_last_of('/') + 1)));
+            throw core::ConnectorError(
+                std::string(where) + ": required column " + wanted + " (" +
+                    std::string(canonicalName(d.field)) +
+                    ") is missing; the header has: " + csv::describeHeader(header),
+                std::string(where.substr(where.find_last_of('/') + 1)));
         }
     }
 }
