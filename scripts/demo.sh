@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The README's first command: build, then run misync once over the bundled sample schools — SIMS
-# extracts (examples/sims/), and one school read from a database through ODBC (examples/odbc/) —
+# extracts (examples/sims/), Teacher Centre, CTF and OneRoster exports, and one school read from a
+# database through ODBC (examples/odbc/) —
 # into a SQLite directory (examples/work/directory.db), printing what it did.
 # Run it again to see a second run plan nothing (R12).
 set -euo pipefail
