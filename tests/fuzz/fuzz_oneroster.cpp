@@ -19,45 +19,15 @@
 #include "core/errors.h"
 #include "core/text.h"
 #include "core/upn.h"
+#include "tests/fuzz/snapshot_invariants.h"
 
 namespace {
 
 namespace oneroster = misync::connectors::oneroster;
 
-void require(bool ok) {
-    if (!ok) {
-        std::abort();
-    }
-}
-
-bool cleanUtf8(const std::string& s) {
-    return misync::core::sanitizeUtf8(s) == s;
-}
-
-void checkSnapshot(const misync::core::Snapshot& s) {
-    for (const auto& p : s.persons) {
-        require(!p.misId.empty() && !p.legalForename.empty() && !p.legalSurname.empty());
-        require(p.upn.empty() || misync::core::isValidUpn(p.upn));
-        require(cleanUtf8(p.misId) && cleanUtf8(p.legalForename) && cleanUtf8(p.legalSurname));
-        require(p.source.record >= 1);
-    }
-    for (const auto& d : s.departures) {
-        require(!d.misId.empty() && (d.upn.empty() || misync::core::isValidUpn(d.upn)));
-    }
-    for (const auto& r : s.rejected) {
-        require(!r.code.empty() && !r.file.empty() && r.record >= 1 && cleanUtf8(r.message));
-    }
-    std::unordered_set<std::string> codes;
-    for (const auto& g : s.groups) {
-        require(!g.code.empty() && codes.insert(g.code).second);
-    }
-    for (const auto& m : s.memberships) {
-        require(codes.contains(m.groupCode) && !m.memberMisId.empty());
-    }
-    for (const auto& w : s.warnings) {
-        require(cleanUtf8(w.message));
-    }
-}
+using misync::fuzz::checkSnapshot;
+using misync::fuzz::cleanUtf8;
+using misync::fuzz::require;
 
 }  // namespace
 
