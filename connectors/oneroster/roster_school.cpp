@@ -369,12 +369,40 @@ void SchoolReader::users() {
     const bool ownRole = renamed_.contains(Field::StaffRole);
     RecordAssembler assembler;
     assembler.setPersonFiles(t.name(), t.name());
-    const RowList rows = rowsOf(set_.usersByOrg);
+    RowList rows = rowsOf(set_.usersByOrg);
     snap_.files.push_back({t.name(), {}, rows.size()});
+    // Rows without orgs: a delta may say no more than "sourcedId,tobedeleted". Such a row can
+    // only be about a user whose account has that id (sourcedIds are unique in a set), so every
+    // school on the set reads it as a departure; the planner finds the account or nothing.
+    if (auto it = set_.usersByOrg.find(""); it != set_.usersByOrg.end()) {
+        rows.insert(rows.end(), it->second.begin(), it->second.end());
+        std::sort(rows.begin(), rows.end());
+    }
+    const Cell userOrgs = t.column(col::kUserOrgs);
+    auto depart = [&](core::Role who, const std::string& id, std::string_view upn,
+                      std::uint32_t r) {
+        snap_.departures.push_back(core::Departure{
+            who, id, core::isValidUpn(upn) ? core::canonicalUpn(upn) : std::string(),
+            core::RecordRef{t.name(), t.number(r)}});
+    };
     for (std::uint32_t r : rows) {
+        const std::string e = lowered(t.cell(r, enabled));
+        const bool gone =
+            lowered(t.cell(r, status)) == "tobedeleted" || e == "false" || e == "0" || e == "no";
+        if (!gone && t.cell(r, userOrgs).empty()) {
+            continue;  // no org: not this school's
+        }
         const std::string_view roleText = t.cell(r, role);
         auto who = roleOf(roleText);
         if (!who) {
+            const std::string id(t.cell(r, columns[static_cast<std::size_t>(Field::MisId)]));
+            if (gone && roleText.empty() && !id.empty() &&
+                persons_.try_emplace(id, core::Role::Learner, PersonState::Departed).second) {
+                // A bare tobedeleted row: whoever has the id, learner or staff, has left.
+                const std::string_view upn = t.cell(r, identifier);
+                depart(core::Role::Learner, id, core::hasUpnShape(upn) ? upn : "", r);
+                depart(core::Role::Staff, id, "", r);
+            }
             continue;  // parents, guardians, proctors … (SPEC §6.3)
         }
         const bool learner = *who == core::Role::Learner;
@@ -399,14 +427,10 @@ void SchoolReader::users() {
                   it == regGroup_.end() ? std::string_view{} : std::string_view(it->second));
         }
         const std::string id(v[Field::MisId]);
-        const std::string e = lowered(t.cell(r, enabled));
-        if (lowered(t.cell(r, status)) == "tobedeleted" || e == "false" || e == "0" || e == "no") {
+        if (gone) {
             // R5: no longer on roll (a delta's tobedeleted, or a disabled user).
             if (!id.empty() && persons_.try_emplace(id, *who, PersonState::Departed).second) {
-                std::string_view upn = v[Field::Upn];
-                snap_.departures.push_back(core::Departure{
-                    *who, id, core::isValidUpn(upn) ? core::canonicalUpn(upn) : std::string(),
-                    core::RecordRef{t.name(), t.number(r)}});
+                depart(*who, id, v[Field::Upn], r);
             }
             continue;
         }

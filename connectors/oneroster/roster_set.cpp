@@ -80,12 +80,17 @@ void index(RosterSet& set) {
     const RosterTable& users = set.table(FileKind::Users);
     const auto userOrgs = users.column(col::kUserOrgs);
     for (std::uint32_t r = 0; r < users.rows(); ++r) {
+        bool any = false;
         eachId(users.cell(r, userOrgs), [&](std::string_view id) {
             RowList& rows = set.usersByOrg[std::string(id)];
             if (rows.empty() || rows.back() != r) {  // "o1,o1"
                 rows.push_back(r);
             }
+            any = true;
         });
+        if (!any) {
+            set.usersByOrg[""].push_back(r);  // a delta's bare "tobedeleted" row: any school's
+        }
     }
     const RosterTable& classes = set.table(FileKind::Classes);
     const auto school = classes.column(col::kClassSchool);

@@ -191,14 +191,15 @@ TEST_F(OneRosterTest, DeltaSetChangesOnlyWhatItLists) {
     writeBulk(bulkUsers(), bulkEnrollments());
     configureFolder();
     runJson("2025-10-01");
-    // The next day's delta: u1 deleted, u8 new in 7A, u3's homeroom enrollment ended, nothing
-    // said about the others; orgs.csv absent (the school is named by org = "o1").
+    // The next day's delta: u1 and u4 deleted, u8 new in 7A, u3's homeroom enrollment ended,
+    // nothing said about the others; orgs.csv absent (the school is named by org = "o1").
     writeSet(
         {{"manifest.csv",
           "propertyName,value\nfile.orgs,absent\nfile.users,delta\nfile.classes,delta\n"
           "file.enrollments,delta\n"},
          {"users.csv", std::string(kUsersHeader) +
                            "u1,tobedeleted,2025-10-02,,o1,student,,,,,,,,,,,,\n" +
+                           "u4,tobedeleted,,,,,,,,,,,,,,,,\n" +  // a bare row: no org, no role
                            user("u8", "o1", "student", "Nia", "Lewis", makeUpn(kA, 8)) +
                            user("u2", "o1", "student", "Twm", "Watkins-Jones", "pupil-2", "KG")},
          {"classes.csv",
@@ -208,12 +209,13 @@ TEST_F(OneRosterTest, DeltaSetChangesOnlyWhatItLists) {
                                  enrollment("e4", "c2", "u3", "o1", "student", "tobedeleted")}});
     const json::object d2 = runOf(runJson("2025-10-02"), kA);
     EXPECT_EQ(str(d2, "outcome"), "applied") << json::serialize(d2);
-    EXPECT_EQ(countOf(d2, "deactivate"), 1);
+    EXPECT_EQ(countOf(d2, "deactivate"), 2);  // u1 and u4
     EXPECT_EQ(countOf(d2, "create"), 1);
     EXPECT_EQ(countOf(d2, "rename"), 1);  // u2, listed without a homeroom enrollment
     const json::array all = accounts();
     EXPECT_EQ(str(*byMisId(all, kA, "u1"), "status"), "deactivated");
-    for (const char* id : {"u2", "u3", "u4", "t1"}) {
+    EXPECT_EQ(str(*byMisId(all, kA, "u4"), "status"), "deactivated");
+    for (const char* id : {"u2", "u3", "t1"}) {
         EXPECT_EQ(str(*byMisId(all, kA, id), "status"), "active") << id;  // a delta is partial
     }
     auto nia = byMisId(all, kA, "u8");

@@ -277,7 +277,8 @@ TEST(OneRosterSet, DeltaFilesArePartialAndNameWhatEnds) {
         "file.enrollments,delta\n";
     const std::string users = std::string(kUsersHeader) +
                               user("u1", "o1", "student", "", "", "", "", "true", "tobedeleted") +
-                              user("u8", "o1", "student", "Nia", "Lewis", "F662000112007");
+                              user("u8", "o1", "student", "Nia", "Lewis", "F662000112007") +
+                              "u9,tobedeleted,2025-10-02,,,,,,,,,,,,,,,\n";  // no org, no role
     const std::string classes =
         "sourcedId,status,title,classCode,classType,schoolSourcedId\n"
         "c2,,7A,7A,homeroom,o1\nc5,tobedeleted,Old,OLD,scheduled,o1\n";
@@ -293,8 +294,12 @@ TEST(OneRosterSet, DeltaFilesArePartialAndNameWhatEnds) {
     EXPECT_FALSE(s.complete);
     EXPECT_EQ(s.groupCoverage, core::Coverage::Changes);
     EXPECT_EQ(s.membershipCoverage, core::Coverage::Changes);
-    ASSERT_EQ(s.departures.size(), 1u);
+    // u1, and u9 as a learner and as staff: a bare row says only that the id has left.
+    ASSERT_EQ(s.departures.size(), 3u);
     EXPECT_EQ(s.departures[0].misId, "u1");
+    EXPECT_EQ(s.departures[1].misId, "u9");
+    EXPECT_EQ(s.departures[1].role, core::Role::Learner);
+    EXPECT_EQ(s.departures[2].role, core::Role::Staff);
     ASSERT_EQ(s.persons.size(), 1u);
     EXPECT_EQ(s.persons[0].regGroup, "7A");
     EXPECT_EQ(s.removedGroups, std::vector<std::string>{"OLD"});
