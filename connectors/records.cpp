@@ -137,7 +137,7 @@ void RecordAssembler::addPerson(core::Role role, const FieldValues& v, std::stri
         }
         *d.target = readDate_(value);
         if (!*d.target) {
-            bad("invalid_date", std::string(canonicalName(d.field)) + " " + quotedValue(value) +
+            bad("invalid_date", std::string(label_(d.field)) + " " + quotedValue(value) +
                                     " is not a date (YYYY-MM-DD, ISO date-time or D/M/YYYY)");
             return;
         }

@@ -38,6 +38,10 @@ class RecordAssembler {
     // A value it refuses is an invalid_date naming the value as written.
     using DateReader = std::optional<core::Date> (*)(std::string_view);
     void setDateReader(DateReader reader) { readDate_ = reader; }
+    // What messages call a field: its canonical name ("admission_date") unless the format's own
+    // name says more to the people who read them (CTF: "SchoolHistory EntryDate").
+    using FieldLabel = std::string_view (*)(Field);
+    void setFieldLabels(FieldLabel label) { label_ = label; }
     // For a format whose learners have no MIS id of their own (CTF, SPEC §6.2): a learner is
     // known by its UPN, which becomes its MIS id (canonical form) and Field::MisId is not read.
     // A learner without UPN is missing_id; a repeated UPN is duplicate_upn, never duplicate_id,
@@ -69,6 +73,7 @@ class RecordAssembler {
 
   private:
     DateReader readDate_ = &core::parseDate;
+    FieldLabel label_ = &canonicalName;
     bool learnersByUpn_ = false;
     // Per role, every MIS id seen → whether its record was accepted.
     std::unordered_map<std::string, bool> learnerIds_;

@@ -28,6 +28,20 @@ constexpr std::array<Field, kCtfFieldCount> kCanonical{Field::Upn,
                                                        Field::YearGroup,
                                                        Field::EnrolmentStatus};
 
+// What a CTF calls the fields whose values can be refused, for messages a school's staff read.
+std::string_view ctfLabel(Field field) {
+    switch (field) {
+        case Field::Dob:
+            return "DOB";
+        case Field::AdmissionDate:
+            return "SchoolHistory EntryDate";
+        case Field::LeavingDate:
+            return "SchoolHistory LeavingDate";
+        default:
+            return canonicalName(field);
+    }
+}
+
 std::string text(std::string_view value) {
     return core::sanitizeUtf8(value);
 }
@@ -202,6 +216,7 @@ CtfPupils CtfDocument::pupils(std::string_view school, CtfDirection direction,
     // Duplicates are a file's own: across files the newest file wins per UPN (ctf.cpp).
     RecordAssembler records;
     records.identifyLearnersByUpn();
+    records.setFieldLabels(&ctfLabel);
     records.reservePersons(core::Role::Learner, count);
     core::Snapshot snapshot;
     snapshot.persons.reserve(count);

@@ -1,5 +1,6 @@
 // The CTF parser (SPEC §6.2): header checks, pupils, SchoolHistory dates, incoming transfers,
 // rejected records (R15) and refused files (DOCTYPE, not a CTF).
+#include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "connectors/ctf/ctf_parser.h"
@@ -199,6 +200,10 @@ TEST(CtfParser, RejectsUnusableRecordsNamingFileAndRecordAndKeepsGoing) {  // R1
     EXPECT_EQ(r.rejected[8].record, 10u);
     EXPECT_EQ(r.rejected[3].upn, kUpn1);  // still names the learner: not a leaver (R5)
     EXPECT_EQ(r.rejected[1].upn, kUpn1.substr(0, 12) + "Z");
+    // Messages name the CTF's own elements, which the school's staff can find in the file.
+    EXPECT_THAT(r.rejected[4].message, ::testing::HasSubstr("DOB '2014-02-30' is not a date"));
+    EXPECT_THAT(r.rejected[7].message,
+                ::testing::HasSubstr("SchoolHistory EntryDate 'soon' is not a date"));
     EXPECT_EQ(r.records, 11u);
 }
 
