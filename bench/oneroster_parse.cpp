@@ -12,8 +12,8 @@
 //            times the set was parsed (must be 1: once per run, not once per school).
 // The counts are checked against the generator, so that the benchmark cannot time nothing.
 // A benchmark, never a test: docs/performance.md.
-#include <CLI/CLI.hpp>
 #include <sys/resource.h>
+#include <CLI/CLI.hpp>
 
 #include <chrono>
 #include <cstdio>
@@ -38,13 +38,12 @@ namespace fs = std::filesystem;
 namespace ors = connectors::oneroster;
 
 // Names as people have them; csv() quotes the ones with a comma or a quote.
-constexpr const char* kForenames[] = {"Aled",  "Bethan", "Carys",      "Dylan", "Efa",   "Ffion",
-                                      "Gethin", "Huw",   "Iwan",       "Lowri", "Osian", "Rhys",
-                                      "Seren", "Tomos",  "Siân \"Si\"", "Zoë"};
-constexpr const char* kSurnames[] = {"Jones",     "Williams",  "Davies",       "Evans",
-                                     "Thomas",    "Roberts",   "Hughes",       "Lewis",
-                                     "O'Brien, Jr", "ap Dafydd", "Pritchard",  "Griffiths",
-                                     "Lloyd-Jones", "Morgan"};
+constexpr const char* kForenames[] = {"Aled",   "Bethan", "Carys",       "Dylan", "Efa",   "Ffion",
+                                      "Gethin", "Huw",    "Iwan",        "Lowri", "Osian", "Rhys",
+                                      "Seren",  "Tomos",  "Siân \"Si\"", "Zoë"};
+constexpr const char* kSurnames[] = {
+    "Jones", "Williams",    "Davies",    "Evans",     "Thomas",    "Roberts",     "Hughes",
+    "Lewis", "O'Brien, Jr", "ap Dafydd", "Pritchard", "Griffiths", "Lloyd-Jones", "Morgan"};
 constexpr const char* kSubjects[][2] = {{"Maths", "Ma"},   {"English", "En"}, {"Welsh", "Cy"},
                                         {"Science", "Sc"}, {"History", "Hi"}, {"Geography", "Gg"},
                                         {"Art", "Ar"},     {"Music", "Mu"},   {"PE", "PE"}};
@@ -88,6 +87,9 @@ struct Sizes {
     int enrollments = 3000000;
     int parentEvery = 50;  // one parent user per this many students
     unsigned seed = 1;
+    // Before every sourcedId: "" (short ids, "u123") or a GUID's first 24 characters, as
+    // exports that use GUIDs have ids of 36 characters or more.
+    std::string idPrefix;
 };
 
 int share(int total, int parts, int i) {
@@ -96,6 +98,7 @@ int share(int total, int parts, int i) {
 
 Generated generate(const Sizes& z) {
     Generated g;
+    const std::string& P = z.idPrefix;
     std::mt19937 rng(z.seed);
     auto pick = [&](auto& list) {
         return list[std::uniform_int_distribution<std::size_t>(0, std::size(list) - 1)(rng)];
@@ -110,9 +113,8 @@ Generated generate(const Sizes& z) {
     // orgs.csv: a BOM, LF line ends.
     g.orgs = "\xEF\xBB\xBFsourcedId,status,dateLastModified,name,type,identifier,parentSourcedId\n";
     for (int d = 0; d < z.districts; ++d) {
-        g.orgs += "la" + std::to_string(660 + d) + ",," + kModified + ",\"Cyngor " +
-                  std::to_string(660 + d) + ", Sir\",district,LA" + std::to_string(660 + d) +
-                  ",\n";
+        g.orgs += P + "la" + std::to_string(660 + d) + ",," + kModified + ",\"Cyngor " +
+                  std::to_string(660 + d) + ", Sir\",district,LA" + std::to_string(660 + d) + ",\n";
     }
     // users.csv: a BOM, CRLF.
     g.users =
@@ -132,8 +134,9 @@ Generated generate(const Sizes& z) {
     std::uint64_t parentSerial = 0;
     auto enroll = [&](const std::string& cls, const std::string& org, const std::string& user,
                       bool teacher) {
-        g.enrollments += "e" + std::to_string(++g.enrollmentCount) + ",," + kModified + "," + cls +
-                         "," + org + "," + user + (teacher ? ",teacher,true," : ",student,false,") +
+        g.enrollments += P + "e" + std::to_string(++g.enrollmentCount) + ",," + kModified + "," +
+                         cls + "," + org + "," + user +
+                         (teacher ? ",teacher,true," : ",student,false,") +
                          "2025-09-01,2027-07-23\r\n";
     };
     for (int s = 0; s < z.schools; ++s) {
@@ -141,13 +144,16 @@ Generated generate(const Sizes& z) {
         char dfes[32];
         std::snprintf(dfes, sizeof dfes, "%03d%04d", lea % 1000, 1000 + s % 9000);
         g.dfes.emplace_back(dfes);
-        const std::string org = "o" + std::string(dfes);
+        const std::string org = P + "o" + std::string(dfes);
         // The identifier as exports write it: mostly the bare number, sometimes spaced or slashed.
         const std::string identifier = s % 10 == 3   ? std::string(dfes, 3) + " " + (dfes + 3)
                                        : s % 10 == 7 ? std::string(dfes, 3) + "/" + (dfes + 3)
                                                      : std::string(dfes);
         const bool primary = s % 4 == 0;
-        g.orgs += org + ",," + kModified + "," + csv(std::string(primary ? "Ysgol Gynradd " : "Ysgol Uwchradd ") + pick(kSurnames)) + ",school," + identifier + ",la" + std::to_string(lea) + "\n";
+        g.orgs +=
+            org + ",," + kModified + "," +
+            csv(std::string(primary ? "Ysgol Gynradd " : "Ysgol Uwchradd ") + pick(kSurnames)) +
+            ",school," + identifier + "," + P + "la" + std::to_string(lea) + "\n";
         // Year groups: primary PK, KG, 01…06; secondary 07…13.
         std::vector<std::string> years;
         if (primary) {
@@ -164,7 +170,7 @@ Generated generate(const Sizes& z) {
         std::vector<std::string> classIds;
         int made = 0;
         auto addClass = [&](int y, bool homeroom, int n) {
-            const std::string id = "c" + std::string(dfes) + "-" + std::to_string(made++);
+            const std::string id = P + "c" + std::string(dfes) + "-" + std::to_string(made++);
             const auto& subj = kSubjects[n % std::size(kSubjects)];
             const std::string yname = years[y];
             std::string code;
@@ -178,12 +184,12 @@ Generated generate(const Sizes& z) {
                 title = n % 5 == 0 ? yname + " " + subj[0] + ", Set " + std::to_string(n)
                                    : yname + " " + subj[0];
             }
-            g.classes += id + ",," + kModified + "," + csv(title) + "," + yname + ",crs-" +
-                         subj[1] + "-" + yname + "," + code + "," +
-                         (homeroom ? "homeroom" : "scheduled") + ",Room " +
-                         std::to_string(1 + n % 40) + "," + org + ",term-2025," +
-                         (homeroom ? std::string(",,") : std::string(subj[0]) + "," + subj[1] + ",") +
-                         (homeroom ? "" : "\"1,2\"") + "\r\n";
+            g.classes +=
+                id + ",," + kModified + "," + csv(title) + "," + yname + ",crs-" + subj[1] + "-" +
+                yname + "," + code + "," + (homeroom ? "homeroom" : "scheduled") + ",Room " +
+                std::to_string(1 + n % 40) + "," + org + ",term-2025," +
+                (homeroom ? std::string(",,") : std::string(subj[0]) + "," + subj[1] + ",") +
+                (homeroom ? "" : "\"1,2\"") + "\r\n";
             (homeroom ? homerooms : scheduled)[y].push_back(id);
             classIds.push_back(id);
             ++g.classCount;
@@ -202,24 +208,26 @@ Generated generate(const Sizes& z) {
         std::vector<std::string> staffIds;
         const bool shared = s % 100 == 1 && s + 1 < z.schools;
         for (int t = 0; t < staff; ++t) {
-            const std::string id = "t" + std::to_string(++teacherSerial);
+            const std::string id = P + "t" + std::to_string(++teacherSerial);
             staffIds.push_back(id);
             std::string orgs = org;
             if (t == 0 && shared) {
                 char next[32];
-                const int nextLea = 660 + static_cast<int>(static_cast<long long>(s + 1) *
-                                                           z.districts / z.schools);
-                std::snprintf(next, sizeof next, "o%03d%04d", nextLea % 1000, 1000 + (s + 1) % 9000);
-                orgs = csv(org + "," + next);
+                const int nextLea =
+                    660 + static_cast<int>(static_cast<long long>(s + 1) * z.districts / z.schools);
+                std::snprintf(next, sizeof next, "o%03d%04d", nextLea % 1000,
+                              1000 + (s + 1) % 9000);
+                orgs = csv(org + "," + P + next);
                 g.teacherMemberships += 1;
-                enroll("c" + std::string(next + 1) + "-0", next, id, true);
+                enroll(P + "c" + std::string(next + 1) + "-0", P + next, id, true);
             }
             const std::string f = pick(kForenames);
             const std::string l = pick(kSurnames);
             g.users += id + ",," + kModified + ",true," + orgs + ",teacher,staff" +
-                       std::to_string(teacherSerial) + ",{LA:" + std::to_string(900000 + teacherSerial) +
-                       "}," + csv(f) + "," + csv(l) + ",,EWC" + std::to_string(500000 + teacherSerial) +
-                       ",staff" + std::to_string(teacherSerial) + "@ysgol.cymru,,,,,\r\n";
+                       std::to_string(teacherSerial) +
+                       ",{LA:" + std::to_string(900000 + teacherSerial) + "}," + csv(f) + "," +
+                       csv(l) + ",,EWC" + std::to_string(500000 + teacherSerial) + ",staff" +
+                       std::to_string(teacherSerial) + "@ysgol.cymru,,,,,\r\n";
         }
         g.teachers += staff;
         g.teacherMemberships += staff;
@@ -229,14 +237,14 @@ Generated generate(const Sizes& z) {
         // Students: a homeroom and scheduled classes of their year; some have a parent user.
         for (int p = 0; p < pupils; ++p) {
             const int y = p % ny;
-            const std::string id = "u" + std::to_string(++studentSerial);
+            const std::string id = P + "u" + std::to_string(++studentSerial);
             char serial[8];
             std::snprintf(serial, sizeof serial, "%05d", p % 100000);
             const std::string body = std::string(dfes) + serial;
             const std::string upn = std::string(1, *core::upnCheckLetter(body)) + body;
             std::string agents;
             if (p % z.parentEvery == 0) {
-                const std::string parent = "p" + std::to_string(++parentSerial);
+                const std::string parent = P + "p" + std::to_string(++parentSerial);
                 agents = parent;
                 g.users += parent + ",," + kModified + ",true," + org + ",parent,,,Rhiant," +
                            csv(pick(kSurnames)) + ",,,rhiant" + std::to_string(parentSerial) +
@@ -246,9 +254,9 @@ Generated generate(const Sizes& z) {
             const std::string f = pick(kForenames);
             const std::string l = pick(kSurnames);
             g.users += id + ",," + kModified + ",true," + org + ",student,pupil" +
-                       std::to_string(studentSerial) + ",{MIS:" + std::to_string(100000 + p) + "}," +
-                       csv(f) + "," + csv(l) + ",," + upn + ",,,," + agents + "," + years[y] +
-                       ",\r\n";
+                       std::to_string(studentSerial) + ",{MIS:" + std::to_string(100000 + p) +
+                       "}," + csv(f) + "," + csv(l) + ",," + upn + ",,,," + agents + "," +
+                       years[y] + ",\r\n";
             ++g.students;
             const auto& rooms = homerooms[y];
             if (!rooms.empty()) {
@@ -338,11 +346,12 @@ bool endToEnd(const char* label, const fs::path& source, const Generated& g) {
     }
     const double seconds = since(start);
     const bool ok = check(label, t, g) && cache->parses() == 1;
-    std::printf("e2e %s: %zu schools in %.2f s (%.2f ms a school), %zu parse(s), %llu persons, "
-                "%llu memberships%s\n",
-                label, g.dfes.size(), seconds, seconds * 1e3 / static_cast<double>(g.dfes.size()),
-                cache->parses(), static_cast<unsigned long long>(t.persons),
-                static_cast<unsigned long long>(t.memberships), ok ? "" : "  ** CHECK FAILED **");
+    std::printf(
+        "e2e %s: %zu schools in %.2f s (%.2f ms a school), %zu parse(s), %llu persons, "
+        "%llu memberships%s\n",
+        label, g.dfes.size(), seconds, seconds * 1e3 / static_cast<double>(g.dfes.size()),
+        cache->parses(), static_cast<unsigned long long>(t.persons),
+        static_cast<unsigned long long>(t.memberships), ok ? "" : "  ** CHECK FAILED **");
     return ok;
 }
 
@@ -356,42 +365,52 @@ int run(int argc, char** argv) {
     app.add_option("--students", z.students);
     app.add_option("--teachers", z.teachers);
     app.add_option("--classes", z.classes, "homeroom and scheduled classes in all");
-    app.add_option("--enrollments", z.enrollments, "in all (one teacher a class, the rest students)");
+    app.add_option("--enrollments", z.enrollments,
+                   "in all (one teacher a class, the rest students)");
     app.add_option("--parent-every", z.parentEvery, "a parent user per this many students");
     app.add_option("--repeats", repeats);
     app.add_option("--seed", z.seed);
+    bool longIds = false;
+    app.add_flag("--long-ids", longIds, "GUID-length sourcedIds (default: short ids, \"u123\")");
     bool e2eOnly = false;
     app.add_option("--out", out, "also write the set here and read it back through the connector");
     app.add_flag("--e2e-only", e2eOnly,
                  "with --out: write the set, let the generated bytes go and time only the "
                  "connector over DIR (then peak RSS is about the connector's own)");
     CLI11_PARSE(app, argc, argv);
+    if (longIds) {
+        z.idPrefix = "5b0e3c1a-7d2f-4e6b-9a41-";
+    }
     if (z.schools < 1 || z.districts < 1 || z.classes < z.schools || z.parentEvery < 1 ||
         z.students < 1 || z.enrollments < z.classes) {
-        std::fprintf(stderr, "need schools, districts, students >= 1, classes >= schools, "
-                             "enrollments >= classes\n");
+        std::fprintf(stderr,
+                     "need schools, districts, students >= 1, classes >= schools, "
+                     "enrollments >= classes\n");
         return 2;
     }
 
     auto start = std::chrono::steady_clock::now();
     Generated g = generate(z);
     const double mb = static_cast<double>(g.bytes()) / 1e6;
-    std::printf("generated in %.1f s: %d schools, %llu students, %llu teachers (%llu teacher "
-                "memberships), %llu parents, %llu classes, %llu enrollments; %.1f MB of CSV "
-                "(users %.1f, classes %.1f, enrollments %.1f)\n",
-                since(start), z.schools, static_cast<unsigned long long>(g.students),
-                static_cast<unsigned long long>(g.teachers),
-                static_cast<unsigned long long>(g.teacherMemberships),
-                static_cast<unsigned long long>(g.parents),
-                static_cast<unsigned long long>(g.classCount),
-                static_cast<unsigned long long>(g.enrollmentCount), mb, g.users.size() / 1e6,
-                g.classes.size() / 1e6, g.enrollments.size() / 1e6);
+    std::printf(
+        "generated in %.1f s: %d schools, %llu students, %llu teachers (%llu teacher "
+        "memberships), %llu parents, %llu classes, %llu enrollments; %.1f MB of CSV "
+        "(users %.1f, classes %.1f, enrollments %.1f)\n",
+        since(start), z.schools, static_cast<unsigned long long>(g.students),
+        static_cast<unsigned long long>(g.teachers),
+        static_cast<unsigned long long>(g.teacherMemberships),
+        static_cast<unsigned long long>(g.parents), static_cast<unsigned long long>(g.classCount),
+        static_cast<unsigned long long>(g.enrollmentCount), mb, g.users.size() / 1e6,
+        g.classes.size() / 1e6, g.enrollments.size() / 1e6);
     bool ok = true;
     if (!out.empty()) {
         fs::create_directories(out);
         const std::pair<const char*, const std::string*> files[] = {
-            {"manifest.csv", &g.manifest}, {"orgs.csv", &g.orgs}, {"users.csv", &g.users},
-            {"classes.csv", &g.classes},   {"enrollments.csv", &g.enrollments}};
+            {"manifest.csv", &g.manifest},
+            {"orgs.csv", &g.orgs},
+            {"users.csv", &g.users},
+            {"classes.csv", &g.classes},
+            {"enrollments.csv", &g.enrollments}};
         for (const auto& [name, bytes] : files) {
             std::ofstream(fs::path(out) / name, std::ios::binary) << *bytes;
         }
@@ -412,11 +431,12 @@ int run(int argc, char** argv) {
         start = std::chrono::steady_clock::now();
         auto built = std::make_unique<ors::RosterSet>(ors::buildRosterSet(std::move(raw)));
         const double seconds = since(start);
-        std::printf("parse %d: %.1f MB in %.2f s, %.1f MB/s (%zu users, %zu classes, %zu "
-                    "enrollments)\n",
-                    r, mb, seconds, mb / seconds, built->table(ors::FileKind::Users).rows(),
-                    built->table(ors::FileKind::Classes).rows(),
-                    built->table(ors::FileKind::Enrollments).rows());
+        std::printf(
+            "parse %d: %.1f MB in %.2f s, %.1f MB/s (%zu users, %zu classes, %zu "
+            "enrollments)\n",
+            r, mb, seconds, mb / seconds, built->table(ors::FileKind::Users).rows(),
+            built->table(ors::FileKind::Classes).rows(),
+            built->table(ors::FileKind::Enrollments).rows());
         if (built->table(ors::FileKind::Enrollments).rows() != g.enrollmentCount) {
             std::fprintf(stderr, "parse: MISMATCH in the enrollments' rows\n");
             ok = false;
@@ -435,14 +455,13 @@ int run(int argc, char** argv) {
         }
         const double seconds = since(start);
         ok = check("extract", t, g) && ok;
-        std::printf("extract %d: %zu schools in %.2f s, %.2f ms a school, %.0f persons/s (%llu "
-                    "persons, %llu memberships, %llu groups, %llu rejected)\n",
-                    r, g.dfes.size(), seconds, seconds * 1e3 / static_cast<double>(g.dfes.size()),
-                    static_cast<double>(t.persons) / seconds,
-                    static_cast<unsigned long long>(t.persons),
-                    static_cast<unsigned long long>(t.memberships),
-                    static_cast<unsigned long long>(t.groups),
-                    static_cast<unsigned long long>(t.rejected));
+        std::printf(
+            "extract %d: %zu schools in %.2f s, %.2f ms a school, %.0f persons/s (%llu "
+            "persons, %llu memberships, %llu groups, %llu rejected)\n",
+            r, g.dfes.size(), seconds, seconds * 1e3 / static_cast<double>(g.dfes.size()),
+            static_cast<double>(t.persons) / seconds, static_cast<unsigned long long>(t.persons),
+            static_cast<unsigned long long>(t.memberships),
+            static_cast<unsigned long long>(t.groups), static_cast<unsigned long long>(t.rejected));
     }
     set.reset();
 
@@ -452,12 +471,10 @@ int run(int argc, char** argv) {
         if (fs::exists("/usr/bin/zip")) {
             zip = dir.parent_path() / (dir.filename().string() + ".zip");
             fs::remove(zip);
-            const std::string cmd = "/usr/bin/zip -q -j '" + zip.string() + "' '" +
-                                    (dir / "manifest.csv").string() + "' '" +
-                                    (dir / "orgs.csv").string() + "' '" +
-                                    (dir / "users.csv").string() + "' '" +
-                                    (dir / "classes.csv").string() + "' '" +
-                                    (dir / "enrollments.csv").string() + "'";
+            const std::string cmd =
+                "/usr/bin/zip -q -j '" + zip.string() + "' '" + (dir / "manifest.csv").string() +
+                "' '" + (dir / "orgs.csv").string() + "' '" + (dir / "users.csv").string() + "' '" +
+                (dir / "classes.csv").string() + "' '" + (dir / "enrollments.csv").string() + "'";
             if (std::system(cmd.c_str()) != 0) {
                 std::fprintf(stderr, "zip failed: %s\n", cmd.c_str());
                 zip.clear();
