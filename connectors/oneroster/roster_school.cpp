@@ -40,19 +40,6 @@ std::optional<core::Role> roleOf(std::string_view role) {
     return std::nullopt;
 }
 
-// A DfES number as an org's identifier may write it: "6612345", "661 2345", "661/2345".
-std::string digitsOf(std::string_view identifier) {
-    std::string out;
-    for (char c : core::trim(identifier)) {
-        if (c >= '0' && c <= '9') {
-            out += c;
-        } else if (c != ' ' && c != '-' && c != '/') {
-            return std::string(identifier);
-        }
-    }
-    return out;
-}
-
 // A warning that many rows of a big set may share: counted, with a few examples, said once.
 class Tally {
   public:
@@ -147,26 +134,20 @@ void SchoolReader::resolveOrgs() {
         return;
     }
     const Cell id = orgs.column(col::kSourcedId);
-    const Cell type = orgs.column(col::kOrgType);
-    const Cell identifier = orgs.column(col::kIdentifier);
-    std::vector<std::uint32_t> found;
+    auto rowsAt = [](const std::unordered_map<std::string, RowList>& index,
+                     const std::string& key) {
+        auto it = index.find(key);
+        return it == index.end() ? RowList{} : it->second;
+    };
+    RowList found;
     if (!wanted.empty()) {
         if (auto it = set_.orgById.find(wanted); it != set_.orgById.end()) {
             found.push_back(it->second);  // by sourcedId
         } else {
-            for (std::uint32_t r = 0; r < orgs.rows(); ++r) {
-                if (orgs.cell(r, identifier) == wanted) {
-                    found.push_back(r);  // by identifier, of any type
-                }
-            }
+            found = rowsAt(set_.orgsByIdentifier, wanted);  // by identifier, of any type
         }
     } else {
-        for (std::uint32_t r = 0; r < orgs.rows(); ++r) {
-            if ((!type || lowered(orgs.cell(r, type)) == "school") &&
-                digitsOf(orgs.cell(r, identifier)) == school_.dfes) {
-                found.push_back(r);
-            }
-        }
+        found = rowsAt(set_.schoolsByNumber, school_.dfes);
     }
     // S5: the set holds no org for the configured school.
     if (found.empty()) {
@@ -191,21 +172,14 @@ void SchoolReader::resolveOrgs() {
     const std::string root(orgs.cell(found[0], id));
     orgs_.insert(root);
     // Departments and other orgs below the school (not schools of their own) are part of it.
-    const Cell parent = orgs.column(col::kParent);
-    if (!parent) {
-        return;
-    }
-    for (bool grew = true; grew;) {
-        grew = false;
-        for (std::uint32_t r = 0; r < orgs.rows(); ++r) {
-            const std::string t = lowered(orgs.cell(r, type));
-            if (t == "school" || t == "district" || t == "local" || t == "state" ||
-                t == "national") {
-                continue;
-            }
+    std::vector<std::string> queue{root};
+    while (!queue.empty()) {
+        const std::string parent = std::move(queue.back());
+        queue.pop_back();
+        for (std::uint32_t r : rowsAt(set_.subOrgs, parent)) {
             std::string self(orgs.cell(r, id));
-            if (orgs_.contains(std::string(orgs.cell(r, parent))) && orgs_.insert(self).second) {
-                grew = true;
+            if (orgs_.insert(self).second) {
+                queue.push_back(std::move(self));
             }
         }
     }

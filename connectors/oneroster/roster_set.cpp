@@ -74,8 +74,23 @@ void eachId(std::string_view cell, F&& f) {
 void index(RosterSet& set) {
     const RosterTable& orgs = set.table(FileKind::Orgs);
     const auto orgId = orgs.column(col::kSourcedId);
+    const auto type = orgs.column(col::kOrgType);
+    const auto identifier = orgs.column(col::kIdentifier);
+    const auto parent = orgs.column(col::kParent);
     for (std::uint32_t r = 0; r < orgs.rows(); ++r) {
         set.orgById.emplace(std::string(orgs.cell(r, orgId)), r);  // the first of a repeated id
+        const std::string t = core::normalizeFieldName(orgs.cell(r, type));
+        if (std::string_view ident = orgs.cell(r, identifier); !ident.empty()) {
+            set.orgsByIdentifier[std::string(ident)].push_back(r);
+            if (!type || t == "school") {
+                set.schoolsByNumber[identifierDigits(ident)].push_back(r);
+            }
+        }
+        const bool ownUnit =
+            t == "school" || t == "district" || t == "local" || t == "state" || t == "national";
+        if (!ownUnit && !orgs.cell(r, parent).empty()) {
+            set.subOrgs[std::string(orgs.cell(r, parent))].push_back(r);
+        }
     }
     const RosterTable& users = set.table(FileKind::Users);
     const auto userOrgs = users.column(col::kUserOrgs);
@@ -115,6 +130,18 @@ void index(RosterSet& set) {
 }
 
 }  // namespace
+
+std::string identifierDigits(std::string_view identifier) {
+    std::string out;
+    for (char c : core::trim(identifier)) {
+        if (c >= '0' && c <= '9') {
+            out += c;
+        } else if (c != ' ' && c != '-' && c != '/') {
+            return std::string(identifier);
+        }
+    }
+    return out;
+}
 
 RosterSet buildRosterSet(RawSet raw) {
     RosterSet set;

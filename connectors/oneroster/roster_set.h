@@ -29,7 +29,13 @@ struct RosterSet {
     std::string extractedAt;              // S6: the newest file time
     std::vector<core::Warning> warnings;  // about the set as a whole (manifest)
 
-    std::unordered_map<std::string, std::uint32_t> orgById;       // orgs.csv sourcedId → row
+    std::unordered_map<std::string, std::uint32_t> orgById;  // orgs.csv sourcedId → row
+    // Orgs of type school (every org when orgs.csv has no type) by the DfES number their
+    // identifier spells (identifierDigits), every org by its identifier as written, and the
+    // orgs that are no school of their own (departments) by their parentSourcedId.
+    std::unordered_map<std::string, RowList> schoolsByNumber;
+    std::unordered_map<std::string, RowList> orgsByIdentifier;
+    std::unordered_map<std::string, RowList> subOrgs;
     std::unordered_map<std::string, RowList> usersByOrg;          // each of orgSourcedIds → rows
     std::unordered_map<std::string, RowList> classesBySchool;     // schoolSourcedId → rows
     std::unordered_map<std::string, RowList> enrollmentsByClass;  // classSourcedId → rows
@@ -46,5 +52,9 @@ struct RosterSet {
 // file is not CSV, or a table lacks a column that every school's run needs (the message names
 // the column and what the header has).
 RosterSet buildRosterSet(RawSet raw);
+
+// A DfES number as an org's identifier may write it: "6612345", "661 2345", "661/2345",
+// "661-2345" all give "6612345"; an identifier with other characters is returned as it is.
+std::string identifierDigits(std::string_view identifier);
 
 }  // namespace misync::connectors::oneroster

@@ -365,3 +365,27 @@ TEST(OneRosterCache, SchoolsShareOneParse) {
 
 }  // namespace
 }  // namespace misync::connectors::oneroster
+
+namespace misync::connectors::oneroster {
+namespace {
+
+TEST(OneRosterSchool, IdentifierWithSeparatorsAndTwoClaimantsOfOneNumber) {
+    const std::string orgs =
+        "sourcedId,type,identifier,parentSourcedId\nx1,school,662/0001,\nx2,district,6620001,\n";
+    const std::string users =
+        std::string(kUsersHeader) + user("u1", "x1", "student", "Mabli", "Pritchard");
+    const RosterSet set = buildRosterSet(rawSet({{"orgs.csv", orgs}, {"users.csv", users}}));
+    EXPECT_EQ(schoolSnapshot(set, school("6620001")).persons.size(), 1u);  // not the district
+    const RosterSet two =
+        buildRosterSet(rawSet({{"orgs.csv", orgs + "x3,School,6620001,\n"}, {"users.csv", users}}));
+    try {
+        schoolSnapshot(two, school("6620001"));
+        FAIL();
+    } catch (const core::ConnectorError& e) {
+        EXPECT_THAT(e.what(), HasSubstr("orgs 'x1' and 'x3' both have identifier '6620001'"));
+    }
+    EXPECT_EQ(schoolSnapshot(two, school("6620001", "x3")).persons.size(), 0u);
+}
+
+}  // namespace
+}  // namespace misync::connectors::oneroster
