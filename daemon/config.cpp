@@ -246,6 +246,12 @@ void checkConnectorKeys(Context& ctx, const toml::table& t, const std::string& p
                      "applies only to connector \"" + std::string(rule.connector) + "\"");
         }
     }
+    if (t.contains("files") && (s.connector == "ctf" || s.connector == "oneroster")) {
+        ctx.fail(whereIs(t, "files"), joinKey(path, "files"),
+                 "connector \"" + s.connector + "\" finds its files by name (" +
+                     (s.connector == "ctf" ? "every *.xml in the folder" : "SPEC §6.3") +
+                     "); [school.files] does not apply");
+    }
     if (s.connector != "odbc") {
         return;
     }

@@ -506,6 +506,10 @@ TEST(ConfigErrors, SchoolTablesHoldNonEmptyStrings) {
                         "[school.files]\nstudents = \"s.xml\"\n[school.queries]\nlearners = \"a\"\n"
                         "staff = \"b\"\nmemberships = \"c\"\n"),
                 HasSubstr(":5:1: key 'school[1].files': connector \"odbc\" reads no files"));
+    EXPECT_THAT(
+        errorOf("[[school]]\ndfes = \"6620001\"\nconnector = \"oneroster\"\n"
+                "source = \"/srv/la.zip\"\n[school.files]\nusers = \"u.csv\"\n"),
+        HasSubstr("key 'school[1].files': connector \"oneroster\" finds its files by name"));
 }
 
 // The value rules are public for the scheduler; these pin the boundaries.
