@@ -1,5 +1,7 @@
 #include "daemon/config_reader.h"
 
+#include "core/toml_type_name.h"
+
 #include <array>
 #include <cerrno>
 #include <cstdlib>
@@ -185,29 +187,7 @@ std::string_view kindName(Kind kind) {
 }
 
 std::string_view typeName(const toml::node& node) {
-    switch (node.type()) {
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a float";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        case toml::node_type::date:
-            return "a date";
-        case toml::node_type::time:
-            return "a time";
-        case toml::node_type::date_time:
-            return "a date-time";
-        case toml::node_type::none:
-            break;
-    }
-    return "nothing";
+    return core::tomlTypeName(node);
 }
 
 std::string joinKey(std::string_view path, std::string_view key) {

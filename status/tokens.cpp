@@ -12,6 +12,7 @@
 
 #include "core/errors.h"
 #include "core/school.h"
+#include "core/toml_type_name.h"
 
 namespace misync::status {
 
@@ -77,25 +78,6 @@ bool parseDigest(std::string_view hex, Digest& out) {
         out[i] = static_cast<unsigned char>(hi * 16 + lo);
     }
     return true;
-}
-
-const char* typeName(const toml::node& n) {
-    switch (n.type()) {
-        case toml::node_type::string:
-            return "a string";
-        case toml::node_type::integer:
-            return "an integer";
-        case toml::node_type::floating_point:
-            return "a float";
-        case toml::node_type::boolean:
-            return "a boolean";
-        case toml::node_type::table:
-            return "a table";
-        case toml::node_type::array:
-            return "an array";
-        default:
-            return "a date or time";
-    }
 }
 
 }  // namespace
@@ -186,9 +168,9 @@ TokenSet TokenSet::parse(std::string_view text, const std::string& sourceName) {
     if (const toml::node* list = doc.get("token")) {
         const toml::array* array = list->as_array();
         if (array == nullptr || !array->is_array_of_tables()) {
-            problems.add(
-                list->source(), "token",
-                "must be an array of tables ([[token]]), not " + std::string(typeName(*list)));
+            problems.add(list->source(), "token",
+                         "must be an array of tables ([[token]]), not " +
+                             std::string(core::tomlTypeName(*list)));
         } else {
             for (std::size_t i = 0; i < array->size(); ++i) {
                 const toml::table& t = *array->get(i)->as_table();
@@ -207,8 +189,9 @@ TokenSet TokenSet::parse(std::string_view text, const std::string& sourceName) {
                     if (n == nullptr) {
                         problems.add(t.source(), at + "." + name, "missing");
                     } else if (!n->is_string()) {
-                        problems.add(n->source(), at + "." + name,
-                                     "must be a string, not " + std::string(typeName(*n)));
+                        problems.add(
+                            n->source(), at + "." + name,
+                            "must be a string, not " + std::string(core::tomlTypeName(*n)));
                     } else {
                         return n;
                     }
