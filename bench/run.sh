@@ -18,7 +18,7 @@ Size (default: national scale, 1500 schools / 500000 learners / 40000 staff / 30
   --seed N              generator seed (default 1)
   --churn-percent P     learners changing between day 0 and day 1 (default 1)
   --churn-all           day 1 gives every school at least one change (generator
-                        --churn-every-school), so the churn run applies all schools
+                        --churn-every-school); 1,499 of 1,500 applied in one national run
 Steps:
   --verify              check the generated data (xmllint, bench/verify_sims.py) before timing
   --generate-only       build and generate, do not run misync
