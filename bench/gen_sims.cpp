@@ -89,6 +89,8 @@ int run(int argc, char** argv) {
     app.add_option("--day", options.day, "Days of churn after day 0 (2026-09-10)");
     app.add_option("--churn-percent", options.churnPercent, "Learners changing per day, in %")
         ->check(CLI::Range(0.0, 100.0));
+    app.add_flag("--churn-every-school", options.churnEverySchool,
+                 "Each day, give every school that the churn missed one preferred-name change");
     app.add_option("--threads", threads, "Writer threads")->check(CLI::Range(1U, 64U));
     CLI11_PARSE(app, argc, argv);
 
@@ -171,6 +173,11 @@ int run(int argc, char** argv) {
             static_cast<unsigned long long>(churn.yearChanges),
             static_cast<unsigned long long>(churn.nameChanges),
             static_cast<unsigned long long>(churn.preferredChanges));
+        if (options.churnEverySchool) {
+            std::printf("churn        --churn-every-school: %llu of the preferred-name changes "
+                        "given to schools the churn missed\n",
+                        static_cast<unsigned long long>(churn.everySchoolExtra));
+        }
     }
     std::printf(
         "usernames    %zu distinct bases; %llu learners in bases of >= 100, %llu in bases of >= "

@@ -2,7 +2,9 @@
 # Times misync on synthetic SIMS extracts (docs/performance.md): an initial load into an empty
 # directory, a no-op run on the same data, and a run on the next day's data (about 1% churn),
 # all against the same directory.db. Prints wall time, CPU time and peak RSS of each run and the
-# size of directory.db after it.
+# size of directory.db after it. Before the misync runs it measures the machine's own limits on
+# the same data (issue 8): a pugixml in-place parse of every file and a sqlite3 .import of the
+# same rows into the directory's tables, and prints misync's times as ratios to them.
 set -euo pipefail
 
 usage() {
@@ -15,11 +17,16 @@ Size (default: national scale, 1500 schools / 500000 learners / 40000 staff / 30
   --learners N  --staff N  --memberships N
   --seed N              generator seed (default 1)
   --churn-percent P     learners changing between day 0 and day 1 (default 1)
+  --churn-all           day 1 gives every school at least one change (generator
+                        --churn-every-school); 1,499 of 1,500 applied in one national run
 Steps:
   --verify              check the generated data (xmllint, bench/verify_sims.py) before timing
   --generate-only       build and generate, do not run misync
   --no-build            use the binaries already in the build folder
   --keep-json           keep each run's --json output (in WORK/logs) and sum its counts
+  --no-limits           do not measure the parse and import limits (no ratios)
+  --single-school N     after the churn run, time re-running the school closest to N learners
+                        with one record touched (misync run --school D), 5 times, wall ms
 Places:
   --build-dir DIR       Release build folder (default: build-release at the repository root)
   --work DIR            data and logs (default: bench/out, ignored by git)
@@ -41,6 +48,9 @@ DO_BUILD=1
 VERIFY=0
 GENERATE_ONLY=0
 KEEP_JSON=0
+CHURN_ALL=0
+LIMITS=1
+SINGLE_SCHOOL=""
 
 need_value() {
     if [[ $# -lt 2 || -z "$2" ]]; then
@@ -64,6 +74,9 @@ while [[ $# -gt 0 ]]; do
         --generate-only) GENERATE_ONLY=1 ;;
         --no-build) DO_BUILD=0 ;;
         --keep-json) KEEP_JSON=1 ;;
+        --churn-all) CHURN_ALL=1 ;;
+        --no-limits) LIMITS=0 ;;
+        --single-school) need_value "$@"; SINGLE_SCHOOL="$2"; shift ;;
         -h | --help) usage; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -113,6 +126,10 @@ if [[ $DO_BUILD -eq 1 ]]; then
     fi
     cmake --build "$BUILD" --target misync-bench-gen_sims > "$LOGS/build-gen.log" ||
         { tail -20 "$LOGS/build-gen.log"; exit 1; }
+    if [[ $LIMITS -eq 1 ]]; then
+        cmake --build "$BUILD" --target misync-bench-parse_limit > "$LOGS/build-limits.log" ||
+            { tail -20 "$LOGS/build-limits.log"; exit 1; }
+    fi
     if ! cmake --build "$BUILD" --target misync > "$LOGS/build-misync.log" 2>&1; then
         echo "   misync did not build (see $LOGS/build-misync.log); the timed runs will be skipped"
         rm -f "$MISYNC"
@@ -120,13 +137,17 @@ if [[ $DO_BUILD -eq 1 ]]; then
 fi
 
 echo "== generating $SCHOOLS schools, $LEARNERS learners, $STAFF staff, ~$MEMBERSHIPS memberships" \
-    "(seed $SEED, churn $CHURN%) in $WORK"
-declare -A AS_OF
+    "(seed $SEED, churn $CHURN%$([[ $CHURN_ALL -eq 1 ]] && echo ', every school')) in $WORK"
+declare -A AS_OF WALL
+GEN_EXTRA=()
+if [[ $CHURN_ALL -eq 1 ]]; then
+    GEN_EXTRA=(--churn-every-school)
+fi
 for day in 0 1; do
     rm -rf "$WORK/day$day"
     /usr/bin/time -v -o "$LOGS/gen-day$day.time" "$GEN" --out "$WORK/day$day" --schools "$SCHOOLS" \
         --learners "$LEARNERS" --staff "$STAFF" --memberships "$MEMBERSHIPS" --seed "$SEED" \
-        --day "$day" --churn-percent "$CHURN" > "$LOGS/gen-day$day.log"
+        --day "$day" --churn-percent "$CHURN" "${GEN_EXTRA[@]}" > "$LOGS/gen-day$day.log"
     sed 's/^/   /' "$LOGS/gen-day$day.log"
     AS_OF[$day]="$(sed -n 's/^as-of: //p' "$LOGS/gen-day$day.log")"
     echo "   generator: $(elapsed_seconds "$LOGS/gen-day$day.time") s wall," \
@@ -145,6 +166,36 @@ fi
 
 if [[ $GENERATE_ONLY -eq 1 ]]; then
     exit 0
+fi
+
+# The machine's own limits on the same data (issue 8), measured in this run, before misync.
+PARSE0="" PARSE1="" IMPORT=""
+if [[ $LIMITS -eq 1 ]]; then
+    LIMIT_TOOL="$BUILD/bench/misync-bench-parse_limit"
+    need_tool sqlite3 sqlite3
+    if [[ ! -x "$LIMIT_TOOL" ]]; then
+        echo "== $LIMIT_TOOL does not exist: no limits measured"
+        LIMITS=0
+    fi
+fi
+if [[ $LIMITS -eq 1 ]]; then
+    echo "== limits: pugixml in-place parse of every file (read once into a reused buffer)"
+    for day in 0 1; do
+        "$LIMIT_TOOL" "$WORK/day$day" > "$LOGS/parse-limit-day$day.log"
+        sed "s/^/   day $day: /" "$LOGS/parse-limit-day$day.log"
+    done
+    PARSE0="$(sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p' "$LOGS/parse-limit-day0.log")"
+    PARSE1="$(sed -n 's/.* seconds=\([0-9.]*\) .*/\1/p' "$LOGS/parse-limit-day1.log")"
+    echo "== limits: sqlite3 .import of day 0's accounts, usernames, groups, memberships" \
+        "(one transaction, indexes included)"
+    rm -rf "$WORK/limits"
+    "$LIMIT_TOOL" "$WORK/day0" --csv "$WORK/limits/csv" | sed -n 's/^csv: /   csv: /p'
+    /usr/bin/time -v -o "$LOGS/import-limit.time" "$ROOT/bench/import_limit.sh" "$WORK/limits/csv" \
+        "$WORK/limits/import.db" > "$LOGS/import-limit.log"
+    sed 's/^/   /' "$LOGS/import-limit.log"
+    IMPORT="$(sed -n 's/^import_seconds=\([0-9.]*\) .*/\1/p' "$LOGS/import-limit.log")"
+    echo "   sqlite3 peak RSS $(($(time_field "$LOGS/import-limit.time" "$RSS_FIELD") / 1024)) MB"
+    rm -rf "$WORK/limits/csv"
 fi
 if [[ ! -x "$MISYNC" ]]; then
     echo "== $MISYNC does not exist: no misync runs timed"
@@ -186,6 +237,7 @@ timed_run() {
         *) status="FAILED (exit $rc, see $LOGS/$label.stderr)"; FAILED=1 ;;
     esac
     echo "   $status: ${wall} s wall, ${cpu} s CPU, peak RSS ${rss} MB, directory.db $(mb "$db") MB"
+    WALL[$label]="$wall"
     RESULTS+=("$(printf '%-9s %-10s %9s %9s %9s %12s  %s' "$label" "$as_of" "$wall" "$cpu" "$rss" \
         "$(mb "$db")" "$status")")
     if [[ $KEEP_JSON -eq 1 && $rc -ne 2 ]]; then
@@ -212,9 +264,65 @@ done
 cp "$WORK/day1/misync.toml" "$WORK/day1/bench-manifest.txt" "$RUN/"
 timed_run churn "${AS_OF[1]}"
 
+# One school re-run in the directory that holds all the others: the school with the number of
+# learner records closest to N, one learner's surname changed each time, `run --school D`.
+SINGLE_MS=()
+if [[ -n "$SINGLE_SCHOOL" ]]; then
+    best="" best_diff=""
+    for dir in "$RUN"/*/; do
+        [[ -f "$dir/students.xml" ]] || continue
+        n="$(grep -c '<Record>' "$dir/students.xml" || true)"
+        diff=$((n > SINGLE_SCHOOL ? n - SINGLE_SCHOOL : SINGLE_SCHOOL - n))
+        if [[ -z "$best_diff" || $diff -lt $best_diff ]]; then
+            best="$(basename "$dir")" best_diff=$diff best_n=$n
+        fi
+    done
+    echo "== single school: $best ($best_n learner records), one surname changed before each of 5 runs"
+    for i in 1 2 3 4 5; do
+        # The last learner record's surname gets (or loses) a suffix: a rename, nothing else.
+        f="$RUN/$best/students.xml"
+        last="$(grep -n '<Record>' "$f" | tail -1 | cut -d: -f1)"
+        if ((i % 2)); then
+            sed -i "${last}s|</Legal_x0020_Surname>|-Bench</Legal_x0020_Surname>|" "$f"
+        else
+            sed -i "${last}s|-Bench</Legal_x0020_Surname>|</Legal_x0020_Surname>|" "$f"
+        fi
+        rc=0
+        t0=$(date +%s%N)
+        /usr/bin/time -v -o "$LOGS/single-$i.time" "$MISYNC" --config "$RUN/misync.toml" run \
+            --school "$best" --as-of "${AS_OF[1]}" --json > "$LOGS/single-$i.json" \
+            2> "$LOGS/single-$i.stderr" || rc=$?
+        t1=$(date +%s%N)
+        ms=$(((t1 - t0) / 1000000))
+        rss="$(($(time_field "$LOGS/single-$i.time" "$RSS_FIELD") / 1024))"
+        outcome="$(python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["runs"][0]; print(r["outcome"], {k: v for k, v in r["counts"].items() if v})' "$LOGS/single-$i.json" 2> /dev/null || echo "exit $rc")"
+        echo "   run $i: ${ms} ms wall, peak RSS ${rss} MB, $outcome"
+        [[ $rc -eq 0 ]] || FAILED=1
+        SINGLE_MS+=("$ms")
+    done
+fi
+
 echo
 echo "== $SCHOOLS schools, $LEARNERS learners, $STAFF staff, ~$MEMBERSHIPS memberships," \
-    "churn $CHURN%"
+    "churn $CHURN%$([[ $CHURN_ALL -eq 1 ]] && echo ', every school')"
 printf '%-9s %-10s %9s %9s %9s %12s  %s\n' run as-of "wall s" "CPU s" "RSS MB" "db MB" status
 printf '%s\n' "${RESULTS[@]}"
+if [[ -n "$PARSE0" && -n "$IMPORT" ]]; then
+    echo
+    echo "== limits measured in this run: parse day 0 ${PARSE0} s, parse day 1 ${PARSE1} s," \
+        "import ${IMPORT} s"
+    ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }'; }
+    sum="$(awk -v a="$PARSE0" -v b="$IMPORT" 'BEGIN { print a + b }')"
+    printf '%-9s %9s %18s %14s\n' run "wall s" "/ (parse+import)" "/ parse"
+    printf '%-9s %9s %18s %14s\n' initial "${WALL[initial]}" "$(ratio "${WALL[initial]}" "$sum")" \
+        "$(ratio "${WALL[initial]}" "$PARSE0")"
+    printf '%-9s %9s %18s %14s\n' no-op "${WALL[no-op]}" "$(ratio "${WALL[no-op]}" "$sum")" \
+        "$(ratio "${WALL[no-op]}" "$PARSE0")"
+    printf '%-9s %9s %18s %14s\n' churn "${WALL[churn]}" "$(ratio "${WALL[churn]}" "$sum")" \
+        "$(ratio "${WALL[churn]}" "$PARSE1")"
+    echo "targets: initial / (parse + import) <= 2; churn (1%, every school) / parse <= 4"
+fi
+if [[ ${#SINGLE_MS[@]} -gt 0 ]]; then
+    echo "single school ($best, $best_n learner records): ${SINGLE_MS[*]} ms (target <= 50 ms)"
+fi
 exit $FAILED

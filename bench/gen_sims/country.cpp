@@ -499,8 +499,27 @@ void Country::applyChurnDay(std::uint32_t day, double percent) {
     const std::int32_t date = dateOfDay(day);
     const auto events =
         static_cast<std::uint64_t>(std::llround(static_cast<double>(onRoll_) * percent / 100.0));
+    std::vector<char> touched(options_.churnEverySchool ? schools_.size() : 0, 0);
     for (std::uint64_t e = 0; e < events && onRoll_ > 0; ++e) {
         const auto index = pickOnRoll(rng);
+        const auto eventsBefore = churn_.total();
+        const auto learnersBefore = learners_.size();
+        struct MarkTouched {
+            Country& c;
+            std::vector<char>& touched;
+            std::uint32_t index;
+            std::uint64_t eventsBefore;
+            std::size_t learnersBefore;
+            ~MarkTouched() {
+                if (touched.empty() || c.churn_.total() == eventsBefore) {
+                    return;
+                }
+                touched[c.learners_[index].school] = 1;
+                for (std::size_t i = learnersBefore; i < c.learners_.size(); ++i) {
+                    touched[c.learners_[i].school] = 1;
+                }
+            }
+        } mark{*this, touched, index, eventsBefore, learnersBefore};
         const auto kind = rng.below(100);
         if (kind < 20) {  // leaver
             Learner& l = learners_[index];
@@ -548,6 +567,29 @@ void Country::applyChurnDay(std::uint32_t day, double percent) {
                                       : kNoName;
             ++churn_.preferredChanges;
         }
+    }
+    if (!options_.churnEverySchool) {
+        return;
+    }
+    // Its own random stream, so that the events above are the same with or without the option.
+    Rng extra(mix(options_.seed, 2000003ULL + day));
+    std::vector<std::vector<std::uint32_t>> onRollBySchool(schools_.size());
+    for (std::uint32_t i = 0; i < learners_.size(); ++i) {
+        if (learners_[i].leaving == kNoDate && !touched[learners_[i].school]) {
+            onRollBySchool[learners_[i].school].push_back(i);
+        }
+    }
+    for (std::size_t s = 0; s < schools_.size(); ++s) {
+        const auto& candidates = onRollBySchool[s];
+        if (touched[s] || candidates.empty()) {
+            continue;
+        }
+        Learner& l = learners_[candidates[extra.below(static_cast<std::uint32_t>(candidates.size()))]];
+        l.preferredForename = l.preferredForename == kNoName
+                                  ? names_.pickPreferredForename(extra, l.forename, l.gender)
+                                  : kNoName;
+        ++churn_.preferredChanges;
+        ++churn_.everySchoolExtra;
     }
 }
 

@@ -22,6 +22,10 @@ struct GeneratorOptions {
     std::uint64_t seed = 1;
     std::uint32_t day = 0;
     double churnPercent = 1.0;
+    // Issue 8 (--churn-every-school): after each day's random churn, every school that no event
+    // touched gets one preferred-forename change of one of its learners on roll. Off: the
+    // output is exactly what it was without the option.
+    bool churnEverySchool = false;
 };
 
 // Year groups are numbered N1 = -2, N2 = -1, R = 0, then 1..13; a slot is the array index.
@@ -116,6 +120,7 @@ struct ChurnCounts {
     std::uint64_t yearChanges = 0;
     std::uint64_t nameChanges = 0;
     std::uint64_t preferredChanges = 0;
+    std::uint64_t everySchoolExtra = 0;  // of preferredChanges: added by churnEverySchool
     std::uint64_t total() const {
         return leavers + joiners + transfers + regChanges + yearChanges + nameChanges +
                preferredChanges;
