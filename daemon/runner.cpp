@@ -277,10 +277,15 @@ void Runner::planAndRecord(const SchoolConfig& school, const RunOptions& options
     const core::Snapshot& snapshot = *in.snapshot;
     rec.files = snapshot.files;
     rec.extractedAt = snapshot.extractedAt;
-    reconcile::UsernameRegistry& registry = syncUsernames(options.dryRun);
     reconcile::DirectoryView view = directory_.loadView(school.dfes, snapshot);
     const auto viewMs = lap();
-    reconcile::UsernameAllocator allocator(registry, school.policy.usernameMaxLength);
+    // U3: the usernames reserved so far are loaded when the plan first allocates one, still
+    // inside this run's transaction, so that they are as current as the view (S7).
+    reconcile::UsernameAllocator allocator(
+        [this, dryRun = options.dryRun]() -> reconcile::UsernameRegistry& {
+            return syncUsernames(dryRun);
+        },
+        school.policy.usernameMaxLength);
     reconcile::PlanServices services{allocator, passwords_, names_};
     reconcile::PlanInput input{snapshot, view, school.policy, options.asOf, rec.startedAt};
     reconcile::Plan plan = reconcile::makePlan(input, services);

@@ -137,10 +137,25 @@ void UsernameRegistry::raiseSuffixHint(const SuffixKey& key, std::uint32_t hint)
 }
 
 UsernameAllocator::UsernameAllocator(UsernameRegistry& registry, unsigned maxLength)
-    : registry_(registry), maxLength_(maxLength) {
+    : registry_(&registry), maxLength_(maxLength) {
     if (maxLength_ == 0) {
         throw core::Error("username maximum length must be at least 1");
     }
+}
+
+UsernameAllocator::UsernameAllocator(std::function<UsernameRegistry&()> registry,
+                                     unsigned maxLength)
+    : source_(std::move(registry)), maxLength_(maxLength) {
+    if (maxLength_ == 0) {
+        throw core::Error("username maximum length must be at least 1");
+    }
+}
+
+UsernameRegistry& UsernameAllocator::registry() {
+    if (registry_ == nullptr) {
+        registry_ = &source_();
+    }
+    return *registry_;
 }
 
 std::string UsernameAllocator::allocate(std::string_view base) {
@@ -152,7 +167,7 @@ std::string UsernameAllocator::allocate(std::string_view base) {
     // share one hint.
     SuffixKey key{lowered.substr(0, maxLength_), maxLength_};
 
-    const std::uint32_t registryHint = registry_.suffixHint(key);
+    const std::uint32_t registryHint = registry().suffixHint(key);
     std::uint32_t& runHint = runHints_[key];
     std::uint32_t suffix = std::max(registryHint, runHint);
     // While every probe from the registry's hint on is taken in the registry itself, the
@@ -162,7 +177,7 @@ std::string UsernameAllocator::allocate(std::string_view base) {
     std::string candidate;
     for (;; ++suffix) {
         candidate = usernameCandidate(key.base, suffix, maxLength_);
-        const bool inRegistry = registry_.taken(candidate);
+        const bool inRegistry = registry().taken(candidate);
         if (inRegistry && extendsRegistryHint) {
             newRegistryHint = suffix + 1;
         } else if (!inRegistry) {
@@ -176,7 +191,7 @@ std::string UsernameAllocator::allocate(std::string_view base) {
         }
     }
     if (newRegistryHint > registryHint) {
-        registry_.raiseSuffixHint(key, newRegistryHint);
+        registry().raiseSuffixHint(key, newRegistryHint);
     }
     runHint = suffix + 1;
     runNames_.insert(candidate);
@@ -186,18 +201,18 @@ std::string UsernameAllocator::allocate(std::string_view base) {
 
 void UsernameAllocator::commit() {
     for (std::size_t i = committed_; i < allocated_.size(); ++i) {
-        if (registry_.taken(allocated_[i])) {
+        if (registry().taken(allocated_[i])) {
             throw core::Error("username " + allocated_[i] +
                               " was given elsewhere after this run allocated it");
         }
     }
     for (std::size_t i = committed_; i < allocated_.size(); ++i) {
-        registry_.add(allocated_[i]);
+        registry().add(allocated_[i]);
     }
     committed_ = allocated_.size();
     // Every name of this run is now in the registry, so what the run knew to be taken is taken.
     for (const auto& [key, hint] : runHints_) {
-        registry_.raiseSuffixHint(key, hint);
+        registry().raiseSuffixHint(key, hint);
     }
 }
 

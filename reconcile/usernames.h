@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -91,6 +92,10 @@ class UsernameRegistry {
 class UsernameAllocator {
   public:
     UsernameAllocator(UsernameRegistry& registry, unsigned maxLength);  // maxLength >= 1
+    // The registry is asked for on the first allocation only: a run that creates no account and
+    // renames no username never loads the directory's usernames (docs/performance.md, the
+    // one-school run). `registry` is called at most once, inside the run's transaction.
+    UsernameAllocator(std::function<UsernameRegistry&()> registry, unsigned maxLength);
 
     // An empty base allocates from "user"; the base is lower-cased (ASCII).
     std::string allocate(std::string_view base);
@@ -99,7 +104,10 @@ class UsernameAllocator {
     void commit();
 
   private:
-    UsernameRegistry& registry_;
+    UsernameRegistry& registry();
+
+    std::function<UsernameRegistry&()> source_;
+    UsernameRegistry* registry_ = nullptr;  // once asked for
     unsigned maxLength_;
     std::unordered_set<std::string> runNames_;
     std::vector<std::string> allocated_;

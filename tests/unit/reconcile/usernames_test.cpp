@@ -265,3 +265,30 @@ TEST(UsernameAllocator, TwoAllocatorsOnOneRegistry) {
     EXPECT_FALSE(registry.taken("thomasd"));  // all or nothing
     EXPECT_EQ(registry.size(), 4u);
 }
+
+namespace misync::reconcile {
+namespace {
+
+// A run that allocates no username never asks for the registry (the one-school run of
+// docs/performance.md does not load the directory's 540,000 names); one that does asks once.
+TEST(UsernameAllocatorLazy, AsksForTheRegistryOnTheFirstAllocationOnly) {
+    UsernameRegistry registry;
+    registry.add("jonesa");
+    int asked = 0;
+    auto source = [&]() -> UsernameRegistry& {
+        ++asked;
+        return registry;
+    };
+    UsernameAllocator idle(source, 20);
+    idle.commit();
+    EXPECT_EQ(asked, 0);
+    UsernameAllocator busy(source, 20);
+    EXPECT_EQ(busy.allocate("jonesa"), "jonesa1");  // U3: the registry's names count
+    EXPECT_EQ(busy.allocate("jonesa"), "jonesa2");
+    busy.commit();
+    EXPECT_EQ(asked, 1);
+    EXPECT_TRUE(registry.taken("jonesa2"));
+}
+
+}  // namespace
+}  // namespace misync::reconcile
