@@ -174,9 +174,10 @@ int run(int argc, char** argv) {
             static_cast<unsigned long long>(churn.nameChanges),
             static_cast<unsigned long long>(churn.preferredChanges));
         if (options.churnEverySchool) {
-            std::printf("churn        --churn-every-school: %llu of the preferred-name changes "
-                        "given to schools the churn missed\n",
-                        static_cast<unsigned long long>(churn.everySchoolExtra));
+            std::printf(
+                "churn        --churn-every-school: %llu of the preferred-name changes "
+                "given to schools the churn missed\n",
+                static_cast<unsigned long long>(churn.everySchoolExtra));
         }
     }
     std::printf(

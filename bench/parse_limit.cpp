@@ -98,25 +98,27 @@ void writeAccount(CsvOut& out, long long id, const std::string& username, const 
     const std::string surname = r.child_value("Legal_x0020_Surname");
     const std::string now = "2026-09-10T06:00:00Z";
     std::ofstream& o = out.accounts;
-    o << id << ',' << csvField(username) << ',' << role << ",sims-xml," << school << ','
-      << t("ID") << ',' << (pupil ? t("UPN") : "") << ',' << (pupil ? t("Adno") : "") << ','
-      << (pupil ? "" : t("Staff_x0020_Code")) << ',' << (pupil ? "" : t("EWC_x0020_Number"))
-      << ',' << csvField(forename) << ',' << csvField(surname) << ','
+    o << id << ',' << csvField(username) << ',' << role << ",sims-xml," << school << ',' << t("ID")
+      << ',' << (pupil ? t("UPN") : "") << ',' << (pupil ? t("Adno") : "") << ','
+      << (pupil ? "" : t("Staff_x0020_Code")) << ',' << (pupil ? "" : t("EWC_x0020_Number")) << ','
+      << csvField(forename) << ',' << csvField(surname) << ','
       << (pupil ? t("Preferred_x0020_Forename") : "") << ','
       << (pupil ? t("Preferred_x0020_Surname") : "") << ',' << (pupil ? t("DOB") : "") << ','
       << (pupil ? t("Gender") : "") << ',' << (pupil ? t("Year") : "") << ','
-      << (pupil ? t("Reg") : "") << ',' << (pupil ? t("Admission_x0020_Date") : t("Start_x0020_Date"))
-      << ',' << (pupil ? t("Leaving_x0020_Date") : "") << ','
-      << (pupil ? t("Enrolment_x0020_Status") : "") << ',' << (pupil ? "" : t("Role")) << ','
-      << (pupil ? "" : t("Title")) << ',' << csvField(forename + " " + surname)
+      << (pupil ? t("Reg") : "") << ','
+      << (pupil ? t("Admission_x0020_Date") : t("Start_x0020_Date")) << ','
+      << (pupil ? t("Leaving_x0020_Date") : "") << ',' << (pupil ? t("Enrolment_x0020_Status") : "")
+      << ',' << (pupil ? "" : t("Role")) << ',' << (pupil ? "" : t("Title")) << ','
+      << csvField(forename + " " + surname)
       << ",active,1,0,0,0,"
       // password_sealed: the length of a sealed password (base64 of nonce + MAC + 12 chars)
-      << "c2VhbGVkLXBhc3N3b3JkLXBsYWNlaG9sZGVyLWZvci1iZW5jaC1vbmx5LTAwMDAwMA" << ',' << now
-      << ',' << now << ",,0,0,\n";
+      << "c2VhbGVkLXBhc3N3b3JkLXBsYWNlaG9sZGVyLWZvci1iZW5jaC1vbmx5LTAwMDAwMA" << ',' << now << ','
+      << now << ",,0,0,\n";
     out.usernames << csvField(username) << ',' << id << ",0," << id << '\n';
 }
 
-void writeSchool(CsvOut& out, const fs::path& dir, pugi::xml_document& doc, std::vector<char>& buf) {
+void writeSchool(CsvOut& out, const fs::path& dir, pugi::xml_document& doc,
+                 std::vector<char>& buf) {
     const std::string school = dir.filename().string();
     std::unordered_map<std::string, long long> byId;
     const auto load = [&](const char* name) -> bool {
@@ -138,9 +140,10 @@ void writeSchool(CsvOut& out, const fs::path& dir, pugi::xml_document& doc, std:
         const bool pupil = std::string_view(file) == "students.xml";
         for (const auto& r : doc.document_element().children("Record")) {
             const long long id = ++out.accountCount;
-            const std::string username = lowerAscii(r.child_value("Legal_x0020_Surname")) +
-                                         lowerAscii(std::string_view(r.child_value("Legal_x0020_Forename")).substr(0, 1)) +
-                                         std::to_string(id);
+            const std::string username =
+                lowerAscii(r.child_value("Legal_x0020_Surname")) +
+                lowerAscii(std::string_view(r.child_value("Legal_x0020_Forename")).substr(0, 1)) +
+                std::to_string(id);
             byId[std::string(pupil ? "P" : "S") + r.child_value("ID")] = id;
             writeAccount(out, id, username, pupil ? "learner" : "staff", school, r, pupil);
         }
@@ -157,8 +160,8 @@ void writeSchool(CsvOut& out, const fs::path& dir, pugi::xml_document& doc, std:
             groupId = ++out.groupCount;
             out.groups << groupId << ',' << school << ',' << csvField(code) << ','
                        << csvField(r.child_value("Group_x0020_Type")) << ','
-                       << csvField(r.child_value("Subject")) << ',' << csvField(r.child_value("Year"))
-                       << ",0\n";
+                       << csvField(r.child_value("Subject")) << ','
+                       << csvField(r.child_value("Year")) << ",0\n";
         }
         const std::string member = r.child_value("ID");
         if (member.empty()) {
@@ -208,11 +211,12 @@ int main(int argc, char** argv) try {
                 std::distance(doc.document_element().begin(), doc.document_element().end()));
         }
         const double seconds = secondsSince(start);
-        std::printf("pass=%d files=%zu records=%zu MB=%.1f seconds=%.3f MB/s=%.1f "
-                    "parse_only_seconds=%.3f parse_only_MB/s=%.1f\n",
-                    pass, files.size(), records, static_cast<double>(bytes) / 1e6, seconds,
-                    static_cast<double>(bytes) / 1e6 / seconds, parseSeconds,
-                    static_cast<double>(bytes) / 1e6 / parseSeconds);
+        std::printf(
+            "pass=%d files=%zu records=%zu MB=%.1f seconds=%.3f MB/s=%.1f "
+            "parse_only_seconds=%.3f parse_only_MB/s=%.1f\n",
+            pass, files.size(), records, static_cast<double>(bytes) / 1e6, seconds,
+            static_cast<double>(bytes) / 1e6 / seconds, parseSeconds,
+            static_cast<double>(bytes) / 1e6 / parseSeconds);
     }
 
     if (!csv.empty()) {
@@ -233,10 +237,11 @@ int main(int argc, char** argv) try {
         for (const auto& s : schools) {
             writeSchool(out, s, doc, buffer);
         }
-        std::printf("csv: accounts=%lld groups=%lld memberships=%lld in %.2f s (untimed for the "
-                    "limit) -> %s\n",
-                    out.accountCount, out.groupCount, out.membershipCount, secondsSince(start),
-                    csv.c_str());
+        std::printf(
+            "csv: accounts=%lld groups=%lld memberships=%lld in %.2f s (untimed for the "
+            "limit) -> %s\n",
+            out.accountCount, out.groupCount, out.membershipCount, secondsSince(start),
+            csv.c_str());
     }
     return 0;
 } catch (const std::exception& e) {

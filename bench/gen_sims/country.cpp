@@ -584,7 +584,8 @@ void Country::applyChurnDay(std::uint32_t day, double percent) {
         if (touched[s] || candidates.empty()) {
             continue;
         }
-        Learner& l = learners_[candidates[extra.below(static_cast<std::uint32_t>(candidates.size()))]];
+        Learner& l =
+            learners_[candidates[extra.below(static_cast<std::uint32_t>(candidates.size()))]];
         l.preferredForename = l.preferredForename == kNoName
                                   ? names_.pickPreferredForename(extra, l.forename, l.gender)
                                   : kNoName;
