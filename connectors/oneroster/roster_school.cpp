@@ -117,7 +117,16 @@ class SchoolReader {
     void users();
     void enrollments();
     bool ended(const RosterTable& t, std::size_t row, Cell status, Cell end) const;
+    void countRecords(const std::string& file, std::size_t records);
 };
+
+void SchoolReader::countRecords(const std::string& file, std::size_t records) {
+    for (auto& f : snap_.files) {
+        if (f.name == file) {
+            f.records = records;
+        }
+    }
+}
 
 void SchoolReader::resolveOrgs() {
     const RosterTable& orgs = set_.table(FileKind::Orgs);
@@ -245,7 +254,7 @@ void SchoolReader::classesOf() {
                    "classes share their classCode with an earlier class and join its group");
     std::unordered_set<std::string> codes;
     classRows_ = rowsOf(set_.classesBySchool);
-    snap_.files.push_back({t.name(), {}, classRows_.size()});
+    countRecords(t.name(), classRows_.size());
     for (std::uint32_t r : classRows_) {
         std::string groupCode(t.cell(r, code));
         if (groupCode.empty()) {
@@ -344,7 +353,7 @@ void SchoolReader::users() {
     RecordAssembler assembler;
     assembler.setPersonFiles(t.name(), t.name());
     RowList rows = rowsOf(set_.usersByOrg);
-    snap_.files.push_back({t.name(), {}, rows.size()});
+    countRecords(t.name(), rows.size());
     // Rows without orgs: a delta may say no more than "sourcedId,tobedeleted". Such a row can
     // only be about a user whose account has that id (sourcedIds are unique in a set), so every
     // school on the set reads it as a departure; the planner finds the account or nothing.
@@ -446,7 +455,7 @@ void SchoolReader::enrollments() {
     for (std::uint32_t r : rowsOf(set_.orphansBySchool)) {
         noClass.add(t.cell(r, cls));
     }
-    snap_.files.push_back({t.name(), {}, rows.size()});
+    countRecords(t.name(), rows.size());
     std::unordered_set<std::string> seen;
     for (std::uint32_t r : rows) {
         const ClassInfo& info = classes_.at(std::string(t.cell(r, cls)));
@@ -504,20 +513,13 @@ core::Snapshot SchoolReader::read() {
     snap_.membershipCoverage = set_.mode(FileKind::Classes) == Mode::Absent
                                    ? core::Coverage::None
                                    : coverage(set_.mode(FileKind::Enrollments));
+    // The files the snapshot came from, with their digests; countRecords() adds this school's
+    // record counts.
+    snap_.files = set_.files;
     classesOf();
     homerooms();
     users();
     enrollments();
-    // The files the snapshot came from, with their digests and this school's record counts.
-    std::vector<core::SourceFile> files = set_.files;
-    for (auto& f : files) {
-        for (const auto& counted : snap_.files) {
-            if (counted.name == f.name) {
-                f.records = counted.records;
-            }
-        }
-    }
-    snap_.files = std::move(files);
     return std::move(snap_);
 }
 
