@@ -45,7 +45,10 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         Runner runner(ctx.directory(), ctx.registry, ctx.box(), passwords);
         RunOptions opts{ctx.asOf, dryRun, "manual"};
         const bool progress = !g.json && isatty(STDOUT_FILENO) != 0 && todo.size() > 1;
-        json::array runs;
+        // --json is written as runs commit, so that memory does not grow with the number of
+        // schools (issue 8) and stdout never shows a run whose batch has not committed. A batch
+        // that fails to commit leaves the array unterminated, beside the error and exit status.
+        JsonRunStream stream(io.out, g.json);
         int status = kExitOk;
         std::size_t done = 0;
         ctx.directory().setBatching(!dryRun);
@@ -68,7 +71,7 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
                 status = kExitHeld;
             }
             if (g.json) {
-                runs.push_back(storage::runToJson(rec));
+                stream.add(rec, ctx.directory().batchPending());
             } else {
                 if (progress) {
                     io.err << "\r" << std::string(40, ' ') << "\r" << std::flush;
@@ -78,7 +81,7 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         }
         ctx.directory().setBatching(false);  // commits the last batch; throws if it cannot
         if (g.json) {
-            io.out << json::serialize(json::object{{"runs", std::move(runs)}}) << "\n";
+            stream.finish();
         } else if (todo.empty()) {
             io.out << "No schools configured in " << ctx.config.file.string() << "\n";
         } else {

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/json.hpp>
 #include <string_view>
 
 namespace misync::daemon {
@@ -294,6 +295,39 @@ std::string csvField(const std::string& s) {
         out += c;
     }
     return out + "\"";
+}
+
+void JsonRunStream::add(const storage::RunRecord& r, bool pending) {
+    if (!enabled_) {
+        return;
+    }
+    held_.push_back(boost::json::serialize(storage::runToJson(r)));
+    if (!pending) {
+        write();
+    }
+}
+
+void JsonRunStream::write() {
+    if (!opened_) {
+        out_ << R"({"runs":[)";
+        opened_ = true;
+    }
+    for (const auto& run : held_) {
+        if (written_++ > 0) {
+            out_ << ',';
+        }
+        out_ << run;
+    }
+    held_.clear();
+    out_.flush();
+}
+
+void JsonRunStream::finish() {
+    if (!enabled_) {
+        return;
+    }
+    write();
+    out_ << "]}\n";
 }
 
 }  // namespace misync::daemon

@@ -42,6 +42,23 @@ class RunReport {
     std::uint64_t warnings_ = 0;
 };
 
+// `run --json`: {"runs": [RUN, …]} written a run at a time. A run is held back while its batch
+// has not committed (`pending`), and written with those before it once one has.
+class JsonRunStream {
+  public:
+    JsonRunStream(std::ostream& out, bool enabled) : out_(out), enabled_(enabled) {}
+    void add(const storage::RunRecord& r, bool pending);
+    void finish();  // writes what is held back and closes the object
+
+  private:
+    void write();
+    std::ostream& out_;
+    bool enabled_;
+    bool opened_ = false;
+    std::size_t written_ = 0;
+    std::vector<std::string> held_;
+};
+
 // One school of `misync status`: the store's row, its configured name and its flags.
 struct SchoolStatusLine {
     storage::SchoolStatusRow row;

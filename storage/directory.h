@@ -112,6 +112,8 @@ class SyncStore {
     // loses the uncommitted runs whole). flush() throws core::StoreError if that commit fails.
     virtual void setBatching(bool on) = 0;
     virtual void flush() = 0;
+    // Whether runs written since the last commit are still waiting for the batch to commit.
+    virtual bool batchPending() const = 0;
 };
 
 // Accounts and groups as the portal's lists show them.

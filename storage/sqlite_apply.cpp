@@ -232,7 +232,7 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
     const std::string stamp = core::nowIso();
     using Clock = std::chrono::steady_clock;
     auto t0 = Clock::now();
-    std::array<Clock::time_point, 4> t{};
+    std::array<Clock::time_point, 5> t{};
     inTransaction([&] {
         // Schools whose next plan could differ because of this one: claimants of this school's
         // accounts (before and after), the other side of transfers, schools whose groups or
@@ -270,16 +270,20 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
         if (state != nullptr) {
             writeSchoolState(*state);
         }
-        insertRun(record);
-        writeChanges(reconcile::changesOf(plan), record.id, "", stamp);
         t[2] = Clock::now();
+        insertRun(record);
+        t[3] = Clock::now();
+        writeChanges(reconcile::changesOf(plan), record.id, "", stamp);
+        t[4] = Clock::now();
     });
-    t[3] = Clock::now();
+    const auto done = Clock::now();
     auto ms = [](Clock::time_point a, Clock::time_point b) {
         return std::chrono::duration_cast<std::chrono::microseconds>(b - a).count() / 1000.0;
     };
-    spdlog::debug("school={} accounts_ms={} groups_ms={} run_ms={} commit_ms={}", plan.school,
-                  ms(t0, t[0]), ms(t[0], t[1]), ms(t[1], t[2]), ms(t[2], t[3]));
+    spdlog::debug(
+        "school={} accounts_ms={} groups_ms={} state_ms={} record_ms={} changes_ms={} commit_ms={}",
+        plan.school, ms(t0, t[0]), ms(t[0], t[1]), ms(t[1], t[2]), ms(t[2], t[3]), ms(t[3], t[4]),
+        ms(t[4], done));
 }
 
 void SqliteDirectory::recordRun(RunRecord& record, const SchoolState* state) {

@@ -1,9 +1,44 @@
 // The change log on SQLite (SPEC §9.2): rows are appended inside the transaction of the change
-// (R14), so seq — the rowid, SQLite having one writer at a time — is the commit order.
+// (R14), so seq — the rowid, SQLite having one writer at a time — is the commit order. Schema 4
+// keeps a run's consecutive membership changes of one group in one row (issue 8: three million
+// rows on a national initial load); the feed expands them, one CHANGE and one seq per member.
+#include "core/errors.h"
 #include "storage/sqlite_directory.h"
 #include "storage/sqlite_stmt.h"
 
 namespace misync::storage {
+
+namespace {
+
+// Schema 4: consecutive membership changes of one run to one group share a row (at most this
+// many members a row, so that a feed page never expands one huge row).
+constexpr std::size_t kMembersPerRow = 500;
+
+bool compactable(const reconcile::ChangeEvent& e) {
+    return (e.kind == "membership.added" || e.kind == "membership.removed") &&
+           e.fromSchool.empty() && e.fields.empty() && e.role &&
+           e.username.find('\n') == std::string::npos;
+}
+
+bool sameRow(const reconcile::ChangeEvent& a, const reconcile::ChangeEvent& b) {
+    return a.kind == b.kind && a.school == b.school && a.group == b.group;
+}
+
+// Splits `text` at newlines.
+std::vector<std::string> lines(const std::string& text) {
+    std::vector<std::string> out;
+    std::size_t from = 0;
+    for (;;) {
+        const std::size_t nl = text.find('\n', from);
+        out.push_back(text.substr(from, nl == std::string::npos ? std::string::npos : nl - from));
+        if (nl == std::string::npos) {
+            return out;
+        }
+        from = nl + 1;
+    }
+}
+
+}  // namespace
 
 void SqliteDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& events,
                                    std::optional<std::int64_t> runId, const std::string& actor,
@@ -11,42 +46,81 @@ void SqliteDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& ev
     if (events.empty()) {
         return;
     }
+    std::int64_t seq = 0;
+    {
+        SqliteStmt last(db(), "SELECT coalesce(max(seq), 0) FROM changes");
+        last.step();
+        seq = last.columnInt(0);
+    }
     SqliteStmt ins(db(),
-                   "INSERT INTO changes (at, school, from_school, run_id, actor, kind, username, "
-                   "role, group_code, fields) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    for (const auto& e : events) {
-        ins.text(1, at).text(2, e.school).text(3, e.fromSchool);
-        if (runId) {
-            ins.integer(4, *runId);
-        } else {
-            ins.null(4);
+                   "INSERT INTO changes (seq, at, school, from_school, run_id, actor, kind, "
+                   "username, role, group_code, fields, members) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    std::string usernames;
+    std::string roles;
+    for (std::size_t i = 0; i < events.size();) {
+        const auto& e = events[i];
+        std::size_t n = 1;
+        if (compactable(e)) {
+            while (i + n < events.size() && n < kMembersPerRow && compactable(events[i + n]) &&
+                   sameRow(e, events[i + n])) {
+                ++n;
+            }
         }
-        ins.text(5, actor)
-            .text(6, e.kind)
-            .text(7, e.username)
-            .text(8, e.role ? core::toString(*e.role) : "")
-            .text(9, e.group)
-            .text(10, encodeChangeFields(e.fields))
+        usernames = e.username;
+        roles = e.role ? core::toString(*e.role) : "";
+        bool oneRole = true;
+        for (std::size_t k = 1; k < n; ++k) {
+            oneRole = oneRole && events[i + k].role == e.role;
+        }
+        for (std::size_t k = 1; k < n; ++k) {
+            usernames += '\n';
+            usernames += events[i + k].username;
+        }
+        if (!oneRole) {
+            for (std::size_t k = 1; k < n; ++k) {
+                roles += '\n';
+                roles += core::toString(*events[i + k].role);
+            }
+        }
+        seq += static_cast<std::int64_t>(n);
+        ins.integer(1, seq).text(2, at).text(3, e.school).text(4, e.fromSchool);
+        if (runId) {
+            ins.integer(5, *runId);
+        } else {
+            ins.null(5);
+        }
+        ins.text(6, actor)
+            .text(7, e.kind)
+            .text(8, usernames)
+            .text(9, roles)
+            .text(10, e.group)
+            .text(11, encodeChangeFields(e.fields))
+            .integer(12, static_cast<std::int64_t>(n))
             .exec();
+        i += n;
     }
 }
 
 std::vector<ChangeRow> SqliteDirectory::changesSince(std::int64_t since, int limit,
                                                      const std::string& school) {
+    // A row holds the changes seq - members + 1 … seq: every row with a change after `since`
+    // has seq > since, and only the first of them can also hold changes up to `since`.
     std::string sql =
         "SELECT seq, at, school, from_school, run_id, actor, kind, username, role, group_code, "
-        "fields FROM changes WHERE seq > ?";
+        "fields, members FROM changes WHERE seq > ?1";
     if (!school.empty()) {
-        sql += " AND (school = ?3 OR from_school = ?3)";
+        sql += " AND (school = ?2 OR from_school = ?2)";
     }
-    sql += " ORDER BY seq LIMIT ?2";
+    sql += " ORDER BY seq";
     SqliteStmt q(db(), sql);
-    q.integer(1, since).integer(2, limit > 0 ? limit : 1000);
+    q.integer(1, since);
     if (!school.empty()) {
-        q.text(3, school);
+        q.text(2, school);
     }
+    const std::size_t want = limit > 0 ? static_cast<std::size_t>(limit) : 1000;
     std::vector<ChangeRow> out;
-    while (q.step()) {
+    while (out.size() < want && q.step()) {
         ChangeRow r;
         r.seq = q.columnInt(0);
         r.at = q.columnText(1);
@@ -57,13 +131,38 @@ std::vector<ChangeRow> SqliteDirectory::changesSince(std::int64_t since, int lim
         }
         r.actor = q.columnText(5);
         r.event.kind = q.columnText(6);
-        r.event.username = q.columnText(7);
-        if (auto role = core::parseRole(q.columnText(8))) {
-            r.event.role = *role;
-        }
         r.event.group = q.columnText(9);
         r.event.fields = decodeChangeFields(q.columnText(10));
-        out.push_back(std::move(r));
+        const std::int64_t members = q.columnInt(11);
+        if (members <= 1) {
+            r.event.username = q.columnText(7);
+            if (auto role = core::parseRole(q.columnText(8))) {
+                r.event.role = *role;
+            }
+            out.push_back(std::move(r));
+            continue;
+        }
+        const auto names = lines(q.columnText(7));
+        const auto roles = lines(q.columnText(8));
+        if (names.size() != static_cast<std::size_t>(members) ||
+            (roles.size() != 1 && roles.size() != names.size())) {
+            throw core::StoreError(path_ + ": change log row " + std::to_string(r.seq) + " lists " +
+                                   std::to_string(names.size()) + " members, not " +
+                                   std::to_string(members));
+        }
+        const std::int64_t first = r.seq - members + 1;
+        for (std::size_t k = 0; k < names.size() && out.size() < want; ++k) {
+            if (first + static_cast<std::int64_t>(k) <= since) {
+                continue;
+            }
+            ChangeRow c = r;
+            c.seq = first + static_cast<std::int64_t>(k);
+            c.event.username = names[k];
+            if (auto role = core::parseRole(roles[roles.size() == 1 ? 0 : k])) {
+                c.event.role = *role;
+            }
+            out.push_back(std::move(c));
+        }
     }
     return out;
 }

@@ -53,6 +53,9 @@ std::unique_ptr<Directory> Directory::open(const StoreOptions& options, OpenMode
 namespace {
 
 Poco::Data::Session openSession(const std::string& path) {
+    // SQLite's memory statistics take a process-wide mutex on every allocation: several percent
+    // of a national run (issue 8). Only possible before SQLite initialises; later calls are no-ops.
+    [[maybe_unused]] static const int noMemStatus = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
     Poco::Data::SQLite::Connector::registerConnector();
     std::error_code ec;
     auto parent = std::filesystem::path(path).parent_path();

@@ -115,6 +115,7 @@ class SqliteDirectory final : public Directory {
                                                    const std::string& at) override;
     void setBatching(bool on) override;
     void flush() override;
+    bool batchPending() const override { return inBatch_; }
     // S7 (sqlite_locks.cpp).
     SchoolLease lockSchool(const std::string& school) override;
     std::optional<SchoolLease> tryLockSchool(const std::string& school) override;

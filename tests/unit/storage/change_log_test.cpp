@@ -1,0 +1,159 @@
+// The change log on SQLite (SPEC §9.2, schema 4): a run's consecutive membership changes of one
+// group share a stored row, and the feed expands them again: one CHANGE per member, seq
+// consecutive, every change exactly once whatever the page size or the `since` a consumer
+// resumes from, and a school's filter sees its own changes only.
+#include <gtest/gtest.h>
+
+#include <Poco/Data/SQLite/Connector.h>
+#include <Poco/Data/Session.h>
+
+#include <filesystem>
+#include <random>
+
+#include "storage/directory.h"
+#include "storage/secret_box.h"
+
+using namespace misync;
+namespace fs = std::filesystem;
+using Poco::Data::Keywords::into;
+using Poco::Data::Keywords::now;
+
+namespace {
+
+constexpr const char* kSchool = "6612345";
+constexpr const char* kOther = "6610001";
+
+class ChangeLogTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        dir_ = fs::temp_directory_path() /
+               ("misync-change-log-" + std::to_string(std::random_device{}()));
+        fs::create_directories(dir_);
+        d_ = storage::Directory::open({"sqlite", db().string(), ""});
+    }
+    void TearDown() override {
+        d_.reset();
+        fs::remove_all(dir_);
+    }
+    fs::path db() const { return dir_ / "directory.db"; }
+
+    // A plan creating `learners` learners and `staff` staff in group 7A (staff after the first
+    // ten learners, so that one row mixes roles) and the first three learners also in 7B.
+    void load(const std::string& school, int learners, int staff, const std::string& prefix) {
+        reconcile::Plan p;
+        p.school = school;
+        for (int i = 0; i < learners + staff; ++i) {
+            reconcile::Account a;
+            a.username = prefix + std::to_string(i);
+            a.school = school;
+            a.role = i >= 10 && i < 10 + staff ? core::Role::Staff : core::Role::Learner;
+            a.attrs.misId = std::to_string(1000 + i);
+            a.attrs.legalForename = "A";
+            a.attrs.legalSurname = prefix;
+            a.displayName = "A " + prefix;
+            a.createdAt = "2026-09-01T06:30:00Z";
+            p.accounts.push_back({a, std::nullopt, {a.username}});
+        }
+        for (const char* code : {"7A", "7B"}) {
+            reconcile::GroupState g;
+            g.school = school;
+            g.code = code;
+            g.type = core::GroupType::Registration;
+            p.groups.push_back({g});
+        }
+        for (int i = 0; i < learners + staff; ++i) {
+            const auto& a = p.accounts[static_cast<std::size_t>(i)].account;
+            p.memberships.push_back({school, "7A", 0, i, true, a.username, a.role});
+        }
+        for (int i = 0; i < 3; ++i) {
+            p.memberships.push_back(
+                {school, "7B", 0, i, true, prefix + std::to_string(i), core::Role::Learner});
+        }
+        storage::RunRecord r;
+        r.school = school;
+        r.connector = "sims-xml";
+        r.asOf = "2026-11-28";
+        r.startedAt = r.finishedAt = "2026-11-28T06:30:00Z";
+        r.outcome = "applied";
+        d_->apply(p, r, box_);
+    }
+
+    std::int64_t storedRows() {
+        Poco::Data::SQLite::Connector::registerConnector();
+        Poco::Data::Session s("SQLite", db().string());
+        Poco::Int64 n = 0;
+        s << "SELECT count(*) FROM changes", into(n), now;
+        return n;
+    }
+
+    fs::path dir_;
+    std::unique_ptr<storage::Directory> d_;
+    storage::SecretBox box_{std::array<unsigned char, 32>{7, 7, 7}};
+};
+
+TEST_F(ChangeLogTest, MembershipsOfOneGroupShareRowsAndAreExpandedOnePerMember) {
+    load(kSchool, 1200, 3, "jones");
+    const auto all = d_->changesSince(0, 10000);
+    ASSERT_EQ(all.size(), 1206u);  // 1,203 in 7A and 3 in 7B
+    for (std::size_t i = 0; i < all.size(); ++i) {
+        EXPECT_EQ(all[i].seq, static_cast<std::int64_t>(i + 1));
+        EXPECT_EQ(all[i].event.kind, "membership.added");
+        EXPECT_EQ(all[i].event.school, kSchool);
+    }
+    EXPECT_EQ(all[0].event.group, "7A");
+    EXPECT_EQ(all[0].event.username, "jones0");
+    EXPECT_EQ(all[10].event.username, "jones10");
+    EXPECT_EQ(all[10].event.role, core::Role::Staff);
+    EXPECT_EQ(all[13].event.role, core::Role::Learner);
+    EXPECT_EQ(all[1202].event.username, "jones1202");
+    EXPECT_EQ(all[1203].event.group, "7B");
+    EXPECT_EQ(all[1205].event.username, "jones2");
+    // 7A in rows of at most 500 (3 rows), 7B in one.
+    EXPECT_EQ(storedRows(), 4);
+}
+
+TEST_F(ChangeLogTest, EveryPageSizeAndResumePointSeesEachChangeOnce) {
+    load(kSchool, 700, 2, "jones");
+    load(kOther, 40, 0, "evans");
+    const auto all = d_->changesSince(0, 10000);
+    ASSERT_EQ(all.size(), 702u + 3 + 40 + 3);
+    for (int limit : {1, 7, 499, 500, 501, 1000}) {
+        std::vector<std::int64_t> seen;
+        std::int64_t next = 0;
+        for (;;) {
+            auto page = d_->changesSince(next, limit);
+            ASSERT_LE(page.size(), static_cast<std::size_t>(limit));
+            if (page.empty()) {
+                break;
+            }
+            for (const auto& c : page) {
+                seen.push_back(c.seq);
+            }
+            next = page.back().seq;
+        }
+        ASSERT_EQ(seen.size(), all.size()) << "limit " << limit;
+        for (std::size_t i = 0; i < seen.size(); ++i) {
+            EXPECT_EQ(seen[i], all[i].seq);
+        }
+    }
+    // Resuming inside a stored row starts right after `since`.
+    auto mid = d_->changesSince(250, 3);
+    ASSERT_EQ(mid.size(), 3u);
+    EXPECT_EQ(mid[0].seq, 251);
+    EXPECT_EQ(mid[0].event.username, all[250].event.username);
+}
+
+TEST_F(ChangeLogTest, ASchoolSeesOnlyItsOwnMembershipChanges) {
+    load(kSchool, 30, 1, "jones");
+    load(kOther, 20, 0, "evans");
+    const auto other = d_->changesSince(0, 10000, kOther);
+    ASSERT_EQ(other.size(), 23u);
+    EXPECT_EQ(other.front().seq, 31 + 3 + 1);
+    for (const auto& c : other) {
+        EXPECT_EQ(c.event.school, kOther);
+        EXPECT_EQ(c.event.username.rfind("evans", 0), 0u);
+    }
+    EXPECT_EQ(d_->changesSince(0, 10000, kSchool).size(), 34u);
+}
+
+}  // namespace
