@@ -270,9 +270,9 @@ void Runner::planAndRecord(const SchoolConfig& school, const RunOptions& options
     auto mark = Clock::now();
     auto lap = [&mark] {
         auto now = Clock::now();
-        auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now - mark).count();
+        auto us = std::chrono::duration_cast<std::chrono::microseconds>(now - mark).count();
         mark = now;
-        return ms;
+        return static_cast<double>(us) / 1000.0;
     };
     const core::Snapshot& snapshot = *in.snapshot;
     rec.files = snapshot.files;

@@ -3,6 +3,11 @@
 // the persons active here after the plan, plus the guests of a dual registration (R7). A
 // snapshot whose groups or memberships are changes only, or absent (SPEC §6.3), is handled with
 // the help of planner_coverage.cpp.
+#include <algorithm>
+#include <string_view>
+#include <tuple>
+#include <unordered_map>
+
 #include "reconcile/planner_impl.h"
 
 namespace misync::reconcile::detail {
@@ -152,8 +157,34 @@ void Planner::groups() {
             }
         }
     }
-    // Memberships: wanted = snapshot memberships of persons active here after the plan.
-    std::set<std::pair<std::string, Ref>> want;
+    // Memberships: wanted = snapshot memberships of persons active here after the plan. They
+    // are compared as (group number, member) with the groups numbered in code order, so that
+    // sorted keys run as (code, member) would: removals, then additions, by group and member.
+    std::vector<std::string_view> codes;
+    for (const auto& g : in_.view.groups) {
+        codes.emplace_back(g.code);
+    }
+    codes.insert(codes.end(), groupCodes_.begin(), groupCodes_.end());
+    std::sort(codes.begin(), codes.end());
+    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    std::unordered_map<std::string_view, int> number;
+    number.reserve(codes.size());
+    for (std::size_t i = 0; i < codes.size(); ++i) {
+        number.emplace(codes[i], static_cast<int>(i));
+    }
+    struct Key {
+        int group;
+        Ref ref;
+        auto tie() const { return std::tie(group, ref.id, ref.write); }
+        bool operator<(const Key& o) const { return tie() < o.tie(); }
+        bool operator==(const Key& o) const { return tie() == o.tie(); }
+    };
+    auto sorted = [](std::vector<Key>& keys) {
+        std::sort(keys.begin(), keys.end());
+        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    };
+    std::vector<Key> want;
+    want.reserve(in_.snapshot.memberships.size());
     for (const auto& code : unknownGroups_) {
         warn("unknown_group",
              "memberships of group " + code + ", which the snapshot does not list, are ignored");
@@ -168,25 +199,30 @@ void Planner::groups() {
         // Placed here, a guest (R7 dual registration), or with Coverage::Changes also an
         // unlisted person whose own account stays active here.
         if (auto ref = memberRef({m.memberRole, m.memberMisId})) {
-            want.insert({m.groupCode, *ref});
+            want.push_back({number.at(m.groupCode), *ref});
         }
     }
+    sorted(want);
     resolveEnded();
-    std::set<std::pair<std::string, Ref>> have;
+    std::vector<Key> have;
     for (const auto& g : in_.view.groups) {
+        const int n = number.at(g.code);
         for (auto id : g.members) {
-            have.insert({g.code, Ref{id, -1}});
+            have.push_back({n, Ref{id, -1}});
         }
     }
-    for (const auto& [code, ref] : have) {
-        if (want.count({code, ref}) == 0 && !keepsMembership(code, ref.id)) {
-            membership(school(), code, ref, false);
+    sorted(have);
+    for (const auto& k : have) {
+        const std::string code(codes[static_cast<std::size_t>(k.group)]);
+        if (!std::binary_search(want.begin(), want.end(), k) && !keepsMembership(code, k.ref.id)) {
+            membership(school(), code, k.ref, false);
             ++plan_.counts["membership_remove"];
         }
     }
-    for (const auto& [code, ref] : want) {
-        if (have.count({code, ref}) == 0) {
-            membership(school(), code, ref, true);
+    for (const auto& k : want) {
+        if (!std::binary_search(have.begin(), have.end(), k)) {
+            membership(school(), std::string(codes[static_cast<std::size_t>(k.group)]), k.ref,
+                       true);
             ++plan_.counts["membership_add"];
         }
     }

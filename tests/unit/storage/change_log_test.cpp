@@ -7,9 +7,11 @@
 #include <Poco/Data/SQLite/Connector.h>
 #include <Poco/Data/Session.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <random>
 
+#include "storage/change_log.h"
 #include "storage/directory.h"
 #include "storage/secret_box.h"
 
@@ -154,6 +156,34 @@ TEST_F(ChangeLogTest, ASchoolSeesOnlyItsOwnMembershipChanges) {
         EXPECT_EQ(c.event.username.rfind("evans", 0), 0u);
     }
     EXPECT_EQ(d_->changesSince(0, 10000, kSchool).size(), 34u);
+}
+
+// The `fields` column is written without building a JSON object; it must say what serializing
+// the object said: escapes, UTF-8, booleans, and a name given twice (first place, last value).
+TEST(ChangeFields, EncodeAsAJsonObjectWouldAndDecodeBack) {
+    const std::vector<std::vector<reconcile::ChangeField>> cases = {
+        {},
+        {{"legal_surname", "O'Brien \"Bob\" \\ back", false}},
+        {{"display_name", "Siân Jôns\n\t\x01", false}, {"consent", "true", true}},
+        {{"digital_champion", "false", true}, {"username", "a", false}, {"username", "b", false}},
+        {{"x", "1", false}, {"y", "2", false}, {"x", "3", false}},
+    };
+    for (const auto& fields : cases) {
+        boost::json::object o;
+        for (const auto& f : fields) {
+            if (f.isBool) {
+                o[f.name] = f.value == "true";
+            } else {
+                o[f.name] = f.value;
+            }
+        }
+        const std::string text = storage::encodeChangeFields(fields);
+        EXPECT_EQ(text, fields.empty() ? "" : boost::json::serialize(o));
+        if (!fields.empty()) {
+            EXPECT_EQ(boost::json::parse(text), boost::json::value(o));
+            EXPECT_EQ(storage::decodeChangeFields(text).size(), o.size());
+        }
+    }
 }
 
 }  // namespace
