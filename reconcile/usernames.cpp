@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <limits>
+#include <mutex>
 
 #include "core/errors.h"
 #include "core/text.h"
@@ -45,21 +46,35 @@ bool hasUpperAscii(std::string_view s) {
 
 }  // namespace
 
+// The ICU transform is built on the first name that is not plain ASCII: building it is most of
+// a one-school run's start-up (issue 8), and most runs meet no such name.
 class NameTransliterator::Impl {
   public:
+    icu::Transliterator& get() {
+        std::call_once(once, [this] {
+            UErrorCode status = U_ZERO_ERROR;
+            UParseError parseError{};
+            transliterator.reset(icu::Transliterator::createInstance(
+                icu::UnicodeString::fromUTF8(kTransformId), UTRANS_FORWARD, parseError, status));
+            if (U_FAILURE(status) || !transliterator) {
+                transliterator.reset();
+                failure = std::string("cannot build the ICU transliterator \"") + kTransformId +
+                          "\": " + u_errorName(status);
+            }
+        });
+        if (!transliterator) {
+            throw core::Error(failure);
+        }
+        return *transliterator;
+    }
+
+  private:
+    std::once_flag once;
     std::unique_ptr<icu::Transliterator> transliterator;
+    std::string failure;
 };
 
-NameTransliterator::NameTransliterator() : impl_(std::make_unique<Impl>()) {
-    UErrorCode status = U_ZERO_ERROR;
-    UParseError parseError{};
-    impl_->transliterator.reset(icu::Transliterator::createInstance(
-        icu::UnicodeString::fromUTF8(kTransformId), UTRANS_FORWARD, parseError, status));
-    if (U_FAILURE(status) || !impl_->transliterator) {
-        throw core::Error(std::string("cannot build the ICU transliterator \"") + kTransformId +
-                          "\": " + u_errorName(status));
-    }
-}
+NameTransliterator::NameTransliterator() : impl_(std::make_unique<Impl>()) {}
 
 NameTransliterator::~NameTransliterator() = default;
 
@@ -74,7 +89,7 @@ std::string NameTransliterator::toAscii(std::string_view utf8) const {
     // fromUTF8 turns invalid sequences into U+FFFD, which the filter below drops.
     icu::UnicodeString text = icu::UnicodeString::fromUTF8(
         icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())));
-    impl_->transliterator->transliterate(text);
+    impl_->get().transliterate(text);
     std::string romanised;
     text.toUTF8String(romanised);
     out.reserve(romanised.size());

@@ -24,7 +24,8 @@ namespace misync::reconcile {
 // use one per thread.
 class NameTransliterator {
   public:
-    NameTransliterator();  // throws core::Error if ICU cannot build the transform
+    NameTransliterator();  // cheap: the ICU transform is built on first use
+    // toAscii throws core::Error if ICU cannot build the transform.
     ~NameTransliterator();
     NameTransliterator(const NameTransliterator&) = delete;
     NameTransliterator& operator=(const NameTransliterator&) = delete;

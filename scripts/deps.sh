@@ -15,6 +15,7 @@ packages=(
   clang libclang-rt-14-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc postgresql
   libzip-dev zip
+  time gnuplot-nox
 )
 # Node.js and npm for the dashboard's browser test (tests/browser). Any Node.js >= 18 with its npm
 # will do: one installed from elsewhere (whose nodejs package provides npm) is kept.
