@@ -9,44 +9,60 @@ namespace misync::storage {
 
 namespace json = boost::json;
 
-AccountRow readAccountRow(const SqliteStmt& st) {
-    AccountRow row;
-    reconcile::Account& a = row.account;
+namespace {
+
+// One row of accountColumnList() into `a`. The sealed password and the update stamp are read only
+// when asked for (`row`): a school's view needs neither, and skipping them saves two strings a
+// row on a national run (issue 8).
+void readAccount(const SqliteStmt& st, reconcile::Account& a, AccountRow* row) {
     int c = 0;
     a.id = st.columnInt(c++);
-    a.username = st.columnText(c++);
-    a.role = core::parseRole(st.columnText(c++)).value_or(core::Role::Learner);
-    a.source = st.columnText(c++) == "manual" ? reconcile::AccountSource::Manual
+    a.username = st.columnView(c++);
+    a.role = core::parseRole(st.columnView(c++)).value_or(core::Role::Learner);
+    a.source = st.columnView(c++) == "manual" ? reconcile::AccountSource::Manual
                                               : reconcile::AccountSource::Mis;
-    a.school = st.columnText(c++);
+    a.school = st.columnView(c++);
     for (const auto& f : reconcile::attributeFields()) {
-        a.attrs.*f.member = st.columnText(c++);
+        a.attrs.*f.member = st.columnView(c++);
     }
-    a.displayName = st.columnText(c++);
-    a.status = reconcile::parseAccountStatus(st.columnText(c++))
+    a.displayName = st.columnView(c++);
+    a.status = reconcile::parseAccountStatus(st.columnView(c++))
                    .value_or(reconcile::AccountStatus::Active);
     a.ownerOnRoll = st.columnInt(c++) != 0;
     a.consent = st.columnInt(c++) != 0;
     a.digitalChampion = st.columnInt(c++) != 0;
     a.nameLocked = st.columnInt(c++) != 0;
-    row.passwordSealed = st.columnText(c++);
-    a.passwordAvailable = !row.passwordSealed.empty();
-    a.createdAt = st.columnText(c++);
-    row.updatedAt = st.columnText(c++);
-    a.deactivatedAt = st.columnText(c++);
+    const std::string_view sealed = st.columnView(c++);
+    a.passwordAvailable = !sealed.empty();
+    a.createdAt = st.columnView(c++);
+    if (row != nullptr) {
+        row->passwordSealed = sealed;
+        row->updatedAt = st.columnView(c);
+    }
+    ++c;
+    a.deactivatedAt = st.columnView(c++);
     a.adminDeactivated = st.columnInt(c++) != 0;
     a.passwordByAdmin = st.columnInt(c++) != 0;
-    a.purgedAt = st.columnText(c++);
-    return row;
+    a.purgedAt = st.columnView(c++);
 }
+
+}  // namespace
 
 std::vector<AccountRow> readAccountRows(SqliteStmt& st) {
     std::vector<AccountRow> out;
     while (st.step()) {
-        out.push_back(readAccountRow(st));
+        AccountRow& row = out.emplace_back();
+        readAccount(st, row.account, &row);
     }
     st.reset();
     return out;
+}
+
+void appendAccounts(SqliteStmt& st, std::vector<reconcile::Account>& out) {
+    while (st.step()) {
+        readAccount(st, out.emplace_back(), nullptr);
+    }
+    st.reset();
 }
 
 void AccountValues::load(const reconcile::Account& a, const std::string& sealed,

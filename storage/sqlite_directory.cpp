@@ -257,8 +257,10 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
                                                    const core::Snapshot& snapshot) {
     reconcile::DirectoryView view;
     view.school = school;
-    for (auto& row : selectAccounts("WHERE school = ?", {school})) {
-        view.accounts.push_back(std::move(row.account));
+    {
+        SqliteStmt own(db(), "SELECT " + accountColumnList() + " FROM accounts WHERE school = ?");
+        own.text(1, school);
+        appendAccounts(own, view.accounts);
     }
     std::set<std::int64_t> own;
     for (const auto& a : view.accounts) {
@@ -313,9 +315,14 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
     std::map<std::int64_t, std::size_t> foreignPos;
     for (auto it = foreign.cbegin(); it != foreign.cend();) {
         std::string ids = idList(foreign, it, 500);
-        for (auto& row : selectAccounts("WHERE id IN (" + ids + ")")) {
-            foreignPos[row.account.id] = view.accounts.size();
-            view.accounts.push_back(std::move(row.account));
+        {
+            const std::size_t first = view.accounts.size();
+            SqliteStmt st(
+                db(), "SELECT " + accountColumnList() + " FROM accounts WHERE id IN (" + ids + ")");
+            appendAccounts(st, view.accounts);
+            for (std::size_t i = first; i < view.accounts.size(); ++i) {
+                foreignPos[view.accounts[i].id] = i;
+            }
         }
         // Their memberships, which a transfer takes away.
         SqliteStmt st(db(),

@@ -180,6 +180,8 @@ std::string schoolStatusSql(bool filtered);
 class SqliteStmt;
 // Reads accounts from a statement that selected accountColumnList(), then resets it.
 std::vector<AccountRow> readAccountRows(SqliteStmt& stmt);
+// The same, without the sealed password and update stamp, appended to `out` (a school's view).
+void appendAccounts(SqliteStmt& stmt, std::vector<reconcile::Account>& out);
 
 // Claims keep the claimant's view of the person as JSON (attrs) and a JSON array of group codes.
 std::string encodeAttributes(const reconcile::Attributes& a);
