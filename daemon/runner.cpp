@@ -210,8 +210,8 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         } catch (const core::ConnectorError& e) {
             return fail(unreadable(e));
         } catch (const core::Error& e) {
-            // A rolled-back batch may have taken names past what was committed: load them all
-            // again, so that the sequence numbers seen never run ahead of the directory.
+            // A rolled-back batch may have taken names past what was committed: start again
+            // from the directory's numbers, so that those seen never run ahead of it.
             usernamesSeq_ = -1;
             dryRunUsernames_.reset();
             return fail({"store_error", "", e.what()});
@@ -249,9 +249,23 @@ Runner::Step Runner::underLease(const SchoolConfig& school, const RunOptions& op
 }
 
 reconcile::UsernameRegistry& Runner::syncUsernames(bool dryRun) {
-    // U3 across processes: the names reserved since the last load, by this process or any other
-    // (the first load takes them all).
-    usernamesSeq_ = directory_.loadUsernames(usernames_, usernamesSeq_);
+    // U3 across processes: the names reserved since the last load, by this process or any other.
+    // The registry does not load the directory's names first (issue 8): it asks the directory
+    // about the names it does not hold, in this run's transaction. A directory without names
+    // needs no questions until this process has committed enough to let go of them.
+    if (usernamesSeq_ < 0) {
+        const std::optional<std::int64_t> latest = directory_.latestUsernameSeq();
+        usernamesSeq_ = latest.value_or(0);
+        if (latest) {
+            usernames_.setLookup(directory_.usernameLookup());
+        }
+    } else {
+        usernamesSeq_ = directory_.loadUsernames(usernames_, usernamesSeq_);
+    }
+    if (usernames_.size() > kHeldUsernames) {
+        usernames_.setLookup(directory_.usernameLookup());
+        usernames_.forgetNames();
+    }
     if (!dryRun) {
         return usernames_;
     }

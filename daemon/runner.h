@@ -2,8 +2,9 @@
 // S7: a run reads its files first, then takes its school's lease, and checks for unchanged
 // input, loads its view, plans and writes inside one write transaction, so that what it plans
 // against is what it writes against, whatever other processes did before. The runner owns the
-// per-process state that makes national runs cheap: the username registry (U3) is loaded whole
-// once, then, inside each run's transaction, only the names reserved since (by any process).
+// per-process state that makes national runs cheap: the username registry (U3) holds the names
+// this process has met, takes, inside each run's transaction, the names reserved since (by any
+// process), and asks the directory about any other.
 #pragma once
 
 #include <functional>
@@ -106,6 +107,9 @@ class Runner {
     const storage::SecretBox& box_;
     reconcile::PasswordGenerator& passwords_;
     reconcile::NameTransliterator names_;
+    // At most this many names are held between runs (about 64 MB); beyond that they are let go
+    // and asked for again, so memory does not grow with the country (issue 8).
+    static constexpr std::size_t kHeldUsernames = 1'000'000;
     reconcile::UsernameRegistry usernames_;
     std::int64_t usernamesSeq_ = -1;  // the highest name sequence number loaded; -1: none yet
     // Dry runs take their planned names from a copy, so that a dry run over several schools

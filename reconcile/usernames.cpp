@@ -131,12 +131,47 @@ void UsernameRegistry::add(std::string_view username) {
     names_.insert(core::lowerAscii(username));
 }
 
-bool UsernameRegistry::taken(std::string_view username) const {
+bool UsernameRegistry::held(std::string_view username) const {
     // Candidates from the allocator are already lower case: look them up without a copy.
     if (!hasUpperAscii(username)) {
         return names_.find(username) != names_.end();
     }
     return names_.find(core::lowerAscii(username)) != names_.end();
+}
+
+bool UsernameRegistry::taken(std::string_view username) const {
+    if (held(username)) {
+        return true;
+    }
+    if (!lookup_.exists) {
+        return false;
+    }
+    std::string lower = core::lowerAscii(username);
+    if (!lookup_.exists(lower)) {
+        return false;
+    }
+    names_.insert(std::move(lower));
+    return true;
+}
+
+void UsernameRegistry::forgetNames() {
+    if (!lookup_.exists) {
+        return;  // without a lookup the names held are the only record
+    }
+    decltype(names_)().swap(names_);
+    decltype(prefixes_)().swap(prefixes_);
+}
+
+void UsernameRegistry::loadPrefix(std::string_view prefix) {
+    if (!lookup_.withPrefix || prefixes_.contains(prefix)) {
+        return;
+    }
+    std::vector<std::string> found;
+    lookup_.withPrefix(prefix, found);
+    for (auto& n : found) {
+        names_.insert(std::move(n));
+    }
+    prefixes_.emplace(prefix);
 }
 
 std::uint32_t UsernameRegistry::suffixHint(const SuffixKey& key) const {
@@ -183,6 +218,9 @@ std::string UsernameAllocator::allocate(std::string_view base) {
     SuffixKey key{lowered.substr(0, maxLength_), maxLength_};
 
     const std::uint32_t registryHint = registry().suffixHint(key);
+    if (registryHint == 0) {
+        registry().loadPrefix(key.base);  // a registry with a lookup: one query for the base
+    }
     std::uint32_t& runHint = runHints_[key];
     std::uint32_t suffix = std::max(registryHint, runHint);
     // While every probe from the registry's hint on is taken in the registry itself, the
@@ -215,8 +253,9 @@ std::string UsernameAllocator::allocate(std::string_view base) {
 }
 
 void UsernameAllocator::commit() {
+    // Another allocator of this process (the directory already holds this run's own names).
     for (std::size_t i = committed_; i < allocated_.size(); ++i) {
-        if (registry().taken(allocated_[i])) {
+        if (registry().held(allocated_[i])) {
             throw core::Error("username " + allocated_[i] +
                               " was given elsewhere after this run allocated it");
         }

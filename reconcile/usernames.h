@@ -57,15 +57,36 @@ struct SuffixKeyHash {
     std::size_t operator()(const SuffixKey& k) const noexcept;
 };
 
+// Where a registry asks for the names it does not hold (issue 8): the directory, inside the
+// transaction of the run that allocates. Names are ASCII lower case.
+struct UsernameLookup {
+    std::function<bool(std::string_view name)> exists;
+    std::function<void(std::string_view prefix, std::vector<std::string>& out)> withPrefix;
+};
+
 // U3: every username and alias ever given (including deactivated and purged accounts), stored
 // in ASCII lower case and compared case-insensitively. Names are never removed, so the
 // per-base suffix hints it keeps stay valid for ever. Not thread-safe.
+//
+// Without a lookup it holds every name (loaded whole, then kept current). With one it holds
+// only some: what it was given, and what it found, and it asks the lookup about any other
+// name, so that a process need not hold a country's names (docs/performance.md).
 class UsernameRegistry {
   public:
     void add(std::string_view username);
     bool taken(std::string_view username) const;  // case-insensitive (ASCII)
+    // Only the names held, never the lookup: what this process's allocators have committed.
+    bool held(std::string_view username) const;
     std::size_t size() const { return names_.size(); }
     void reserve(std::size_t n) { names_.reserve(n); }
+
+    void setLookup(UsernameLookup lookup) { lookup_ = std::move(lookup); }
+    bool hasLookup() const { return static_cast<bool>(lookup_.exists); }
+    // With a lookup: lets go of the names held (the hints stay, being true for ever).
+    void forgetNames();
+    // With a lookup: holds every name that starts with `prefix`, asked for once, so that probing
+    // a crowded base (jonese, jonese1 … jonese6000) asks one range query, not one per name.
+    void loadPrefix(std::string_view prefix);
 
     // Every candidate of `key` with a suffix below the hint is taken (0 when nothing is known).
     // The hint is a cache: it never changes what taken() answers.
@@ -79,8 +100,11 @@ class UsernameRegistry {
             return std::hash<std::string_view>{}(s);
         }
     };
-    std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
+    // mutable: taken() keeps what the lookup said is taken (it stays taken).
+    mutable std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
+    std::unordered_set<std::string, NameHash, std::equal_to<>> prefixes_;  // loaded by loadPrefix
     std::unordered_map<SuffixKey, std::uint32_t, SuffixKeyHash> hints_;
+    UsernameLookup lookup_;
 };
 
 // One run's allocations on top of a registry (U3, U4). allocate() returns base, base1, base2 …

@@ -21,6 +21,7 @@
 
 namespace misync::reconcile {
 class UsernameRegistry;
+struct UsernameLookup;
 struct AdminChange;
 }  // namespace misync::reconcile
 
@@ -94,6 +95,12 @@ class SyncStore {
     // the last number it saw, inside its write transaction, knows every name taken (S7).
     virtual std::int64_t loadUsernames(reconcile::UsernameRegistry& registry,
                                        std::int64_t after = -1) = 0;
+    // The highest name sequence number so far (names from before schema 3 have 0), or nothing
+    // when no name was ever given: where a registry that starts empty and asks usernameLookup()
+    // about older names takes its deltas from.
+    virtual std::optional<std::int64_t> latestUsernameSeq() = 0;
+    // Asks this directory, in the caller's transaction, about names a registry does not hold.
+    virtual reconcile::UsernameLookup usernameLookup() = 0;
     // The part of the directory one school's run needs (R1: UPNs across the whole directory).
     virtual reconcile::DirectoryView loadView(const std::string& school,
                                               const core::Snapshot& snapshot) = 0;

@@ -226,6 +226,34 @@ std::int64_t SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registr
     return last;
 }
 
+std::optional<std::int64_t> SqliteDirectory::latestUsernameSeq() {
+    SqliteStmt st(db(), "SELECT max(seq) FROM usernames");
+    if (!st.step() || st.columnIsNull(0)) {
+        return std::nullopt;
+    }
+    return st.columnInt(0);
+}
+
+reconcile::UsernameLookup SqliteDirectory::usernameLookup() {
+    // Point and range queries on the primary key of `usernames`; statements are prepared per
+    // call, as the lookup may outlive a connection's statements (a handful per run).
+    reconcile::UsernameLookup lookup;
+    lookup.exists = [this](std::string_view name) {
+        SqliteStmt st(db(), "SELECT 1 FROM usernames WHERE name = ?");
+        st.text(1, name);
+        return st.step();
+    };
+    lookup.withPrefix = [this](std::string_view prefix, std::vector<std::string>& out) {
+        SqliteStmt st(db(),
+                      "SELECT name FROM usernames WHERE name >= ?1 AND name < ?1 || char(127)");
+        st.text(1, prefix);
+        while (st.step()) {
+            out.push_back(st.columnText(0));
+        }
+    };
+    return lookup;
+}
+
 namespace {
 
 std::string idList(const std::set<std::int64_t>& ids, std::set<std::int64_t>::const_iterator& it,

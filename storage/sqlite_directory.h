@@ -77,6 +77,8 @@ class SqliteDirectory final : public Directory {
     int latestSchemaVersion() const override;
     int migrate() override;
     std::int64_t loadUsernames(reconcile::UsernameRegistry& registry, std::int64_t after) override;
+    std::optional<std::int64_t> latestUsernameSeq() override;
+    reconcile::UsernameLookup usernameLookup() override;
     reconcile::DirectoryView loadView(const std::string& school,
                                       const core::Snapshot& snapshot) override;
     void apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,

@@ -100,6 +100,59 @@ TEST_F(UsernamesTest, SixtyJonesesOverThreeSchoolsGetTheSmallestFreeSuffixes) {
     EXPECT_EQ(usernamesByMisId(accounts()), first);
 }
 
+// U3 across processes (issue 8): a later process does not load the directory's names; it asks
+// the directory about each base it allocates from, and still gives the smallest free suffixes.
+TEST_F(UsernamesTest, ALaterProcessContinuesACrowdedBaseWithoutHoldingTheDirectorysNames) {
+    SchoolExtract x;
+    for (int i = 0; i < 30; ++i) {
+        x.students.push_back({.id = std::to_string(5000 + i),
+                              .upn = makeUpn("6612001", i + 1),
+                              .forename = "Aled",
+                              .surname = "Jones",
+                              .year = "5",
+                              .reg = "5J",
+                              .admissionDate = "2024-09-01"});
+    }
+    writeSchool("6612001", x);
+    writeConfig({{"6612001", "", ""}, {"6612002", "", ""}});
+    SchoolExtract other;
+    other.students.push_back({.id = "7000",
+                              .upn = makeUpn("6612002", 1),
+                              .forename = "Bethan",
+                              .surname = "Price",
+                              .year = "5",
+                              .reg = "5P",
+                              .admissionDate = "2024-09-01"});
+    writeSchool("6612002", other);
+    runJson("2025-01-15");
+    // Three more Joneses in the other school, and one more Price: a new process.
+    for (int i = 0; i < 3; ++i) {
+        other.students.push_back({.id = std::to_string(7001 + i),
+                                  .upn = makeUpn("6612002", i + 2),
+                                  .forename = "Alys",
+                                  .surname = "Jones",
+                                  .year = "5",
+                                  .reg = "5P",
+                                  .admissionDate = "2024-09-01"});
+    }
+    other.students.push_back({.id = "7010",
+                              .upn = makeUpn("6612002", 9),
+                              .forename = "Bryn",
+                              .surname = "Price",
+                              .year = "5",
+                              .reg = "5P",
+                              .admissionDate = "2024-09-01"});
+    writeSchool("6612002", other);
+    json::value out = runJson("2025-01-16");
+    EXPECT_EQ(countOf(runOf(out, "6612002"), "create"), 4);
+    const auto names = usernamesByMisId(accounts());
+    EXPECT_EQ(names.at("6612002/7001"), "jonesa30");
+    EXPECT_EQ(names.at("6612002/7002"), "jonesa31");
+    EXPECT_EQ(names.at("6612002/7003"), "jonesa32");
+    EXPECT_EQ(names.at("6612002/7000"), "priceb");
+    EXPECT_EQ(names.at("6612002/7010"), "priceb1");
+}
+
 TEST_F(UsernamesTest, DiacriticsScriptsEmptyNamesAndMaximumLength) {
     const std::string school = "6612001";
     writeConfig({{school, "", ""}});

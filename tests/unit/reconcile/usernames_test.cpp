@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <regex>
+#include <set>
 #include <string>
 
 #include "core/errors.h"
@@ -292,3 +293,104 @@ TEST(UsernameAllocatorLazy, AsksForTheRegistryOnTheFirstAllocationOnly) {
 
 }  // namespace
 }  // namespace misync::reconcile
+
+// U3 with a registry that holds only some names (issue 8): what it does not hold it asks the
+// directory about, and it allocates exactly what a registry holding every name would.
+namespace {
+
+struct FakeDirectoryNames {
+    std::set<std::string> names;
+    int pointQueries = 0;
+    int prefixQueries = 0;
+    UsernameLookup lookup() {
+        UsernameLookup l;
+        l.exists = [this](std::string_view n) {
+            ++pointQueries;
+            return names.count(std::string(n)) != 0;
+        };
+        l.withPrefix = [this](std::string_view p, std::vector<std::string>& out) {
+            ++prefixQueries;
+            for (auto it = names.lower_bound(std::string(p));
+                 it != names.end() && it->compare(0, p.size(), p) == 0; ++it) {
+                out.push_back(*it);
+            }
+        };
+        return l;
+    }
+};
+
+}  // namespace
+
+TEST(UsernameRegistryLookup, NamesNotHeldAreAskedForAndWhatIsTakenIsKept) {
+    FakeDirectoryNames dir;
+    dir.names = {"jonesa", "evansb"};
+    UsernameRegistry r;
+    EXPECT_FALSE(r.taken("jonesa"));  // no lookup: only what it holds
+    r.setLookup(dir.lookup());
+    EXPECT_TRUE(r.taken("JonesA"));
+    EXPECT_TRUE(r.taken("jonesa"));
+    EXPECT_EQ(dir.pointQueries, 1) << "a taken name is kept: it stays taken for ever";
+    EXPECT_FALSE(r.taken("pricec"));
+    EXPECT_FALSE(r.taken("pricec"));
+    EXPECT_EQ(dir.pointQueries, 3) << "a free name is asked for again: another writer may take it";
+    EXPECT_TRUE(r.held("jonesa"));
+    EXPECT_FALSE(r.held("evansb")) << "held() never asks";
+    r.raiseSuffixHint({"jonesa", 20}, 7);
+    r.forgetNames();
+    EXPECT_FALSE(r.held("jonesa"));
+    EXPECT_TRUE(r.taken("jonesa"));
+    EXPECT_EQ(r.suffixHint({"jonesa", 20}), 7u) << "hints stay true when names are let go";
+}
+
+TEST(UsernameRegistryLookup, ForgetNamesWithoutALookupKeepsThem) {
+    UsernameRegistry r;
+    r.add("jonesa");
+    r.forgetNames();
+    EXPECT_TRUE(r.taken("jonesa"));
+}
+
+TEST(UsernameAllocatorLookup, ACrowdedBaseCostsOneRangeQueryAndGivesWhatAFullRegistryGives) {
+    FakeDirectoryNames dir;
+    UsernameRegistry full;
+    for (int i = 0; i < 3000; ++i) {
+        if (i == 1234 || i == 2500) {
+            continue;  // gaps: the first free suffixes
+        }
+        const std::string n = i == 0 ? "jonese" : "jonese" + std::to_string(i);
+        dir.names.insert(n);
+        full.add(n);
+    }
+    dir.names.insert("jonesemma");  // shares the prefix, is no candidate
+    full.add("jonesemma");
+    UsernameRegistry lazy;
+    lazy.setLookup(dir.lookup());
+    UsernameAllocator a(lazy, 20);
+    UsernameAllocator b(full, 20);
+    for (int k = 0; k < 4; ++k) {
+        EXPECT_EQ(a.allocate("jonese"), b.allocate("jonese"));
+    }
+    EXPECT_EQ(a.allocated(),
+              (std::vector<std::string>{"jonese1234", "jonese2500", "jonese3000", "jonese3001"}));
+    EXPECT_EQ(dir.prefixQueries, 1);
+    EXPECT_LE(dir.pointQueries, 4) << "only the free candidates are asked for";
+    a.commit();  // the run's names are in the directory too by now: not a conflict
+    dir.names.insert(a.allocated().begin(), a.allocated().end());
+    UsernameAllocator again(lazy, 20);
+    EXPECT_EQ(again.allocate("jonese"), "jonese3002");
+    EXPECT_EQ(dir.prefixQueries, 1) << "the hint says where to start";
+}
+
+TEST(UsernameAllocatorLookup, ANameAnotherWriterGaveIsFoundWithoutHoldingIt) {
+    FakeDirectoryNames dir;
+    dir.names = {"pricec"};
+    UsernameRegistry lazy;
+    lazy.setLookup(dir.lookup());
+    UsernameAllocator a(lazy, 20);
+    EXPECT_EQ(a.allocate("pricec"), "pricec1");
+    a.commit();
+    lazy.forgetNames();
+    dir.names.insert("pricec1");
+    dir.names.insert("pricec2");  // another process, after this one let its names go
+    UsernameAllocator b(lazy, 20);
+    EXPECT_EQ(b.allocate("pricec"), "pricec3");
+}
