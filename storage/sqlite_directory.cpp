@@ -235,21 +235,33 @@ std::optional<std::int64_t> SqliteDirectory::latestUsernameSeq() {
 }
 
 reconcile::UsernameLookup SqliteDirectory::usernameLookup() {
-    // Point and range queries on the primary key of `usernames`; statements are prepared per
-    // call, as the lookup may outlive a connection's statements (a handful per run).
+    // Point and range queries on the primary key of `usernames`, on this connection (so in the
+    // caller's transaction), each prepared once. The lookup must not outlive this directory.
     reconcile::UsernameLookup lookup;
     lookup.exists = [this](std::string_view name) {
-        SqliteStmt st(db(), "SELECT 1 FROM usernames WHERE name = ?");
+        if (!usernameExists_) {
+            usernameExists_ =
+                std::make_unique<SqliteStmt>(db(), "SELECT 1 FROM usernames WHERE name = ?");
+        }
+        SqliteStmt& st = *usernameExists_;
+        st.reset();  // also after a step that threw
         st.text(1, name);
-        return st.step();
+        const bool found = st.step();
+        st.reset();
+        return found;
     };
     lookup.withPrefix = [this](std::string_view prefix, std::vector<std::string>& out) {
-        SqliteStmt st(db(),
-                      "SELECT name FROM usernames WHERE name >= ?1 AND name < ?1 || char(127)");
+        if (!usernamesWithPrefix_) {
+            usernamesWithPrefix_ = std::make_unique<SqliteStmt>(
+                db(), "SELECT name FROM usernames WHERE name >= ?1 AND name < ?1 || char(127)");
+        }
+        SqliteStmt& st = *usernamesWithPrefix_;
+        st.reset();  // also after a step that threw
         st.text(1, prefix);
         while (st.step()) {
             out.push_back(st.columnText(0));
         }
+        st.reset();
     };
     return lookup;
 }

@@ -146,6 +146,10 @@ class SqliteDirectory final : public Directory {
     // it thousands of times a second. Declared after session_, so finalized before it closes.
     std::unique_ptr<class SqliteStmt> runSummaries_;
     std::unique_ptr<class SqliteStmt> dataVersion_;
+    // usernameLookup()'s queries, prepared once: an initial load beyond the names a registry
+    // holds asks one for nearly every name it gives.
+    std::unique_ptr<class SqliteStmt> usernameExists_;
+    std::unique_ptr<class SqliteStmt> usernamesWithPrefix_;
 
     void inTransaction(const std::function<void()>& body);
     // The outermost BEGIN IMMEDIATE, through the turnstile (S7).
