@@ -226,6 +226,14 @@ std::int64_t SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registr
     return last;
 }
 
+SqliteStmt& SqliteDirectory::prepared(std::unique_ptr<SqliteStmt>& slot, const char* sql) {
+    if (!slot) {
+        slot = std::make_unique<SqliteStmt>(db(), sql);
+    }
+    slot->reset();  // also after a step that threw
+    return *slot;
+}
+
 std::optional<std::int64_t> SqliteDirectory::latestUsernameSeq() {
     SqliteStmt st(db(), "SELECT max(seq) FROM usernames");
     if (!st.step() || st.columnIsNull(0)) {
@@ -239,24 +247,16 @@ reconcile::UsernameLookup SqliteDirectory::usernameLookup() {
     // caller's transaction), each prepared once. The lookup must not outlive this directory.
     reconcile::UsernameLookup lookup;
     lookup.exists = [this](std::string_view name) {
-        if (!usernameExists_) {
-            usernameExists_ =
-                std::make_unique<SqliteStmt>(db(), "SELECT 1 FROM usernames WHERE name = ?");
-        }
-        SqliteStmt& st = *usernameExists_;
-        st.reset();  // also after a step that threw
+        SqliteStmt& st = prepared(usernameExists_, "SELECT 1 FROM usernames WHERE name = ?");
         st.text(1, name);
         const bool found = st.step();
         st.reset();
         return found;
     };
     lookup.withPrefix = [this](std::string_view prefix, std::vector<std::string>& out) {
-        if (!usernamesWithPrefix_) {
-            usernamesWithPrefix_ = std::make_unique<SqliteStmt>(
-                db(), "SELECT name FROM usernames WHERE name >= ?1 AND name < ?1 || char(127)");
-        }
-        SqliteStmt& st = *usernamesWithPrefix_;
-        st.reset();  // also after a step that threw
+        SqliteStmt& st =
+            prepared(usernamesWithPrefix_,
+                     "SELECT name FROM usernames WHERE name >= ?1 AND name < ?1 || char(127)");
         st.text(1, prefix);
         while (st.step()) {
             out.push_back(st.columnText(0));

@@ -158,6 +158,8 @@ class SqliteDirectory final : public Directory {
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
     sqlite3* db();
+    // The statement in `slot`, prepared from `sql` on first use, reset and ready to bind.
+    SqliteStmt& prepared(std::unique_ptr<SqliteStmt>& slot, const char* sql);
     void insertRun(RunRecord& record);
     void writeSchoolState(const SchoolState& state);
     std::set<std::string> claimantsOfSchool(const std::string& school);

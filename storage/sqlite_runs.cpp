@@ -55,16 +55,12 @@ void appendString(std::string& out, std::string_view s) {
 
 int SqliteDirectory::appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
                                         std::string& out) {
-    if (!runSummaries_) {
-        runSummaries_ = std::make_unique<SqliteStmt>(
-            db(),
-            "SELECT id, school, outcome, trigger, as_of, started_at, finished_at, connector, "
-            "files, "
-            "extracted_at, counts, approved_run, warnings, errors FROM runs WHERE school = ? AND "
-            "id < ? ORDER BY id DESC LIMIT ?");
-    }
-    SqliteStmt& q = *runSummaries_;
-    q.reset();
+    SqliteStmt& q = prepared(
+        runSummaries_,
+        "SELECT id, school, outcome, trigger, as_of, started_at, finished_at, connector, "
+        "files, "
+        "extracted_at, counts, approved_run, warnings, errors FROM runs WHERE school = ? AND "
+        "id < ? ORDER BY id DESC LIMIT ?");
     q.text(1, school)
         .integer(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
         .integer(3, limit > 0 ? limit : 20);
@@ -108,15 +104,12 @@ int SqliteDirectory::appendRunSummaries(const std::string& school, int limit, st
 }
 
 std::uint64_t SqliteDirectory::dataVersion() {
-    if (!dataVersion_) {
-        dataVersion_ = std::make_unique<SqliteStmt>(db(), "PRAGMA data_version");
-    }
-    dataVersion_->reset();
-    dataVersion_->step();
+    SqliteStmt& version = prepared(dataVersion_, "PRAGMA data_version");
+    version.step();
     // data_version changes when another connection commits; the change count when this one
     // writes (which data_version does not report).
-    const auto others = static_cast<std::uint64_t>(dataVersion_->columnInt(0));
-    dataVersion_->reset();
+    const auto others = static_cast<std::uint64_t>(version.columnInt(0));
+    version.reset();
     const auto own = static_cast<std::uint64_t>(sqlite3_total_changes64(db()));
     return (others << 32) ^ own;
 }
