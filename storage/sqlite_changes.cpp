@@ -67,21 +67,21 @@ void SqliteDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& ev
                 ++n;
             }
         }
+        // One role for all the row's members, or one per line when they differ.
+        const std::string firstRole = e.role ? core::toString(*e.role) : "";
         usernames = e.username;
-        roles = e.role ? core::toString(*e.role) : "";
+        roles = firstRole;
         bool oneRole = true;
         for (std::size_t k = 1; k < n; ++k) {
-            oneRole = oneRole && events[i + k].role == e.role;
-        }
-        for (std::size_t k = 1; k < n; ++k) {
+            const auto& m = events[i + k];
             usernames += '\n';
-            usernames += events[i + k].username;
+            usernames += m.username;
+            roles += '\n';
+            roles += core::toString(*m.role);
+            oneRole = oneRole && m.role == e.role;
         }
-        if (!oneRole) {
-            for (std::size_t k = 1; k < n; ++k) {
-                roles += '\n';
-                roles += core::toString(*events[i + k].role);
-            }
+        if (oneRole) {
+            roles = firstRole;
         }
         seq += static_cast<std::int64_t>(n);
         ins.integer(1, seq).text(2, at).text(3, e.school).text(4, e.fromSchool);
