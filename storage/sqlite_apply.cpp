@@ -57,20 +57,25 @@ void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox
 void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite>& writes,
                                        const SecretBox* box, const std::string& stamp,
                                        std::vector<std::int64_t>& ids) {
-    Poco::Int64 next = 0;
-    session_ << "SELECT coalesce(max(id), 0) + 1 FROM accounts", into(next), now;
+    std::int64_t next = 0;
+    {
+        SqliteStmt q(statements_, "SELECT coalesce(max(id), 0) + 1 FROM accounts");
+        next = q.step() ? q.columnInt(0) : 1;
+    }
     // S7/U3: every name reserved gets the next sequence number, so that other processes load
     // only the names above the last number they saw (loadUsernames). Numbers are taken under
     // the write lock, so a name committed later always has a higher number than any seen before.
-    Poco::Int64 seq = 0;
-    session_ << "SELECT coalesce(max(seq), 0) FROM usernames", into(seq), now;
-    sqlite3* handle = db();
-    SqliteStmt upsert(handle, upsertAccountSql());
+    std::int64_t seq = 0;
+    {
+        SqliteStmt q(statements_, "SELECT coalesce(max(seq), 0) FROM usernames");
+        seq = q.step() ? q.columnInt(0) : 0;
+    }
+    SqliteStmt upsert(statements_, upsertAccountSql());
     SqliteStmt reserve(
-        handle, "INSERT INTO usernames (name, account_id, is_alias, seq) VALUES (?, ?, 0, ?)");
-    SqliteStmt alias(handle,
+        statements_, "INSERT INTO usernames (name, account_id, is_alias, seq) VALUES (?, ?, 0, ?)");
+    SqliteStmt alias(statements_,
                      "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?");
-    SqliteStmt clearPassword(handle, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
+    SqliteStmt clearPassword(statements_, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
     AccountValues v;
     ids.clear();
     ids.reserve(writes.size());
@@ -107,7 +112,7 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
     auto loadGroups = [&](const std::string& school) -> std::map<std::string, std::int64_t>& {
         auto it = groupIds.find(school);
         if (it == groupIds.end()) {
-            SqliteStmt q(handle, "SELECT id, code FROM groups WHERE school = ?");
+            SqliteStmt q(statements_, "SELECT id, code FROM groups WHERE school = ?");
             q.text(1, school);
             auto& m = groupIds[school];
             while (q.step()) {
@@ -117,10 +122,10 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
         }
         return it->second;
     };
-    SqliteStmt insertGroup(handle,
+    SqliteStmt insertGroup(statements_,
                            "INSERT INTO groups (school, code, type, subject, year_group, archived) "
                            "VALUES (?, ?, ?, ?, ?, ?)");
-    SqliteStmt updateGroup(handle,
+    SqliteStmt updateGroup(statements_,
                            "UPDATE groups SET type = ?, subject = ?, year_group = ?, archived = ? "
                            "WHERE id = ?");
     for (const auto& gw : plan.groups) {
@@ -149,9 +154,9 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
         auto c = m.find(code);
         return c == m.end() ? 0 : c->second;
     };
-    SqliteStmt add(handle,
+    SqliteStmt add(statements_,
                    "INSERT OR IGNORE INTO memberships (group_id, account_id) VALUES (?, ?)");
-    SqliteStmt remove(handle, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
+    SqliteStmt remove(statements_, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
     for (const auto& m : plan.memberships) {
         const std::int64_t gid = groupId(m.school, m.groupCode);
         if (gid == 0) {
@@ -190,7 +195,7 @@ void SqliteDirectory::insertRun(RunRecord& r) {
     std::string counts = json::serialize(countsToJson(r.counts));
     std::string warnings = json::serialize(warningsToJson(r.warnings));
     std::string errors = json::serialize(errorsToJson(r.errors));
-    SqliteStmt run(db(),
+    SqliteStmt run(statements_,
                    "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
                    "outcome, files, counts, warnings, errors, plan_digest, extracted_at, "
                    "approved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -216,10 +221,10 @@ void SqliteDirectory::insertRun(RunRecord& r) {
     const std::int64_t id = sqlite3_last_insert_rowid(db());
     r.id = id;
     if (r.spendsApproval) {
-        SqliteStmt spend(db(), "UPDATE approvals SET spent_by_run = ? WHERE run_id = ?");
+        SqliteStmt spend(statements_, "UPDATE approvals SET spent_by_run = ? WHERE run_id = ?");
         spend.integer(1, id).integer(2, *r.spendsApproval).exec();
     }
-    SqliteStmt act(db(), "INSERT INTO run_actions (run_id, seq, body) VALUES (?, ?, ?)");
+    SqliteStmt act(statements_, "INSERT INTO run_actions (run_id, seq, body) VALUES (?, ?, ?)");
     std::int64_t seq = 0;
     for (const auto& a : r.actions) {
         act.integer(1, id).integer(2, ++seq).text(3, json::serialize(actionToJson(a))).exec();
@@ -252,7 +257,7 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
         writeClaims(plan);
         for (const auto& c : plan.claims) {
             touched.insert(c.claim.school);
-            SqliteStmt owner(db(), "SELECT school FROM accounts WHERE id = ?");
+            SqliteStmt owner(statements_, "SELECT school FROM accounts WHERE id = ?");
             owner.integer(1, c.claim.accountId);
             if (owner.step()) {
                 touched.insert(owner.columnText(0));
@@ -263,7 +268,7 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
         }
         touched.erase(plan.school);
         touched.erase("");
-        SqliteStmt dirty(db(), "UPDATE school_state SET dirty = 1 WHERE school = ?");
+        SqliteStmt dirty(statements_, "UPDATE school_state SET dirty = 1 WHERE school = ?");
         for (const auto& s : touched) {
             dirty.text(1, s).exec();
         }
@@ -296,7 +301,7 @@ void SqliteDirectory::recordRun(RunRecord& record, const SchoolState* state) {
 }
 
 std::set<std::string> SqliteDirectory::claimantsOfSchool(const std::string& school) {
-    SqliteStmt q(db(),
+    SqliteStmt q(statements_,
                  "SELECT DISTINCT c.school FROM claims c JOIN accounts a ON a.id = c.account_id "
                  "WHERE a.school = ?");
     q.text(1, school);
@@ -308,7 +313,7 @@ std::set<std::string> SqliteDirectory::claimantsOfSchool(const std::string& scho
 }
 
 void SqliteDirectory::writeSchoolState(const SchoolState& st) {
-    SqliteStmt w(db(),
+    SqliteStmt w(statements_,
                  "INSERT OR REPLACE INTO school_state (school, fingerprint, as_of, next_change, "
                  "dirty, files, echo) VALUES (?, ?, ?, ?, 0, ?, ?)");
     w.text(1, st.school)
@@ -321,7 +326,7 @@ void SqliteDirectory::writeSchoolState(const SchoolState& st) {
 }
 
 std::optional<SchoolState> SqliteDirectory::schoolState(const std::string& school) {
-    SqliteStmt q(db(),
+    SqliteStmt q(statements_,
                  "SELECT fingerprint, as_of, next_change, dirty, files, echo FROM school_state "
                  "WHERE school = ?");
     q.text(1, school);
@@ -335,7 +340,7 @@ std::optional<SchoolState> SqliteDirectory::schoolState(const std::string& schoo
 
 void SqliteDirectory::forgetSchoolState(const std::string& school) {
     inTransaction([&] {
-        SqliteStmt d(db(), "DELETE FROM school_state WHERE school = ?");
+        SqliteStmt d(statements_, "DELETE FROM school_state WHERE school = ?");
         d.text(1, school).exec();
     });
 }

@@ -26,7 +26,7 @@ Approval readApproval(const SqliteStmt& q) {
 
 void SqliteDirectory::approve(const Approval& a) {
     inTransaction([&] {
-        SqliteStmt ins(db(),
+        SqliteStmt ins(statements_,
                        "INSERT INTO approvals (run_id, school, plan_digest, approved_by, "
                        "approved_at) VALUES (?, ?, ?, ?, ?)");
         ins.integer(1, a.runId)
@@ -39,7 +39,7 @@ void SqliteDirectory::approve(const Approval& a) {
 }
 
 std::optional<Approval> SqliteDirectory::approvalOf(std::int64_t runId) {
-    SqliteStmt q(db(), std::string(kApprovalColumns) + "WHERE run_id = ?");
+    SqliteStmt q(statements_, std::string(kApprovalColumns) + "WHERE run_id = ?");
     q.integer(1, runId);
     if (!q.step()) {
         return std::nullopt;
@@ -48,7 +48,7 @@ std::optional<Approval> SqliteDirectory::approvalOf(std::int64_t runId) {
 }
 
 std::optional<Approval> SqliteDirectory::pendingApproval(const std::string& school) {
-    SqliteStmt q(db(),
+    SqliteStmt q(statements_,
                  std::string(kApprovalColumns) +
                      "WHERE school = ? AND spent_by_run IS NULL ORDER BY run_id DESC LIMIT 1");
     q.text(1, school);

@@ -48,11 +48,11 @@ void SqliteDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& ev
     }
     std::int64_t seq = 0;
     {
-        SqliteStmt last(db(), "SELECT coalesce(max(seq), 0) FROM changes");
+        SqliteStmt last(statements_, "SELECT coalesce(max(seq), 0) FROM changes");
         last.step();
         seq = last.columnInt(0);
     }
-    SqliteStmt ins(db(),
+    SqliteStmt ins(statements_,
                    "INSERT INTO changes (seq, at, school, from_school, run_id, actor, kind, "
                    "username, role, group_code, fields, members) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -113,7 +113,7 @@ std::vector<ChangeRow> SqliteDirectory::changesSince(std::int64_t since, int lim
         sql += " AND (school = ?2 OR from_school = ?2)";
     }
     sql += " ORDER BY seq";
-    SqliteStmt q(db(), sql);
+    SqliteStmt q(statements_, sql);
     q.integer(1, since);
     if (!school.empty()) {
         q.text(2, school);

@@ -87,6 +87,7 @@ SqliteDirectory::~SqliteDirectory() {
 SqliteDirectory::SqliteDirectory(const std::string& path, OpenMode mode)
     : path_(path),
       session_(openSession(path)),
+      statements_(Poco::Data::SQLite::Utility::dbHandle(session_)),
       locks_(path + ".lock"),
       leases_(std::make_shared<LeaseBook>([this] { return inBatch_ || depth_ > 0; })) {
     try {
@@ -211,12 +212,12 @@ int SqliteDirectory::migrate() {
 std::int64_t SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registry,
                                             std::int64_t after) {
     if (after < 0) {  // everything (names from before schema 3 have number 0)
-        SqliteStmt count(db(), "SELECT count(*) FROM usernames");
+        SqliteStmt count(statements_, "SELECT count(*) FROM usernames");
         count.step();
         registry.reserve(static_cast<std::size_t>(count.columnInt(0)) + 1024);
     }
     // The usernames_seq index makes a delta a short range scan.
-    SqliteStmt st(db(), "SELECT name, seq FROM usernames WHERE seq > ?");
+    SqliteStmt st(statements_, "SELECT name, seq FROM usernames WHERE seq > ?");
     st.integer(1, after);
     std::int64_t last = after;
     while (st.step()) {
@@ -226,16 +227,8 @@ std::int64_t SqliteDirectory::loadUsernames(reconcile::UsernameRegistry& registr
     return last;
 }
 
-SqliteStmt& SqliteDirectory::prepared(std::unique_ptr<SqliteStmt>& slot, const char* sql) {
-    if (!slot) {
-        slot = std::make_unique<SqliteStmt>(db(), sql);
-    }
-    slot->reset();  // also after a step that threw
-    return *slot;
-}
-
 std::optional<std::int64_t> SqliteDirectory::latestUsernameSeq() {
-    SqliteStmt st(db(), "SELECT max(seq) FROM usernames");
+    SqliteStmt st(statements_, "SELECT max(seq) FROM usernames");
     if (!st.step() || st.columnIsNull(0)) {
         return std::nullopt;
     }
@@ -247,37 +240,20 @@ reconcile::UsernameLookup SqliteDirectory::usernameLookup() {
     // caller's transaction), each prepared once. The lookup must not outlive this directory.
     reconcile::UsernameLookup lookup;
     lookup.exists = [this](std::string_view name) {
-        SqliteStmt& st = prepared(usernameExists_, "SELECT 1 FROM usernames WHERE name = ?");
+        SqliteStmt st(statements_, "SELECT 1 FROM usernames WHERE name = ?");
         st.text(1, name);
-        const bool found = st.step();
-        st.reset();
-        return found;
+        return st.step();
     };
     lookup.withPrefix = [this](std::string_view prefix, std::vector<std::string>& out) {
-        SqliteStmt& st =
-            prepared(usernamesWithPrefix_,
-                     "SELECT name FROM usernames WHERE name >= ?1 AND name < ?1 || char(127)");
+        SqliteStmt st(statements_,
+                      "SELECT name FROM usernames WHERE name >= ?1 AND name < ?1 || char(127)");
         st.text(1, prefix);
         while (st.step()) {
             out.push_back(st.columnText(0));
         }
-        st.reset();
     };
     return lookup;
 }
-
-namespace {
-
-std::string idList(const std::set<std::int64_t>& ids, std::set<std::int64_t>::const_iterator& it,
-                   std::size_t max) {
-    std::string out;
-    for (std::size_t n = 0; it != ids.end() && n < max; ++it, ++n) {
-        out += (out.empty() ? "" : ",") + std::to_string(*it);
-    }
-    return out;
-}
-
-}  // namespace
 
 sqlite3* SqliteDirectory::db() {
     return Poco::Data::SQLite::Utility::dbHandle(session_);
@@ -285,151 +261,12 @@ sqlite3* SqliteDirectory::db() {
 
 std::vector<AccountRow> SqliteDirectory::selectAccounts(const std::string& where,
                                                         const std::vector<std::string>& params) {
-    SqliteStmt st(db(), "SELECT " + accountColumnList() + " FROM accounts " + where);
+    SqliteStmt st(statements_, "SELECT " + accountColumnList() + " FROM accounts " + where);
     int i = 1;
     for (const auto& p : params) {
         st.text(i++, p);
     }
     return readAccountRows(st);
-}
-
-reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
-                                                   const core::Snapshot& snapshot) {
-    reconcile::DirectoryView view;
-    view.school = school;
-    {
-        SqliteStmt own(db(), "SELECT " + accountColumnList() + " FROM accounts WHERE school = ?");
-        own.text(1, school);
-        appendAccounts(own, view.accounts);
-    }
-    std::set<std::int64_t> own;
-    for (const auto& a : view.accounts) {
-        own.insert(a.id);
-    }
-    // Accounts of other schools that this snapshot's persons match (R1, R7), looked up in the
-    // database on every run so that accounts another process created are found too.
-    std::set<std::int64_t> foreign;
-    {
-        std::vector<std::string> upns;
-        std::vector<std::string> nationalIds;
-        for (const auto& p : snapshot.persons) {
-            if (p.role == core::Role::Learner && !p.upn.empty()) {
-                upns.push_back(p.upn);
-            } else if (p.role == core::Role::Staff && !p.nationalId.empty()) {
-                nationalIds.push_back(p.nationalId);
-            }
-        }
-        auto lookUp = [&](const std::vector<std::string>& keys, const char* where) {
-            for (std::size_t at = 0; at < keys.size(); at += 500) {
-                const std::size_t n = std::min<std::size_t>(500, keys.size() - at);
-                std::string marks;
-                for (std::size_t i = 0; i < n; ++i) {
-                    marks += i == 0 ? "?" : ",?";
-                }
-                SqliteStmt q(db(), std::string("SELECT id FROM accounts WHERE ") + where + " IN (" +
-                                       marks +
-                                       ") AND source = 'mis' AND "
-                                       "status <> 'purged' AND school <> ?");
-                int k = 1;
-                for (std::size_t i = 0; i < n; ++i) {
-                    q.text(k++, keys[at + i]);
-                }
-                q.text(k, school);
-                while (q.step()) {
-                    foreign.insert(q.columnInt(0));
-                }
-            }
-        };
-        // The `<> ''` terms let SQLite use the partial indexes on upn and national_id.
-        lookUp(upns, "role = 'learner' AND upn <> '' AND upn");
-        lookUp(nationalIds, "role = 'staff' AND national_id <> '' AND national_id");
-    }
-    // Accounts this school has claimed (they may have moved on since).
-    SqliteStmt claimed(db(), "SELECT account_id FROM claims WHERE school = ?");
-    claimed.text(1, school);
-    while (claimed.step()) {
-        if (own.count(claimed.columnInt(0)) == 0) {
-            foreign.insert(claimed.columnInt(0));
-        }
-    }
-    std::map<std::int64_t, std::size_t> foreignPos;
-    for (auto it = foreign.cbegin(); it != foreign.cend();) {
-        std::string ids = idList(foreign, it, 500);
-        {
-            const std::size_t first = view.accounts.size();
-            SqliteStmt st(
-                db(), "SELECT " + accountColumnList() + " FROM accounts WHERE id IN (" + ids + ")");
-            appendAccounts(st, view.accounts);
-            for (std::size_t i = first; i < view.accounts.size(); ++i) {
-                foreignPos[view.accounts[i].id] = i;
-            }
-        }
-        // Their memberships, which a transfer takes away.
-        SqliteStmt st(db(),
-                      "SELECT m.account_id, g.school, g.code FROM memberships m JOIN groups g ON "
-                      "g.id = m.group_id WHERE m.account_id IN (" +
-                          ids + ")");
-        while (st.step()) {
-            if (auto p = foreignPos.find(st.columnInt(0)); p != foreignPos.end()) {
-                view.accounts[p->second].memberOf.push_back({st.columnText(1), st.columnText(2)});
-            }
-        }
-    }
-    // Claims on every account in the view, and every claim this school made.
-    std::set<std::pair<std::int64_t, std::string>> seen;
-    auto readClaims = [&](SqliteStmt& st) {
-        while (st.step()) {
-            reconcile::Claim c;
-            c.accountId = st.columnInt(0);
-            c.school = st.columnText(1);
-            if (!seen.insert({c.accountId, c.school}).second) {
-                continue;
-            }
-            c.role = core::parseRole(st.columnText(2)).value_or(core::Role::Learner);
-            decodeClaim(st.columnText(3), st.columnText(4), c);
-            c.claimedAt = st.columnText(5);
-            view.claims.push_back(std::move(c));
-        }
-    };
-    const std::string claimColumns =
-        "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims ";
-    {
-        SqliteStmt st(db(), claimColumns +
-                                "WHERE school = ?1 OR account_id IN (SELECT id FROM accounts "
-                                "WHERE school = ?1)");
-        st.text(1, school);
-        readClaims(st);
-    }
-    for (auto it = foreign.cbegin(); it != foreign.cend();) {
-        SqliteStmt st(db(),
-                      claimColumns + "WHERE account_id IN (" + idList(foreign, it, 500) + ")");
-        readClaims(st);
-    }
-    // The school's groups with their members.
-    SqliteStmt groups(db(),
-                      "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, "
-                      "m.account_id FROM groups g LEFT JOIN memberships m ON m.group_id = g.id "
-                      "WHERE g.school = ? ORDER BY g.id");
-    groups.text(1, school);
-    while (groups.step()) {
-        const std::int64_t gid = groups.columnInt(0);
-        if (view.groups.empty() || view.groups.back().id != gid) {
-            reconcile::GroupState g;
-            g.id = gid;
-            g.school = school;
-            g.code = groups.columnText(1);
-            g.type = core::parseGroupType(groups.columnText(2)).value_or(core::GroupType::Class);
-            g.subject = groups.columnText(3);
-            g.yearGroup = groups.columnText(4);
-            g.archived = groups.columnInt(5) != 0;
-            view.groups.push_back(std::move(g));
-        }
-        if (!groups.columnIsNull(6)) {
-            view.groups.back().members.push_back(groups.columnInt(6));
-        }
-    }
-    completeView(view);
-    return view;
 }
 
 }  // namespace misync::storage

@@ -14,6 +14,7 @@
 
 #include "storage/directory.h"
 #include "storage/lock_file.h"
+#include "storage/sqlite_stmt.h"
 
 namespace misync::storage {
 
@@ -128,6 +129,8 @@ class SqliteDirectory final : public Directory {
   private:
     std::string path_;
     Poco::Data::Session session_;
+    // Declared after session_, so its statements are finalized before the connection closes.
+    StatementCache statements_;
     bool batching_ = false;
     bool inBatch_ = false;
     int depth_ = 0;  // open inTransaction() levels: inner ones are savepoints
@@ -142,15 +145,6 @@ class SqliteDirectory final : public Directory {
     LockFile locks_;                     // `<path>.lock`: schools, turnstile, bell
     std::shared_ptr<LeaseBook> leases_;  // leases handed out, and those waiting for a COMMIT
     bool readOnly_ = false;              // inside readSnapshot()
-    // appendRunSummaries' statement, prepared once (sqlite_runs.cpp): the status endpoint runs
-    // it thousands of times a second. Declared after session_, so finalized before it closes.
-    std::unique_ptr<class SqliteStmt> runSummaries_;
-    std::unique_ptr<class SqliteStmt> dataVersion_;
-    // usernameLookup()'s queries, prepared once: an initial load beyond the names a registry
-    // holds asks one for nearly every name it gives.
-    std::unique_ptr<class SqliteStmt> usernameExists_;
-    std::unique_ptr<class SqliteStmt> usernamesWithPrefix_;
-
     void inTransaction(const std::function<void()>& body);
     // The outermost BEGIN IMMEDIATE, through the turnstile (S7).
     void beginImmediate();
@@ -158,8 +152,6 @@ class SqliteDirectory final : public Directory {
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
     sqlite3* db();
-    // The statement in `slot`, prepared from `sql` on first use, reset and ready to bind.
-    SqliteStmt& prepared(std::unique_ptr<SqliteStmt>& slot, const char* sql);
     void insertRun(RunRecord& record);
     void writeSchoolState(const SchoolState& state);
     std::set<std::string> claimantsOfSchool(const std::string& school);

@@ -31,7 +31,7 @@ MetaConfirmations::~MetaConfirmations() {
 }
 
 std::optional<std::string> SqliteDirectory::metaValue(const std::string& key) {
-    SqliteStmt q(db(), "SELECT value FROM directory_meta WHERE key = ?");
+    SqliteStmt q(statements_, "SELECT value FROM directory_meta WHERE key = ?");
     q.text(1, key);
     if (!q.step()) {
         return std::nullopt;
@@ -41,7 +41,7 @@ std::optional<std::string> SqliteDirectory::metaValue(const std::string& key) {
 
 void SqliteDirectory::setMetaValue(const std::string& key, const std::string& value) {
     inTransaction([&] {
-        SqliteStmt up(db(),
+        SqliteStmt up(statements_,
                       "INSERT INTO directory_meta (key, value) VALUES (?, ?) "
                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         up.text(1, key).text(2, value).exec();
@@ -54,7 +54,7 @@ bool SqliteDirectory::metaMatches(const std::string& key, const std::string& val
     if (transactionOpen && confirmed_.pairs.count({key, value}) != 0) {
         return true;
     }
-    SqliteStmt ins(db(), "INSERT OR IGNORE INTO directory_meta (key, value) VALUES (?, ?)");
+    SqliteStmt ins(statements_, "INSERT OR IGNORE INTO directory_meta (key, value) VALUES (?, ?)");
     ins.text(1, key).text(2, value).exec();
     const bool matches = metaValue(key) == value;
     // The INSERT took the write lock (or failed) for the rest of the transaction: no other
@@ -72,14 +72,14 @@ bool SqliteDirectory::metaMatches(const std::string& key, const std::string& val
 }
 
 std::int64_t SqliteDirectory::sealedPasswordCount() {
-    SqliteStmt q(db(), "SELECT count(*) FROM accounts WHERE password_sealed <> ''");
+    SqliteStmt q(statements_, "SELECT count(*) FROM accounts WHERE password_sealed <> ''");
     q.step();
     return q.columnInt(0);
 }
 
 void SqliteDirectory::forEachSealedPassword(
     const std::function<void(const std::string&, const std::string&)>& visit) {
-    SqliteStmt q(db(),
+    SqliteStmt q(statements_,
                  "SELECT username, password_sealed FROM accounts WHERE password_sealed <> '' "
                  "ORDER BY id");
     while (q.step()) {
@@ -94,7 +94,7 @@ ResealReport SqliteDirectory::resealPasswords(const SecretBox& from, const Secre
         // let SQLite meet the same row twice.
         std::vector<std::pair<std::int64_t, std::string>> sealed;
         {
-            SqliteStmt q(db(),
+            SqliteStmt q(statements_,
                          "SELECT id, username, password_sealed FROM accounts "
                          "WHERE password_sealed <> '' ORDER BY id");
             while (q.step()) {
@@ -107,7 +107,7 @@ ResealReport SqliteDirectory::resealPasswords(const SecretBox& from, const Secre
                 sodium_memzero(plain->data(), plain->size());
             }
         }
-        SqliteStmt up(db(), "UPDATE accounts SET password_sealed = ? WHERE id = ?");
+        SqliteStmt up(statements_, "UPDATE accounts SET password_sealed = ? WHERE id = ?");
         for (const auto& [id, value] : sealed) {
             try {
                 up.text(1, value).integer(2, id).exec();
@@ -128,7 +128,7 @@ std::vector<std::string> SqliteDirectory::forgetSealedPasswords(const std::strin
     inTransaction([&] {
         std::vector<reconcile::ChangeEvent> events;
         {
-            SqliteStmt q(db(),
+            SqliteStmt q(statements_,
                          "SELECT username, school, role FROM accounts WHERE password_sealed <> '' "
                          "ORDER BY id");
             while (q.step()) {
@@ -142,7 +142,7 @@ std::vector<std::string> SqliteDirectory::forgetSealedPasswords(const std::strin
                 events.push_back(std::move(e));
             }
         }
-        SqliteStmt up(db(),
+        SqliteStmt up(statements_,
                       "UPDATE accounts SET password_sealed = '', updated_at = ? "
                       "WHERE password_sealed <> ''");
         up.text(1, at).exec();

@@ -55,8 +55,8 @@ void appendString(std::string& out, std::string_view s) {
 
 int SqliteDirectory::appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
                                         std::string& out) {
-    SqliteStmt& q = prepared(
-        runSummaries_,
+    SqliteStmt q(
+        statements_,
         "SELECT id, school, outcome, trigger, as_of, started_at, finished_at, connector, "
         "files, "
         "extracted_at, counts, approved_run, warnings, errors FROM runs WHERE school = ? AND "
@@ -99,24 +99,22 @@ int SqliteDirectory::appendRunSummaries(const std::string& school, int limit, st
         out += '}';
         ++n;
     }
-    q.reset();
     return n;
 }
 
 std::uint64_t SqliteDirectory::dataVersion() {
-    SqliteStmt& version = prepared(dataVersion_, "PRAGMA data_version");
+    SqliteStmt version(statements_, "PRAGMA data_version");
     version.step();
     // data_version changes when another connection commits; the change count when this one
     // writes (which data_version does not report).
     const auto others = static_cast<std::uint64_t>(version.columnInt(0));
-    version.reset();
     const auto own = static_cast<std::uint64_t>(sqlite3_total_changes64(db()));
     return (others << 32) ^ own;
 }
 
 std::vector<RunRecord> SqliteDirectory::listRuns(const std::string& school, int limit,
                                                  std::int64_t beforeId) {
-    SqliteStmt q(db(),
+    SqliteStmt q(statements_,
                  std::string(kRunColumns) + "WHERE school = ? AND id < ? ORDER BY id DESC LIMIT ?");
     q.text(1, school)
         .integer(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
@@ -141,14 +139,14 @@ std::optional<RunPage> SqliteDirectory::getRunPage(std::int64_t id, std::int64_t
     std::optional<RunPage> page;
     // One read transaction, so that the run, its count and its page agree.
     readSnapshot([&] {
-        SqliteStmt q(db(), std::string(kRunColumns) + "WHERE id = ?");
+        SqliteStmt q(statements_, std::string(kRunColumns) + "WHERE id = ?");
         q.integer(1, id);
         if (!q.step()) {
             return;
         }
         page.emplace();
         page->run = runFromRow(q);
-        SqliteStmt count(db(), "SELECT count(*) FROM run_actions WHERE run_id = ?");
+        SqliteStmt count(statements_, "SELECT count(*) FROM run_actions WHERE run_id = ?");
         count.integer(1, id);
         count.step();
         page->totalActions = count.columnInt(0);
@@ -156,7 +154,7 @@ std::optional<RunPage> SqliteDirectory::getRunPage(std::int64_t id, std::int64_t
             return;
         }
         // seq numbers a run's actions 1, 2, … in order (insertRun), so a page is a range scan.
-        SqliteStmt acts(db(),
+        SqliteStmt acts(statements_,
                         "SELECT body FROM run_actions WHERE run_id = ? AND seq > ? ORDER BY seq "
                         "LIMIT ?");
         acts.integer(1, id).integer(2, offset).integer(3, limit);

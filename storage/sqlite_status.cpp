@@ -122,7 +122,7 @@ std::string schoolStatusSql(bool filtered) {
 
 std::vector<SchoolStatusRow> SqliteDirectory::schoolStatuses(
     const std::vector<std::string>& schools) {
-    SqliteStmt q(db(), schoolStatusSql(!schools.empty()));
+    SqliteStmt q(statements_, schoolStatusSql(!schools.empty()));
     if (!schools.empty()) {
         json::array names;
         for (const auto& s : schools) {

@@ -11,8 +11,62 @@ SqliteStmt::SqliteStmt(sqlite3* db, std::string_view sql) : db_(db) {
     }
 }
 
+SqliteStmt::SqliteStmt(StatementCache& cache, std::string_view sql)
+    : db_(cache.db()), stmt_(cache.take(sql)), cache_(&cache) {
+    if (stmt_ == nullptr) {
+        fail("prepare");
+    }
+}
+
 SqliteStmt::~SqliteStmt() {
-    sqlite3_finalize(stmt_);
+    if (cache_ != nullptr) {
+        cache_->give(stmt_);
+    } else {
+        sqlite3_finalize(stmt_);
+    }
+}
+
+StatementCache::~StatementCache() {
+    for (auto& [sql, stmts] : idle_) {
+        for (auto* st : stmts) {
+            sqlite3_finalize(st);
+        }
+    }
+}
+
+sqlite3_stmt* StatementCache::take(std::string_view sql) {
+    if (auto it = idle_.find(sql); it != idle_.end() && !it->second.empty()) {
+        sqlite3_stmt* st = it->second.back();
+        it->second.pop_back();
+        return st;
+    }
+    sqlite3_stmt* st = nullptr;
+    ++prepares_;
+    if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &st, nullptr) !=
+        SQLITE_OK) {
+        sqlite3_finalize(st);
+        return nullptr;
+    }
+    return st;
+}
+
+void StatementCache::give(sqlite3_stmt* stmt) {
+    if (stmt == nullptr) {
+        return;
+    }
+    sqlite3_reset(stmt);
+    sqlite3_clear_bindings(stmt);
+    // sqlite3_sql() is the text the statement was prepared from, as take() was given it.
+    const char* sql = sqlite3_sql(stmt);
+    auto it = idle_.find(std::string_view(sql));
+    if (it == idle_.end()) {
+        if (idle_.size() >= kMaxTexts) {
+            sqlite3_finalize(stmt);
+            return;
+        }
+        it = idle_.emplace(sql, std::vector<sqlite3_stmt*>{}).first;
+    }
+    it->second.push_back(stmt);
 }
 
 void SqliteStmt::fail(const char* what) const {

@@ -1,12 +1,210 @@
-// The parts of a school's DirectoryView beyond accounts, claims and groups (sqlite_directory.cpp
-// loadView): what R7's dual registration and R10's Digital Champion check need.
+// A school's DirectoryView: its accounts, the accounts of other schools its snapshot's persons
+// match, claims, groups and memberships (loadView), and what R7's dual registration and R10's
+// Digital Champion check add (completeView).
 #include <map>
 #include <set>
+#include <string_view>
+#include <unordered_set>
 
 #include "storage/sqlite_directory.h"
 #include "storage/sqlite_stmt.h"
 
 namespace misync::storage {
+
+namespace {
+
+// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`: one statement, prepared
+// once, whatever the number of keys (issue 8).
+void appendJsonString(std::string& out, std::string_view s) {
+    out += '"';
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c == '"' || c == '\\') {
+            out += '\\';
+            out += ch;
+        } else if (c < 0x20) {
+            static constexpr char kHex[] = "0123456789abcdef";
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+        } else {
+            out += ch;
+        }
+    }
+    out += '"';
+}
+
+std::string jsonArray(const std::vector<std::string_view>& keys) {
+    std::string out = "[";
+    for (const auto& k : keys) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        appendJsonString(out, k);
+    }
+    return out + "]";
+}
+
+std::string jsonArray(const std::set<std::int64_t>& ids) {
+    std::string out = "[";
+    for (const auto id : ids) {
+        if (out.size() > 1) {
+            out += ',';
+        }
+        out += std::to_string(id);
+    }
+    return out + "]";
+}
+
+}  // namespace
+
+reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
+                                                   const core::Snapshot& snapshot) {
+    static const std::string kAccounts = "SELECT " + accountColumnList() + " FROM accounts ";
+    reconcile::DirectoryView view;
+    view.school = school;
+    {
+        SqliteStmt own(statements_, kAccounts + "WHERE school = ?");
+        own.text(1, school);
+        appendAccounts(own, view.accounts);
+    }
+    std::set<std::int64_t> own;
+    // UPNs the school's own MIS learner accounts carry. A UPN is one learner's across the
+    // directory (R1): no other school's account can carry it, so these are not looked up again
+    // (issue 8: in a daily run nearly every learner's UPN is one of them).
+    std::unordered_set<std::string_view> ownUpns;
+    for (const auto& a : view.accounts) {
+        own.insert(a.id);
+        if (a.role == core::Role::Learner && a.source == reconcile::AccountSource::Mis &&
+            a.status != reconcile::AccountStatus::Purged && !a.attrs.upn.empty()) {
+            ownUpns.insert(a.attrs.upn);
+        }
+    }
+    // Accounts of other schools that this snapshot's persons match (R1, R7), looked up in the
+    // database on every run so that accounts another process created are found too.
+    std::set<std::int64_t> foreign;
+    {
+        std::vector<std::string_view> upns;
+        std::vector<std::string_view> nationalIds;
+        for (const auto& p : snapshot.persons) {
+            if (p.role == core::Role::Learner && !p.upn.empty() && ownUpns.count(p.upn) == 0) {
+                upns.push_back(p.upn);
+            } else if (p.role == core::Role::Staff && !p.nationalId.empty()) {
+                nationalIds.push_back(p.nationalId);
+            }
+        }
+        auto lookUp = [&](const std::vector<std::string_view>& keys, const char* sql) {
+            if (keys.empty()) {
+                return;
+            }
+            SqliteStmt q(statements_, sql);
+            q.text(1, jsonArray(keys)).text(2, school);
+            while (q.step()) {
+                foreign.insert(q.columnInt(0));
+            }
+        };
+        // The `<> ''` terms let SQLite use the partial indexes on upn and national_id.
+        lookUp(upns,
+               "SELECT id FROM accounts WHERE role = 'learner' AND upn <> '' AND upn IN "
+               "(SELECT value FROM json_each(?1)) AND source = 'mis' AND status <> 'purged' "
+               "AND school <> ?2");
+        lookUp(nationalIds,
+               "SELECT id FROM accounts WHERE role = 'staff' AND national_id <> '' AND "
+               "national_id IN (SELECT value FROM json_each(?1)) AND source = 'mis' AND "
+               "status <> 'purged' AND school <> ?2");
+    }
+    // Accounts this school has claimed (they may have moved on since).
+    {
+        SqliteStmt claimed(statements_, "SELECT account_id FROM claims WHERE school = ?");
+        claimed.text(1, school);
+        while (claimed.step()) {
+            if (own.count(claimed.columnInt(0)) == 0) {
+                foreign.insert(claimed.columnInt(0));
+            }
+        }
+    }
+    const std::string foreignIds = foreign.empty() ? std::string() : jsonArray(foreign);
+    if (!foreign.empty()) {
+        std::map<std::int64_t, std::size_t> foreignPos;
+        const std::size_t first = view.accounts.size();
+        {
+            SqliteStmt st(statements_, kAccounts + "WHERE id IN (SELECT value FROM json_each(?))");
+            st.text(1, foreignIds);
+            appendAccounts(st, view.accounts);
+        }
+        for (std::size_t i = first; i < view.accounts.size(); ++i) {
+            foreignPos[view.accounts[i].id] = i;
+        }
+        // Their memberships, which a transfer takes away.
+        SqliteStmt st(statements_,
+                      "SELECT m.account_id, g.school, g.code FROM memberships m JOIN groups g ON "
+                      "g.id = m.group_id WHERE m.account_id IN (SELECT value FROM json_each(?))");
+        st.text(1, foreignIds);
+        while (st.step()) {
+            if (auto p = foreignPos.find(st.columnInt(0)); p != foreignPos.end()) {
+                view.accounts[p->second].memberOf.push_back({st.columnText(1), st.columnText(2)});
+            }
+        }
+    }
+    // Claims on every account in the view, and every claim this school made.
+    std::set<std::pair<std::int64_t, std::string>> seen;
+    auto readClaims = [&](SqliteStmt& st) {
+        while (st.step()) {
+            reconcile::Claim c;
+            c.accountId = st.columnInt(0);
+            c.school = st.columnText(1);
+            if (!seen.insert({c.accountId, c.school}).second) {
+                continue;
+            }
+            c.role = core::parseRole(st.columnText(2)).value_or(core::Role::Learner);
+            decodeClaim(st.columnText(3), st.columnText(4), c);
+            c.claimedAt = st.columnText(5);
+            view.claims.push_back(std::move(c));
+        }
+    };
+    {
+        SqliteStmt st(statements_,
+                      "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
+                      "WHERE school = ?1 OR account_id IN (SELECT id FROM accounts WHERE school = "
+                      "?1)");
+        st.text(1, school);
+        readClaims(st);
+    }
+    if (!foreign.empty()) {
+        SqliteStmt st(statements_,
+                      "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
+                      "WHERE account_id IN (SELECT value FROM json_each(?))");
+        st.text(1, foreignIds);
+        readClaims(st);
+    }
+    // The school's groups with their members, in the order of the (school, code) index: a
+    // group's rows are consecutive, and SQLite needs no sort (ordering by id made it sort every
+    // membership of the school).
+    SqliteStmt groups(statements_,
+                      "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, "
+                      "m.account_id FROM groups g LEFT JOIN memberships m ON m.group_id = g.id "
+                      "WHERE g.school = ? ORDER BY g.school, g.code");
+    groups.text(1, school);
+    while (groups.step()) {
+        const std::int64_t gid = groups.columnInt(0);
+        if (view.groups.empty() || view.groups.back().id != gid) {
+            reconcile::GroupState g;
+            g.id = gid;
+            g.school = school;
+            g.code = groups.columnText(1);
+            g.type = core::parseGroupType(groups.columnText(2)).value_or(core::GroupType::Class);
+            g.subject = groups.columnText(3);
+            g.yearGroup = groups.columnText(4);
+            g.archived = groups.columnInt(5) != 0;
+            view.groups.push_back(std::move(g));
+        }
+        if (!groups.columnIsNull(6)) {
+            view.groups.back().members.push_back(groups.columnInt(6));
+        }
+    }
+    completeView(view);
+    return view;
+}
 
 void SqliteDirectory::completeView(reconcile::DirectoryView& view) {
     // R7: the school's own accounts that another school claims carry their memberships, so
@@ -23,7 +221,7 @@ void SqliteDirectory::completeView(reconcile::DirectoryView& view) {
         }
     }
     if (!claimed.empty()) {
-        SqliteStmt q(db(),
+        SqliteStmt q(statements_,
                      "SELECT g.school, g.code FROM memberships m JOIN groups g ON g.id = "
                      "m.group_id WHERE m.account_id = ? ORDER BY g.school, g.code");
         for (auto& [id, a] : claimed) {
@@ -42,7 +240,7 @@ void SqliteDirectory::completeView(reconcile::DirectoryView& view) {
             schools.insert(a.school);
         }
     }
-    SqliteStmt count(db(),
+    SqliteStmt count(statements_,
                      "SELECT count(*) FROM accounts WHERE school = ? AND digital_champion = 1 "
                      "AND status = 'active'");
     for (const auto& s : schools) {

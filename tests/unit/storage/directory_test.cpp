@@ -217,6 +217,71 @@ TEST_F(DirectoryTest, ViewOfAnotherSchoolFindsTheAccountByUpn) {
     EXPECT_EQ(own.groups[0].members.size(), 1u);
 }
 
+// The cross-school lookups bind their keys as one JSON array (issue 8): any number of them, and
+// keys with quotes, backslashes or control characters, find what they name.
+TEST_F(DirectoryTest, ViewFindsAnyNumberOfOtherSchoolsAccountsWhateverTheirKeysCharacters) {
+    auto d = open();
+    reconcile::Plan plan;
+    plan.school = "6612345";
+    core::Snapshot snap;
+    snap.school = "6619999";
+    constexpr int kLearners = 1200;  // beyond SQLite's old limit of 999 parameters
+    for (int i = 0; i < kLearners; ++i) {
+        const std::string upn = "B8012000" + std::to_string(10000 + i);
+        plan.accounts.push_back({learner("6612345", "l" + std::to_string(i), upn),
+                                 std::nullopt,
+                                 {"l" + std::to_string(i)}});
+        core::Person p;
+        p.misId = std::to_string(i);
+        p.upn = upn;
+        snap.persons.push_back(p);
+    }
+    const std::string oddId = "AB\"1\\2\x01'3";
+    auto staff = learner("6612345", "stafft", "");
+    staff.role = core::Role::Staff;
+    staff.attrs.nationalId = oddId;
+    plan.accounts.push_back({staff, std::nullopt, {"stafft"}});
+    auto rec = record("6612345");
+    d->apply(plan, rec, box_);
+
+    core::Person t;
+    t.role = core::Role::Staff;
+    t.misId = "900";
+    t.nationalId = oddId;
+    snap.persons.push_back(t);
+    auto view = d->loadView("6619999", snap);
+    ASSERT_EQ(view.accounts.size(), static_cast<std::size_t>(kLearners + 1));
+    int staffFound = 0;
+    for (const auto& a : view.accounts) {
+        EXPECT_EQ(a.school, "6612345");
+        staffFound += a.attrs.nationalId == oddId ? 1 : 0;
+    }
+    EXPECT_EQ(staffFound, 1);
+}
+
+// A UPN is one learner's across the directory (R1): the UPNs a school's own accounts carry are not
+// looked up in other schools. Should the directory hold a second account with such a UPN (it
+// cannot come from a sync), the school's view keeps to its own (docs/architecture.md).
+TEST_F(DirectoryTest, ViewDoesNotLookUpTheUpnsItsOwnAccountsCarry) {
+    auto d = open();
+    auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
+    auto rec = record("6612345");
+    d->apply(plan, rec, box_);
+    auto other = createPlan("6619999", learner("6619999", "jonesb", kUpn), "HappyRiver43");
+    auto rec2 = record("6619999");
+    d->apply(other, rec2, box_);
+
+    core::Snapshot snap;
+    snap.school = "6612345";
+    core::Person p;
+    p.misId = "jonesa-id";
+    p.upn = kUpn;
+    snap.persons.push_back(p);
+    auto view = d->loadView("6612345", snap);
+    ASSERT_EQ(view.accounts.size(), 1u);
+    EXPECT_EQ(view.accounts[0].username, "jonesa");
+}
+
 TEST_F(DirectoryTest, ClaimsRoundTrip) {
     auto d = open();
     auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
