@@ -58,6 +58,9 @@ Plan Planner::run() {
 }
 
 void Planner::index() {
+    byId_.reserve(in_.view.accounts.size());
+    byUpn_.reserve(in_.view.accounts.size());
+    ownByMis_.reserve(in_.view.accounts.size());
     for (const auto& a : in_.view.accounts) {
         byId_[a.id] = &a;
         if (a.status == AccountStatus::Purged) {

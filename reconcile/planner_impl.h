@@ -22,6 +22,14 @@
 namespace misync::reconcile::detail {
 
 using PersonKey = std::pair<core::Role, std::string>;  // (role, MIS id)
+struct PersonKeyHash {
+    std::size_t operator()(const PersonKey& k) const {
+        return std::hash<std::string>{}(k.second) * 3 + static_cast<std::size_t>(k.first);
+    }
+};
+// The planner's per-person lookups, hashed (issue 8): nothing iterates them in order.
+template <typename T>
+using PersonMap = std::unordered_map<PersonKey, T, PersonKeyHash>;
 
 // Where a person's account ends up after the plan, for memberships.
 struct Ref {
@@ -52,7 +60,7 @@ class Planner {
     std::unordered_map<std::int64_t, const Account*> byId_;
     std::unordered_map<std::string, const Account*> byUpn_;
     std::unordered_map<std::string, const Account*> byNational_;
-    std::map<PersonKey, const Account*> ownByMis_;
+    PersonMap<const Account*> ownByMis_;
     std::unordered_map<std::int64_t, std::vector<const Claim*>> claimsOn_;  // by other schools
     std::unordered_map<std::int64_t, const Claim*> ownClaims_;
     std::unordered_map<std::int64_t, std::size_t> writeIndex_;
@@ -61,13 +69,13 @@ class Planner {
     std::unordered_set<std::int64_t> held_;
     std::unordered_set<std::int64_t> claimedNow_;
     std::unordered_set<std::int64_t> releasedClaims_;
-    std::map<PersonKey, Ref> placed_;  // persons whose account is active here after the plan
+    PersonMap<Ref> placed_;  // persons whose account is active here after the plan
     // R7 dual registration: persons of this school whose account another school owns; they
     // are guest members of this school's groups.
     std::map<PersonKey, Ref> guests_;
     // Owners that this plan turns into guests of an account it takes over (they claim it now).
     std::set<std::pair<std::int64_t, std::string>> keptGuests_;
-    std::map<PersonKey, std::vector<std::string>> personGroups_;
+    PersonMap<std::vector<std::string>> personGroups_;
     // The school's groups after the plan (R11): the codes memberships may name.
     std::set<std::string> groupCodes_;
     // Coverage::Changes (SPEC §6.3): the memberships the snapshot ends, per member.
@@ -79,8 +87,8 @@ class Planner {
     std::unordered_set<std::int64_t> guestIds_;
     std::set<std::pair<std::string, std::int64_t>> ended_;
     std::set<std::string> unknownGroups_;
-    std::set<PersonKey> seen_;
-    std::set<std::string> seenUpns_;
+    std::unordered_set<PersonKey, PersonKeyHash> seen_;
+    std::unordered_set<std::string> seenUpns_;
     std::multimap<std::string, const Account*> manualByName_;
     // R10: active Digital Champions this plan takes away, per school.
     std::map<std::string, int> championsLost_;
