@@ -77,7 +77,7 @@ class Planner {
     std::set<std::pair<std::int64_t, std::string>> keptGuests_;
     PersonMap<std::vector<std::string>> personGroups_;
     // The school's groups after the plan (R11): the codes memberships may name.
-    std::set<std::string> groupCodes_;
+    std::unordered_set<std::string> groupCodes_;
     // Coverage::Changes (SPEC §6.3): the memberships the snapshot ends, per member.
     std::map<PersonKey, std::set<std::string>> removedByPerson_;
     // Coverage other than Roll: the live groups of this school each account belongs to.

@@ -80,6 +80,28 @@ class DirectoryTest : public ::testing::Test {
         return r;
     }
 
+    // Applies createPlan() of one learner at `school` as that school's run.
+    void applyLearner(storage::Directory& d, const std::string& school, const std::string& username,
+                      const std::string& upn) {
+        auto plan = createPlan(school, learner(school, username, upn), "HappyRiver42");
+        auto rec = record(school);
+        d.apply(plan, rec, box_);
+    }
+
+    // A snapshot of `school` listing one learner.
+    static core::Snapshot snapshotOf(const std::string& school, const std::string& misId,
+                                     const std::string& upn) {
+        core::Snapshot snap;
+        snap.school = school;
+        core::Person p;
+        p.misId = misId;
+        p.upn = upn;
+        p.legalForename = "Siân";
+        p.legalSurname = "Jones";
+        snap.persons.push_back(p);
+        return snap;
+    }
+
     fs::path dir_;
     std::string db_;
     storage::SecretBox box_{std::array<unsigned char, 32>{1, 2, 3}};
@@ -194,19 +216,9 @@ TEST_F(DirectoryTest, AFailedApplyChangesNothing) {
 
 TEST_F(DirectoryTest, ViewOfAnotherSchoolFindsTheAccountByUpn) {
     auto d = open();
-    auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
-    auto rec = record("6612345");
-    d->apply(plan, rec, box_);
+    applyLearner(*d, "6612345", "jonesa", kUpn);
 
-    core::Snapshot snap;
-    snap.school = "6619999";
-    core::Person p;
-    p.misId = "77";
-    p.upn = kUpn;
-    p.legalForename = "Siân";
-    p.legalSurname = "Jones";
-    snap.persons.push_back(p);
-    auto view = d->loadView("6619999", snap);
+    auto view = d->loadView("6619999", snapshotOf("6619999", "77", kUpn));
     ASSERT_EQ(view.accounts.size(), 1u);
     EXPECT_EQ(view.accounts[0].school, "6612345");
     ASSERT_EQ(view.accounts[0].memberOf.size(), 1u);  // R7 removes these on transfer
@@ -264,20 +276,10 @@ TEST_F(DirectoryTest, ViewFindsAnyNumberOfOtherSchoolsAccountsWhateverTheirKeysC
 // cannot come from a sync), the school's view keeps to its own (docs/architecture.md).
 TEST_F(DirectoryTest, ViewDoesNotLookUpTheUpnsItsOwnAccountsCarry) {
     auto d = open();
-    auto plan = createPlan("6612345", learner("6612345", "jonesa", kUpn), "HappyRiver42");
-    auto rec = record("6612345");
-    d->apply(plan, rec, box_);
-    auto other = createPlan("6619999", learner("6619999", "jonesb", kUpn), "HappyRiver43");
-    auto rec2 = record("6619999");
-    d->apply(other, rec2, box_);
+    applyLearner(*d, "6612345", "jonesa", kUpn);
+    applyLearner(*d, "6619999", "jonesb", kUpn);
 
-    core::Snapshot snap;
-    snap.school = "6612345";
-    core::Person p;
-    p.misId = "jonesa-id";
-    p.upn = kUpn;
-    snap.persons.push_back(p);
-    auto view = d->loadView("6612345", snap);
+    auto view = d->loadView("6612345", snapshotOf("6612345", "jonesa-id", kUpn));
     ASSERT_EQ(view.accounts.size(), 1u);
     EXPECT_EQ(view.accounts[0].username, "jonesa");
 }
