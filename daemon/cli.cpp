@@ -7,6 +7,9 @@
 #include <cstdlib>
 #include <iostream>
 #include <memory>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include "core/school.h"
 #include "daemon/cli_parts.h"
@@ -107,6 +110,35 @@ void addSyncCommands(CliScope& c) {
     });
 }
 
+namespace {
+
+// "misync stauts": CLI11 says only that a subcommand is required. Name the word it did not know
+// and the commands of that level instead (a typo is the usual cause).
+std::optional<std::string> unknownCommand(CLI::App& app) {
+    CLI::App* level = &app;
+    for (bool deeper = true; deeper;) {
+        deeper = false;
+        for (CLI::App* sub : level->get_subcommands()) {
+            level = sub;
+            deeper = true;
+            break;
+        }
+    }
+    std::vector<std::string> rest = app.remaining(true);
+    if (rest.empty() || rest.front().starts_with('-')) {
+        return std::nullopt;
+    }
+    std::string known;
+    for (const CLI::App* sub : level->get_subcommands([](CLI::App*) { return true; })) {
+        known += (known.empty() ? "" : ", ") + sub->get_name();
+    }
+    std::string where = level == &app ? "" : " " + level->get_name();
+    return "unknown command '" + rest.front() + "' for misync" + where + "; the commands are: " +
+           known + "\nRun with --help for more information.\n";
+}
+
+}  // namespace
+
 int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     setUpLogging();
     GlobalOptions g;
@@ -131,6 +163,12 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
 
     try {
         app.parse(argc, argv);
+    } catch (const CLI::RequiredError& e) {
+        if (auto unknown = unknownCommand(app)) {
+            err << *unknown;
+            return kExitUsage;
+        }
+        return app.exit(e, out, err) == 0 ? kExitOk : kExitUsage;
     } catch (const CLI::ParseError& e) {
         // Help goes to stdout with status 0; every other parse error is a usage error (2).
         return app.exit(e, out, err) == 0 ? kExitOk : kExitUsage;

@@ -84,6 +84,19 @@ TEST_F(CliTest, UsageAndConfigurationErrorsAreTwo) {
     EXPECT_EQ(misync({"frobnicate"}).status, 2);
     EXPECT_EQ(misync({}).status, 2);
     EXPECT_EQ(misync({"run", "--no-such-option"}).status, 2);
+    // A mistyped command is named, with the commands of its level; a missing one is not
+    // mistaken for one.
+    Result typo = misync({"stauts"});
+    EXPECT_EQ(typo.status, 2);
+    EXPECT_THAT(typo.err, HasSubstr("unknown command 'stauts' for misync;"));
+    EXPECT_THAT(typo.err, HasSubstr("status"));
+    Result nested = misync({"accounts", "lst"});
+    EXPECT_EQ(nested.status, 2);
+    EXPECT_THAT(nested.err, HasSubstr("unknown command 'lst' for misync accounts;"));
+    EXPECT_THAT(nested.err, HasSubstr("list, show"));
+    Result none = misync({"db"});
+    EXPECT_EQ(none.status, 2);
+    EXPECT_THAT(none.err, HasSubstr("A subcommand is required"));
     // None of these ran anything.
     EXPECT_TRUE(history(kSchool).empty());
     EXPECT_TRUE(accounts().empty());
