@@ -133,8 +133,8 @@ std::optional<std::string> unknownCommand(CLI::App& app) {
         known += (known.empty() ? "" : ", ") + sub->get_name();
     }
     std::string where = level == &app ? "" : " " + level->get_name();
-    return "unknown command '" + rest.front() + "' for misync" + where + "; the commands are: " +
-           known + "\nRun with --help for more information.\n";
+    return "unknown command '" + rest.front() + "' for misync" + where +
+           "; the commands are: " + known + "\nRun with --help for more information.\n";
 }
 
 }  // namespace
