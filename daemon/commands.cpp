@@ -175,6 +175,11 @@ int cmdCheckConfig(const GlobalOptions& g, Io io) {
         [&](Context& ctx) {
             // What `misync daemon` would refuse at start-up beyond the file itself: the tokens
             // file's entries and the TLS pair (SPEC §7, §9).
+            if (std::string why =
+                    storage::Directory::unavailableBackend(ctx.config.directory.backend);
+                !why.empty()) {
+                throw core::ConfigError(ctx.config.file.string() + ": directory.backend: " + why);
+            }
             const auto& st = ctx.config.status;
             std::size_t tokens = 0;
             if (!st.tokensFile.empty()) {

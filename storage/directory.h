@@ -311,6 +311,9 @@ class Directory : public SchemaStore,
     // Throws core::StoreError naming the database on failure or a schema version mismatch.
     static std::unique_ptr<Directory> open(const StoreOptions& options,
                                            OpenMode mode = OpenMode::Use);
+    // Why open() would refuse `backend` before touching any database ("" when this build has
+    // it): `misync check-config` says so too, as the daemon would refuse it at start-up.
+    static std::string unavailableBackend(const std::string& backend);
     ~Directory() override = default;
 };
 

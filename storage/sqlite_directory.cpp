@@ -35,19 +35,25 @@ std::string accountColumnList(const char* prefix) {
     return out;
 }
 
+std::string Directory::unavailableBackend(const std::string& backend) {
+    if (backend == "sqlite") {
+        return "";
+    }
+    if (backend == "postgresql") {
+        // TODO(issue 9): the PostgreSQL backend shares this store with its own dialect.
+        return "directory backend 'postgresql' is not available in this build yet (known: sqlite)";
+    }
+    return "unknown directory backend '" + backend + "' (known: sqlite)";
+}
+
 std::unique_ptr<Directory> Directory::open(const StoreOptions& options, OpenMode mode) {
-    if (options.backend == "sqlite") {
-        if (options.path.empty()) {
-            throw core::StoreError("directory.path is empty");
-        }
-        return std::make_unique<SqliteDirectory>(options.path, mode);
+    if (std::string why = unavailableBackend(options.backend); !why.empty()) {
+        throw core::StoreError(why);
     }
-    if (options.backend == "postgresql") {
-        // TODO(issue 2 follow-up): the PostgreSQL backend shares this store with its own dialect.
-        throw core::StoreError(
-            "directory backend 'postgresql' is not available in this build yet (known: sqlite)");
+    if (options.path.empty()) {
+        throw core::StoreError("directory.path is empty");
     }
-    throw core::StoreError("unknown directory backend '" + options.backend + "' (known: sqlite)");
+    return std::make_unique<SqliteDirectory>(options.path, mode);
 }
 
 namespace {

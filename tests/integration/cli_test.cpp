@@ -164,6 +164,14 @@ TEST_F(CliTest, CheckConfigAndVersion) {
     EXPECT_EQ(str(v.at("schools").as_array()[0], "connector"), "sims-xml");
     // check-config never touches the directory.
     EXPECT_FALSE(fs::exists(database()));
+    // A backend every other command would refuse is refused here too, with exit status 2.
+    writeFile(dir() / "pg.toml",
+              "[directory]\nbackend = \"postgresql\"\nconnection = \"host=127.0.0.1 dbname=x\"\n");
+    Result pg = execute(MISYNC_BINARY, {"--config", (dir() / "pg.toml").string(), "check-config"});
+    EXPECT_EQ(pg.status, 2) << pg.out;
+    EXPECT_THAT(pg.err, HasSubstr("pg.toml: directory.backend: directory backend 'postgresql' is "
+                                  "not available in this build yet"));
+    EXPECT_THAT(pg.out + pg.err, testing::Not(HasSubstr("dbname=x")));
 
     Result ver = raw({"version"});
     EXPECT_EQ(ver.status, 0);
