@@ -152,5 +152,6 @@ operations.md (accounts, guards, administrator commands), status\-api.md, packag
 TEXT
 } >"$tmp"
 
+chmod 0644 "$tmp"
 mv "$tmp" "$output"
 trap - EXIT

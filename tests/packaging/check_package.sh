@@ -71,10 +71,10 @@ pass "cpack built $(basename "$deb") ($(du -k "$deb" | cut -f1) KiB)"
 dpkg-deb -c "$deb" | awk '{ p = $6; for (i = 7; i <= NF; i++) p = p " " $i; print $1, $2, p }' \
   >"$work/contents"
 expect_entry() {  # MODE PATH
-  if grep -qxF "$1 root/root $2" "$work/contents"; then
+  if grep -qxF -e "$1 root/root $2" "$work/contents"; then
     pass "in the package: $1 $2"
   else
-    fail "the package should hold $2 as $1 root/root; it has: $(grep -F " $2" "$work/contents" | head -1)"
+    fail "the package should hold $2 as $1 root/root; it has: $(grep -F -e " $2" "$work/contents" | head -1)"
   fi
 }
 expect_entry -rwxr-xr-x ./usr/bin/misync
@@ -128,14 +128,27 @@ field() { dpkg-deb -f "$deb" "$1"; }
   fail "Architecture: $(field Architecture)"
 [ -n "$(field Version)" ] && pass "Version: $(field Version)" || fail "no Version:"
 depends=$(field Depends)
+# The package names in Depends: one a line, without versions; alternatives count.
+depends_names=$(tr ',|' '\n\n' <<<"$depends" | sed 's/(.*//; s/[[:space:]]//g' | grep -v '^$')
+# The package that holds a library file (dpkg knows some under /lib, some under /usr/lib).
+owner_of() {
+  local f p
+  for f in "$1" "$(readlink -f "$1")" "${1#/usr}" "/usr${1#/usr}"; do
+    p=$(dpkg -S "$f" 2>/dev/null | head -1) && [ -n "$p" ] && { echo "${p%%:*}"; return; }
+  done
+}
 # Every shared library the binary needs must come from a package that Depends: names.
 missing_deps=""
+resolved=$(ldd "$work/x/usr/bin/misync" 2>&1)
 while read -r soname; do
-  lib=$(ldconfig -p | awk -v s="$soname" '$1 == s { print $NF; exit }')
+  lib=$(awk -v s="$soname" '$1 == s && $2 == "=>" { print $3; exit }' <<<"$resolved")
   [ -n "$lib" ] || { missing_deps="$missing_deps $soname(not found)"; continue; }
-  pkg=$(dpkg -S "$(readlink -f "$lib")" 2>/dev/null || dpkg -S "$lib" 2>/dev/null)
-  pkg=${pkg%%:*}
-  grep -Eq "(^|, )$pkg( |,|$)" <<<"$depends" || missing_deps="$missing_deps $soname($pkg)"
+  pkg=$(owner_of "$lib")
+  # The package itself, or a name it provides (libspdlog1.10 provides libspdlog1.10-fmt9).
+  names=$({ echo "${pkg:-?}"; [ -n "$pkg" ] && dpkg-query -W -f='${Provides}' "$pkg" 2>/dev/null |
+    tr ',' '\n' | sed 's/(.*//; s/[[:space:]]//g'; })
+  grep -qxF -f <(grep -v '^$' <<<"$names") <<<"$depends_names" ||
+    missing_deps="$missing_deps $soname(${pkg:-no package})"
 done < <(readelf -d "$work/x/usr/bin/misync" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 if [ -z "$depends" ]; then
   fail "Depends: is empty (dpkg-shlibdeps did not run)"
@@ -172,7 +185,7 @@ fi
 commands=$("$work/x/usr/bin/misync" --help | awk '/^Subcommands:$/ { on = 1; next } /^[^ ]/ { on = 0 } on && /^  [^ ]/ { print $1 }')
 absent=""
 for c in $commands; do
-  grep -q "^\.SS \"misync $c" <<<"$man_text" || absent="$absent $c"
+  grep -qF ".SS \"misync ${c//-/\\-} " <<<"$man_text" || absent="$absent $c"
 done
 if [ -z "$commands" ]; then
   fail "misync --help lists no subcommands"
