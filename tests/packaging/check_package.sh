@@ -14,8 +14,9 @@
 #    scratch root's (a private mount namespace); /healthz answers, SIGTERM ends it with 0;
 # 5. `dpkg -r` keeps the configuration, the database and the key; `dpkg -P` removes the
 #    conffiles and still keeps /var/lib/misync with a message;
-# 6. a second scratch root without systemd-sysusers and systemd-tmpfiles: the fallbacks create
-#    the user and folder, and a purge of a never-used installation removes the empty folder.
+# 6. a second scratch root without systemd-sysusers and with a systemd-tmpfiles that fails (as
+#    in a chroot without /proc): the fallbacks create the user and folder, and a purge of a
+#    never-used installation removes the empty folder.
 # Needs root (dpkg, chown, mount namespaces): exit 77 (ctest SKIP_RETURN_CODE) otherwise.
 # Nothing outside its own temporary folder is changed.
 set -uo pipefail
@@ -399,9 +400,10 @@ grep -q "/var/lib/misync is kept" <<<"$out" && pass "purge says that /var/lib/mi
 [ ! -e "$root/etc/systemd/system/multi-user.target.wants/misync.service" ] &&
   pass "purge: misync.service's enablement is gone" || fail "purge left misync.service enabled"
 
-# --- 6. without systemd-sysusers and systemd-tmpfiles -----------------------------------------
-# A PATH holding every program of the host but those two: postinst must fall back to adduser or
-# useradd and mkdir. (adduser is not used under DPKG_ROOT: useradd --prefix is.)
+# --- 6. without systemd-sysusers, and a systemd-tmpfiles that fails ---------------------------
+# A PATH holding every program of the host but systemd-sysusers, and a systemd-tmpfiles that
+# fails as it does in a chroot without /proc: postinst must fall back to useradd (adduser is not
+# used under DPKG_ROOT) and mkdir.
 nosd="$work/nosystemd-bin"
 mkdir -p "$nosd"
 for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
@@ -411,12 +413,18 @@ for d in /usr/local/sbin /usr/local/bin /usr/sbin /usr/bin /sbin /bin; do
     [ -e "$nosd/$n" ] || ln -s "$p" "$nosd/$n"
   done
 done
+printf '#!/bin/sh
+echo "/proc/ is not mounted (a stand-in for systemd-tmpfiles)" >&2
+exit 1
+' \
+  >"$nosd/systemd-tmpfiles"
+chmod 0755 "$nosd/systemd-tmpfiles"
 root2="$work/root2"
 make_root "$root2"
 if out=$(PATH="$nosd" scratch_dpkg "$root2" -i "$deb" 2>&1); then
-  pass "without systemd-sysusers and systemd-tmpfiles: dpkg --root -i installed the package"
+  pass "without systemd-sysusers, systemd-tmpfiles failing: dpkg --root -i installed the package"
 else
-  fail "without systemd-sysusers and systemd-tmpfiles, dpkg --root -i failed:"
+  fail "without systemd-sysusers, systemd-tmpfiles failing: dpkg --root -i failed:"
   printf '%s\n' "$out" | indent
 fi
 user2=$(grep '^misync:' "$root2/etc/passwd")
