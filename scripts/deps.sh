@@ -11,6 +11,7 @@ packages=(
   libgtest-dev libgmock-dev sqlite3 libsqlite3-dev
   libssl-dev openssl
   systemd chromium
+  dpkg-dev groff-base
   wrk curl
   clang libclang-rt-14-dev
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc postgresql
