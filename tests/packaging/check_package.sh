@@ -84,7 +84,8 @@ for f in usr/lib/systemd/system/misync.service usr/lib/systemd/system/misync-run
   usr/lib/tmpfiles.d/misync.conf usr/share/man/man1/misync.1.gz etc/misync/misync.toml \
   usr/share/doc/misync/copyright usr/share/doc/misync/README.md usr/share/doc/misync/daemon.md \
   usr/share/doc/misync/configuration.md usr/share/doc/misync/packaging.md \
-  usr/share/doc/misync/examples/minimal.toml; do
+  usr/share/doc/misync/examples/minimal.toml usr/share/doc/misync/guide/README.md \
+  usr/share/doc/misync/guide/11-troubleshooting.md; do
   expect_entry -rw-r--r-- "./$f"
 done
 expect_entry -rw------- ./etc/misync/tokens.toml
