@@ -115,14 +115,9 @@ namespace {
 // "misync stauts": CLI11 says only that a subcommand is required. Name the word it did not know
 // and the commands of that level instead (a typo is the usual cause).
 std::optional<std::string> unknownCommand(CLI::App& app) {
-    CLI::App* level = &app;
-    for (bool deeper = true; deeper;) {
-        deeper = false;
-        for (CLI::App* sub : level->get_subcommands()) {
-            level = sub;
-            deeper = true;
-            break;
-        }
+    CLI::App* level = &app;  // the deepest command parsed ("accounts" in "accounts lst")
+    while (!level->get_subcommands().empty()) {
+        level = level->get_subcommands().front();
     }
     std::vector<std::string> rest = app.remaining(true);
     if (rest.empty() || rest.front().starts_with('-')) {
