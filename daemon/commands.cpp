@@ -173,8 +173,8 @@ int cmdCheckConfig(const GlobalOptions& g, Io io) {
     return withContext(
         g, io,
         [&](Context& ctx) {
-            // What `misync daemon` would refuse at start-up beyond the file itself: the tokens
-            // file's entries and the TLS pair (SPEC §7, §9).
+            // What `misync daemon` would refuse at start-up beyond the file itself: a directory
+            // backend this build lacks, the tokens file's entries and the TLS pair (SPEC §7, §9).
             if (std::string why =
                     storage::Directory::unavailableBackend(ctx.config.directory.backend);
                 !why.empty()) {
