@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build ccache pkg-config git
   libboost1.81-dev libboost-json1.81-dev
-  libpoco-dev libpugixml-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
+  libpq-dev libpugixml-dev libspdlog-dev libtomlplusplus-dev libcli11-dev
   libsodium-dev libicu-dev libsystemd-dev libcsv-dev
   libgtest-dev libgmock-dev sqlite3 libsqlite3-dev
   libssl-dev openssl

@@ -1,6 +1,7 @@
-// The account directory on Poco Data (SQLite by default, WAL). One implementation with the SQL
-// kept per dialect (DESIGN.md pattern 4); the schema version is checked on open and
-// `misync db migrate` applies the numbered scripts of schema/.
+// The account directory: SQLite by default (WAL), or PostgreSQL shared by several daemons
+// (SPEC §10). One generic SQL implementation with the dialects' differences in a table
+// (storage/sql_directory.h, DESIGN.md pattern 4); the schema version is checked on open and
+// `misync db migrate` applies the numbered scripts of schema/<dialect>/.
 #pragma once
 
 #include <cstdint>
@@ -32,7 +33,7 @@ class SecretBox;
 struct StoreOptions {
     std::string backend = "sqlite";
     std::string path;        // sqlite
-    std::string connection;  // postgresql (TODO(issue 2 follow-up): PostgreSQL backend)
+    std::string connection;  // postgresql: libpq key=value pairs or a URI, with password_file
 };
 
 enum class OpenMode {
@@ -290,7 +291,7 @@ class Snapshots {
     virtual void readSnapshot(const std::function<void()>& body) = 0;
     // A number that changes whenever a change to the directory is committed, through this
     // Directory or any other connection or process (SQLite: PRAGMA data_version and the
-    // connection's own change count). What a reader derived from the directory stays true while
+    // connection's own change count; PostgreSQL: a counter every write transaction raises). What a reader derived from the directory stays true while
     // it is the same (the status endpoint's page cache).
     virtual std::uint64_t dataVersion() = 0;
 };

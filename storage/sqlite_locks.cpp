@@ -19,30 +19,24 @@ off_t schoolOffset(const std::string& path, const std::string& school) {
 
 }  // namespace
 
-void SqliteDirectory::execOrThrow(const char* sql) {
-    if (sqlite3_exec(db(), sql, nullptr, nullptr, nullptr) != SQLITE_OK) {
-        throw core::StoreError(path_ + ": " + sql + ": " + sqlite3_errmsg(db()));
-    }
-}
-
 SchoolLease SqliteDirectory::lockSchool(const std::string& school) {
-    const off_t at = schoolOffset(path_, school);
+    const off_t at = schoolOffset(where_, school);
     if (depth_ > 0) {
-        throw core::StoreError(path_ + ": school " + school +
+        throw core::StoreError(where_ + ": school " + school +
                                " cannot be locked inside a transaction (S7: a run takes its "
                                "school before its transaction begins)");
     }
     if (leases_->holds(school)) {
-        throw core::StoreError(path_ + ": school " + school + " is already held by this run");
+        throw core::StoreError(where_ + ": school " + school + " is already held by this run");
     }
-    if (inBatch_ && locks_.someoneWaiting()) {
+    if (batchPending() && locks_.someoneWaiting()) {
         flush();  // someone waits, perhaps for a school this batch keeps: let them in first
     }
     if (auto hold = locks_.tryLock(at)) {
         return leases_->add(school, std::move(*hold));
     }
     if (const std::string other = leases_->anyHeld(); !other.empty()) {
-        throw core::StoreError(path_ + ": cannot wait for school " + school +
+        throw core::StoreError(where_ + ": cannot wait for school " + school +
                                " while holding school " + other +
                                " (S7: a run waits for its school holding nothing else)");
     }
@@ -53,7 +47,7 @@ SchoolLease SqliteDirectory::lockSchool(const std::string& school) {
 }
 
 std::optional<SchoolLease> SqliteDirectory::tryLockSchool(const std::string& school) {
-    const off_t at = schoolOffset(path_, school);
+    const off_t at = schoolOffset(where_, school);
     if (leases_->holds(school)) {
         return std::nullopt;
     }
@@ -71,7 +65,7 @@ std::optional<SchoolLease> SqliteDirectory::tryLockSchool(const std::string& sch
 // the one already waiting there for the write lock. Whoever has to wait for the write lock
 // rings the bell as well, and a batching process that hears it commits after its current run
 // instead of a few seconds later (inTransaction).
-void SqliteDirectory::beginImmediate() {
+void SqliteDirectory::beginWrite() {
     LockFile::Hold turn = locks_.lock(LockFile::kTurnstile);
     sqlite3_busy_timeout(db(), 0);
     int rc = sqlite3_exec(db(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
@@ -83,7 +77,7 @@ void SqliteDirectory::beginImmediate() {
     sqlite3_busy_timeout(db(), kBusyTimeoutMs);
     if (rc != SQLITE_OK) {
         throw core::StoreError(
-            path_ + ": cannot begin a write transaction: " + sqlite3_errmsg(db()) +
+            where_ + ": cannot begin a write transaction: " + sqlite3_errmsg(db()) +
             (rc == SQLITE_BUSY ? " (another process kept the directory's write lock for "
                                  "longer than " +
                                      std::to_string(kBusyTimeoutMs / 1000) + " seconds)"
@@ -91,38 +85,21 @@ void SqliteDirectory::beginImmediate() {
     }
 }
 
-void SqliteDirectory::readSnapshot(const std::function<void()>& body) {
-    if (depth_ > 0 || inBatch_) {
-        body();  // already one transaction: what it reads is consistent
-        return;
-    }
-    // A deferred BEGIN takes its snapshot at the first read and keeps it (WAL) until the end;
-    // query_only makes any write fail instead of upgrading to a write transaction.
+// A deferred BEGIN takes its snapshot at the first read and keeps it (WAL) until the end;
+// query_only makes any write fail instead of upgrading to a write transaction.
+void SqliteDirectory::beginRead() {
     execOrThrow("PRAGMA query_only = ON");
-    auto end = [this](const char* sql) {
-        --depth_;
-        readOnly_ = false;
-        sqlite3_exec(db(), sql, nullptr, nullptr, nullptr);
-        sqlite3_exec(db(), "PRAGMA query_only = OFF", nullptr, nullptr, nullptr);
-    };
     try {
         execOrThrow("BEGIN");
     } catch (...) {
-        sqlite3_exec(db(), "PRAGMA query_only = OFF", nullptr, nullptr, nullptr);
+        sqlite_->tryExec("PRAGMA query_only = OFF");
         throw;
     }
-    ++depth_;
-    readOnly_ = true;
-    try {
-        body();
-    } catch (const Poco::Exception& e) {
-        end("ROLLBACK");
-        throw core::StoreError(path_ + ": " + e.displayText());
-    } catch (...) {
-        end("ROLLBACK");
-        throw;
-    }
-    end("COMMIT");
+}
+
+void SqliteDirectory::endRead(bool commit) {
+    sqlite_->tryExec(commit ? "COMMIT" : "ROLLBACK");
+    sqlite_->tryExec("PRAGMA query_only = OFF");
 }
 
 }  // namespace misync::storage

@@ -8,10 +8,11 @@
 #include <string>
 
 #include "core/errors.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sqlite_connection.h"
 
-using misync::storage::SqliteStmt;
+using misync::storage::SqliteConnection;
 using misync::storage::StatementCache;
+using SqliteStmt = misync::storage::Stmt;
 
 namespace {
 
@@ -21,15 +22,18 @@ class StatementCacheTest : public ::testing::Test {
         ASSERT_EQ(sqlite3_open(":memory:", &db_), SQLITE_OK);
         exec("CREATE TABLE t (k INTEGER PRIMARY KEY, v TEXT)");
         exec("INSERT INTO t VALUES (1, 'one'), (2, 'two'), (3, 'three')");
-        cache_ = std::make_unique<StatementCache>(db_);
+        connection_ = std::make_unique<SqliteConnection>(db_);
+        cache_ = std::make_unique<StatementCache>(*connection_);
     }
     void TearDown() override {
         cache_.reset();  // finalizes its statements, so the connection closes cleanly
+        connection_.reset();
         EXPECT_EQ(sqlite3_close(db_), SQLITE_OK);
     }
     void exec(const char* sql) { ASSERT_EQ(sqlite3_exec(db_, sql, nullptr, nullptr, nullptr), 0); }
 
     sqlite3* db_ = nullptr;
+    std::unique_ptr<SqliteConnection> connection_;  // borrows db_
     std::unique_ptr<StatementCache> cache_;
 };
 
@@ -69,14 +73,13 @@ TEST_F(StatementCacheTest, ANestedUseOfTheSameTextGetsAStatementOfItsOwn) {
 }
 
 TEST_F(StatementCacheTest, AStatementComesBackResetWithItsBindingsCleared) {
-    sqlite3_stmt* raw = nullptr;
     {
         SqliteStmt st(*cache_, kByKey);
         st.integer(1, 2);
         ASSERT_TRUE(st.step());      // a row is pending: the statement holds a read open
-        raw = cache_->take(kByKey);  // a second statement: the first is still lent
-        ASSERT_NE(raw, nullptr);
-        cache_->give(raw);
+        auto second = cache_->take(kByKey);  // a second statement: the first is still lent
+        ASSERT_NE(second, nullptr);
+        cache_->give(std::move(second));
     }
     // The statement given back mid-iteration holds nothing open, and its old binding is gone:
     // without a new one the parameter is NULL and nothing matches.

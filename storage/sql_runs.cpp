@@ -1,10 +1,8 @@
-// Run history on SQLite (S1; SPEC §9 GET /api/v1/schools/{D}/runs and /api/v1/runs/{id}).
-// Raw prepared statements rather than Poco::Data: the status endpoint lists runs at thousands of
-// requests a second, where Poco's per-row Var conversions would cost more than the query.
+// Run history (S1; SPEC §9 GET /api/v1/schools/{D}/runs and /api/v1/runs/{id}). The status
+// endpoint lists runs at thousands of requests a second: the stored JSON is copied, not parsed.
 #include <limits>
 
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
@@ -16,7 +14,7 @@ constexpr const char* kRunColumns =
     "SELECT id, school, trigger, connector, as_of, started_at, finished_at, outcome, files, "
     "counts, warnings, errors, plan_digest, extracted_at, approved_run FROM runs ";
 
-RunRecord runFromRow(const SqliteStmt& q) {
+RunRecord runFromRow(const Stmt& q) {
     RunRecord r;
     r.id = q.columnInt(0);
     r.school = q.columnText(1);
@@ -53,9 +51,9 @@ void appendString(std::string& out, std::string_view s) {
 
 }  // namespace
 
-int SqliteDirectory::appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
+int SqlDirectory::appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
                                         std::string& out) {
-    SqliteStmt q(
+    Stmt q(
         statements_,
         "SELECT id, school, outcome, trigger, as_of, started_at, finished_at, connector, "
         "files, "
@@ -102,19 +100,9 @@ int SqliteDirectory::appendRunSummaries(const std::string& school, int limit, st
     return n;
 }
 
-std::uint64_t SqliteDirectory::dataVersion() {
-    SqliteStmt version(statements_, "PRAGMA data_version");
-    version.step();
-    // data_version changes when another connection commits; the change count when this one
-    // writes (which data_version does not report).
-    const auto others = static_cast<std::uint64_t>(version.columnInt(0));
-    const auto own = static_cast<std::uint64_t>(sqlite3_total_changes64(db()));
-    return (others << 32) ^ own;
-}
-
-std::vector<RunRecord> SqliteDirectory::listRuns(const std::string& school, int limit,
+std::vector<RunRecord> SqlDirectory::listRuns(const std::string& school, int limit,
                                                  std::int64_t beforeId) {
-    SqliteStmt q(statements_,
+    Stmt q(statements_,
                  std::string(kRunColumns) + "WHERE school = ? AND id < ? ORDER BY id DESC LIMIT ?");
     q.text(1, school)
         .integer(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
@@ -126,7 +114,7 @@ std::vector<RunRecord> SqliteDirectory::listRuns(const std::string& school, int 
     return out;
 }
 
-std::optional<RunRecord> SqliteDirectory::getRun(std::int64_t id) {
+std::optional<RunRecord> SqlDirectory::getRun(std::int64_t id) {
     auto page = getRunPage(id, 0, std::numeric_limits<int>::max());
     if (!page) {
         return std::nullopt;
@@ -134,19 +122,19 @@ std::optional<RunRecord> SqliteDirectory::getRun(std::int64_t id) {
     return std::move(page->run);
 }
 
-std::optional<RunPage> SqliteDirectory::getRunPage(std::int64_t id, std::int64_t offset,
+std::optional<RunPage> SqlDirectory::getRunPage(std::int64_t id, std::int64_t offset,
                                                    int limit) {
     std::optional<RunPage> page;
     // One read transaction, so that the run, its count and its page agree.
     readSnapshot([&] {
-        SqliteStmt q(statements_, std::string(kRunColumns) + "WHERE id = ?");
+        Stmt q(statements_, std::string(kRunColumns) + "WHERE id = ?");
         q.integer(1, id);
         if (!q.step()) {
             return;
         }
         page.emplace();
         page->run = runFromRow(q);
-        SqliteStmt count(statements_, "SELECT count(*) FROM run_actions WHERE run_id = ?");
+        Stmt count(statements_, "SELECT count(*) FROM run_actions WHERE run_id = ?");
         count.integer(1, id);
         count.step();
         page->totalActions = count.columnInt(0);
@@ -154,7 +142,7 @@ std::optional<RunPage> SqliteDirectory::getRunPage(std::int64_t id, std::int64_t
             return;
         }
         // seq numbers a run's actions 1, 2, … in order (insertRun), so a page is a range scan.
-        SqliteStmt acts(statements_,
+        Stmt acts(statements_,
                         "SELECT body FROM run_actions WHERE run_id = ? AND seq > ? ORDER BY seq "
                         "LIMIT ?");
         acts.integer(1, id).integer(2, offset).integer(3, limit);

@@ -1,4 +1,4 @@
-// Per-school status on SQLite (SPEC §9 GET /api/v1/schools, `misync status`) in one statement.
+// Per-school status (SPEC §9 GET /api/v1/schools, `misync status`) in one statement.
 // A directory with a year of daily runs of 1,500 schools holds ~550k runs, so nothing here scans
 // the run history: the schools are found by skipping through the runs_school (school, id) and
 // accounts_school indexes one school at a time (a "loose index scan"), each fact is one seek
@@ -7,8 +7,7 @@
 #include <boost/json.hpp>
 
 #include "core/errors.h"
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
@@ -36,12 +35,16 @@ schools(school) AS (
 )";
 
 // Filtered: the schools of the JSON array bound to ?1 that have runs or accounts.
-constexpr const char* kNamedSchools = R"(
+std::string namedSchools(const SqlDialect& dialect) {
+    return R"(
+named(school) AS (SELECT DISTINCT named_list.value FROM )" +
+           dialect.textList(1) + R"( named_list),
 schools(school) AS (
-  SELECT DISTINCT j.value FROM json_each(?1) j
-  WHERE EXISTS (SELECT 1 FROM runs r_any WHERE r_any.school = j.value)
-     OR EXISTS (SELECT 1 FROM accounts a_any WHERE a_any.school = j.value)),
+  SELECT n.school FROM named n
+  WHERE EXISTS (SELECT 1 FROM runs r_any WHERE r_any.school = n.school)
+     OR EXISTS (SELECT 1 FROM accounts a_any WHERE a_any.school = n.school)),
 )";
+}
 
 // Per school the ids the other facts hang on: the latest run, the latest success (S2: applied
 // or no_change) and the latest run that did not fail.
@@ -68,7 +71,7 @@ SELECT m.school,
   (SELECT r_held.id FROM runs r_held
     WHERE r_held.school = m.school AND r_held.outcome = 'held' AND r_held.id > coalesce(m.ok_id, 0)
     ORDER BY r_held.id DESC LIMIT 1),
-  (SELECT count(*) FROM accounts a_dc INDEXED BY accounts_champions
+  (SELECT count(*) FROM accounts a_dc %INDEXED%
     WHERE a_dc.school = m.school AND a_dc.digital_champion = 1 AND a_dc.status = 'active'),
   r_success.finished_at,
   r_latest.id, r_latest.trigger, r_latest.connector, r_latest.as_of, r_latest.started_at,
@@ -81,7 +84,7 @@ ORDER BY m.school
 )";
 
 // A stored JSON column of run `id`; a column that does not parse names the run and the column.
-json::value column(const SqliteStmt& q, int index, std::int64_t id, const char* name) {
+json::value column(const Stmt& q, int index, std::int64_t id, const char* name) {
     boost::system::error_code ec;
     json::value v = json::parse(q.columnText(index), ec);
     if (ec) {
@@ -91,7 +94,7 @@ json::value column(const SqliteStmt& q, int index, std::int64_t id, const char* 
     return v;
 }
 
-RunRecord latestRun(const SqliteStmt& q, const std::string& school) {
+RunRecord latestRun(const Stmt& q, const std::string& school) {
     RunRecord r;
     r.id = q.columnInt(5);
     r.school = school;
@@ -115,14 +118,17 @@ RunRecord latestRun(const SqliteStmt& q, const std::string& school) {
 
 }  // namespace
 
-std::string schoolStatusSql(bool filtered) {
-    return std::string("WITH RECURSIVE") + (filtered ? kNamedSchools : kAllSchools) + kMarks +
-           kSelect;
+std::string schoolStatusSql(const SqlDialect& dialect, bool filtered) {
+    std::string select = kSelect;
+    const std::string mark = "%INDEXED%";
+    select.replace(select.find(mark), mark.size(), dialect.championsIndexHint);
+    return std::string("WITH RECURSIVE") + (filtered ? namedSchools(dialect) : kAllSchools) +
+           kMarks + select;
 }
 
-std::vector<SchoolStatusRow> SqliteDirectory::schoolStatuses(
+std::vector<SchoolStatusRow> SqlDirectory::schoolStatuses(
     const std::vector<std::string>& schools) {
-    SqliteStmt q(statements_, schoolStatusSql(!schools.empty()));
+    Stmt q(statements_, schoolStatusSql(dialect_, !schools.empty()));
     if (!schools.empty()) {
         json::array names;
         for (const auto& s : schools) {

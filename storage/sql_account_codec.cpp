@@ -1,9 +1,7 @@
 #include <boost/json.hpp>
 
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
-using namespace Poco::Data::Keywords;
 
 namespace misync::storage {
 
@@ -14,7 +12,7 @@ namespace {
 // One row of accountColumnList() into `a`. The sealed password and the update stamp are read only
 // when asked for (`row`): a school's view needs neither, and skipping them saves two strings a
 // row on a national run (issue 8).
-void readAccount(const SqliteStmt& st, reconcile::Account& a, AccountRow* row) {
+void readAccount(const Stmt& st, reconcile::Account& a, AccountRow* row) {
     int c = 0;
     a.id = st.columnInt(c++);
     a.username = st.columnView(c++);
@@ -48,7 +46,7 @@ void readAccount(const SqliteStmt& st, reconcile::Account& a, AccountRow* row) {
 
 }  // namespace
 
-std::vector<AccountRow> readAccountRows(SqliteStmt& st) {
+std::vector<AccountRow> readAccountRows(Stmt& st) {
     std::vector<AccountRow> out;
     while (st.step()) {
         AccountRow& row = out.emplace_back();
@@ -58,7 +56,7 @@ std::vector<AccountRow> readAccountRows(SqliteStmt& st) {
     return out;
 }
 
-void appendAccounts(SqliteStmt& st, std::vector<reconcile::Account>& out) {
+void appendAccounts(Stmt& st, std::vector<reconcile::Account>& out) {
     while (st.step()) {
         readAccount(st, out.emplace_back(), nullptr);
     }
@@ -91,7 +89,7 @@ void AccountValues::load(const reconcile::Account& a, const std::string& sealed,
     purgedAt = a.purgedAt;
 }
 
-void AccountValues::bind(SqliteStmt& st) const {
+void AccountValues::bind(Stmt& st) const {
     int i = 1;
     st.integer(i++, id);
     for (const auto& t : text) {

@@ -1,37 +1,16 @@
-// P3 on SQLite: facts about the directory (directory_meta, schema 3) and its sealed passwords as
+// P3: facts about the directory (directory_meta, schema 3) and its sealed passwords as
 // a whole. The rules that use them (which key may seal, when a key file may be created, rotation)
 // are in directory_key.cpp.
 #include <sodium.h>
 
 #include "core/errors.h"
 #include "storage/secret_box.h"
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
-namespace {
-
-int forgetOnCommit(void* confirmations) {
-    static_cast<MetaConfirmations*>(confirmations)->pairs.clear();
-    return 0;  // 0: let the commit go ahead
-}
-
-void forgetOnRollback(void* confirmations) {
-    static_cast<MetaConfirmations*>(confirmations)->pairs.clear();
-}
-
-}  // namespace
-
-MetaConfirmations::~MetaConfirmations() {
-    if (hooked != nullptr) {
-        sqlite3_commit_hook(hooked, nullptr, nullptr);
-        sqlite3_rollback_hook(hooked, nullptr, nullptr);
-    }
-}
-
-std::optional<std::string> SqliteDirectory::metaValue(const std::string& key) {
-    SqliteStmt q(statements_, "SELECT value FROM directory_meta WHERE key = ?");
+std::optional<std::string> SqlDirectory::metaValue(const std::string& key) {
+    Stmt q(statements_, "SELECT value FROM directory_meta WHERE key = ?");
     q.text(1, key);
     if (!q.step()) {
         return std::nullopt;
@@ -39,47 +18,43 @@ std::optional<std::string> SqliteDirectory::metaValue(const std::string& key) {
     return q.columnText(0);
 }
 
-void SqliteDirectory::setMetaValue(const std::string& key, const std::string& value) {
+void SqlDirectory::setMetaValue(const std::string& key, const std::string& value) {
     inTransaction([&] {
-        SqliteStmt up(statements_,
+        Stmt up(statements_,
                       "INSERT INTO directory_meta (key, value) VALUES (?, ?) "
                       "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         up.text(1, key).text(2, value).exec();
     });
-    std::erase_if(confirmed_.pairs, [&](const auto& p) { return p.first == key; });
+    std::erase_if(confirmed_, [&](const auto& p) { return p.first == key; });
 }
 
-bool SqliteDirectory::metaMatches(const std::string& key, const std::string& value) {
-    const bool transactionOpen = sqlite3_get_autocommit(db()) == 0;
-    if (transactionOpen && confirmed_.pairs.count({key, value}) != 0) {
+bool SqlDirectory::metaMatches(const std::string& key, const std::string& value) {
+    const bool transactionOpen = inTransactionNow();
+    if (transactionOpen && confirmed_.count({key, value}) != 0) {
         return true;
     }
-    SqliteStmt ins(statements_, "INSERT OR IGNORE INTO directory_meta (key, value) VALUES (?, ?)");
+    Stmt ins(statements_,
+             "INSERT INTO directory_meta (key, value) VALUES (?, ?) ON CONFLICT DO NOTHING");
     ins.text(1, key).text(2, value).exec();
     const bool matches = metaValue(key) == value;
-    // The INSERT took the write lock (or failed) for the rest of the transaction: no other
-    // connection can commit another value before it ends, and its commit or rollback forgets
-    // what was confirmed.
+    // A write transaction holds the directory's write lock to its end (S7): no other connection
+    // can commit another value before then, and its commit or rollback forgets what was
+    // confirmed (endTransaction).
     if (matches && transactionOpen) {
-        if (confirmed_.hooked != db()) {
-            sqlite3_commit_hook(db(), forgetOnCommit, &confirmed_);
-            sqlite3_rollback_hook(db(), forgetOnRollback, &confirmed_);
-            confirmed_.hooked = db();
-        }
-        confirmed_.pairs.insert({key, value});
+        confirmed_.insert({key, value});
     }
     return matches;
 }
 
-std::int64_t SqliteDirectory::sealedPasswordCount() {
-    SqliteStmt q(statements_, "SELECT count(*) FROM accounts WHERE password_sealed <> ''");
+std::int64_t SqlDirectory::sealedPasswordCount() {
+    Stmt q(statements_, "SELECT count(*) FROM accounts WHERE password_sealed <> ''");
     q.step();
     return q.columnInt(0);
 }
 
-void SqliteDirectory::forEachSealedPassword(
+void SqlDirectory::forEachSealedPassword(
     const std::function<void(const std::string&, const std::string&)>& visit) {
-    SqliteStmt q(statements_,
+    Stmt q(statements_,
                  "SELECT username, password_sealed FROM accounts WHERE password_sealed <> '' "
                  "ORDER BY id");
     while (q.step()) {
@@ -87,14 +62,14 @@ void SqliteDirectory::forEachSealedPassword(
     }
 }
 
-ResealReport SqliteDirectory::resealPasswords(const SecretBox& from, const SecretBox& to) {
+ResealReport SqlDirectory::resealPasswords(const SecretBox& from, const SecretBox& to) {
     ResealReport report;
     inTransaction([&] {
         // Read first, then write: updating the rows a statement is still stepping through would
         // let SQLite meet the same row twice.
         std::vector<std::pair<std::int64_t, std::string>> sealed;
         {
-            SqliteStmt q(statements_,
+            Stmt q(statements_,
                          "SELECT id, username, password_sealed FROM accounts "
                          "WHERE password_sealed <> '' ORDER BY id");
             while (q.step()) {
@@ -107,12 +82,12 @@ ResealReport SqliteDirectory::resealPasswords(const SecretBox& from, const Secre
                 sodium_memzero(plain->data(), plain->size());
             }
         }
-        SqliteStmt up(statements_, "UPDATE accounts SET password_sealed = ? WHERE id = ?");
+        Stmt up(statements_, "UPDATE accounts SET password_sealed = ? WHERE id = ?");
         for (const auto& [id, value] : sealed) {
             try {
                 up.text(1, value).integer(2, id).exec();
             } catch (const core::StoreError& e) {
-                throw core::StoreError(path_ + ": cannot re-seal the password of account " +
+                throw core::StoreError(where_ + ": cannot re-seal the password of account " +
                                        std::to_string(id) + ": " + e.what() +
                                        " (nothing was changed)");
             }
@@ -122,13 +97,13 @@ ResealReport SqliteDirectory::resealPasswords(const SecretBox& from, const Secre
     return report;
 }
 
-std::vector<std::string> SqliteDirectory::forgetSealedPasswords(const std::string& actor,
+std::vector<std::string> SqlDirectory::forgetSealedPasswords(const std::string& actor,
                                                                 const std::string& at) {
     std::vector<std::string> names;
     inTransaction([&] {
         std::vector<reconcile::ChangeEvent> events;
         {
-            SqliteStmt q(statements_,
+            Stmt q(statements_,
                          "SELECT username, school, role FROM accounts WHERE password_sealed <> '' "
                          "ORDER BY id");
             while (q.step()) {
@@ -142,7 +117,7 @@ std::vector<std::string> SqliteDirectory::forgetSealedPasswords(const std::strin
                 events.push_back(std::move(e));
             }
         }
-        SqliteStmt up(statements_,
+        Stmt up(statements_,
                       "UPDATE accounts SET password_sealed = '', updated_at = ? "
                       "WHERE password_sealed <> ''");
         up.text(1, at).exec();

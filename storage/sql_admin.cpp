@@ -5,12 +5,11 @@
 
 #include "core/date.h"
 #include "reconcile/admin.h"
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
-std::vector<std::int64_t> SqliteDirectory::applyAdmin(const reconcile::AdminChange& change,
+std::vector<std::int64_t> SqlDirectory::applyAdmin(const reconcile::AdminChange& change,
                                                       const std::string& actor,
                                                       const SecretBox* box) {
     std::vector<std::int64_t> ids;
@@ -19,7 +18,7 @@ std::vector<std::int64_t> SqliteDirectory::applyAdmin(const reconcile::AdminChan
         writeAccountRows(change.accounts, box, stamp, ids);
         std::vector<reconcile::ChangeEvent> events = change.events;
         std::set<std::string> touched;
-        SqliteStmt claimants(statements_, "SELECT school FROM claims WHERE account_id = ?");
+        Stmt claimants(statements_, "SELECT school FROM claims WHERE account_id = ?");
         for (std::size_t i = 0; i < change.accounts.size(); ++i) {
             touched.insert(change.accounts[i].account.school);
             // A school that claims the account plans with its state (R7): it must plan again.
@@ -30,10 +29,10 @@ std::vector<std::int64_t> SqliteDirectory::applyAdmin(const reconcile::AdminChan
             claimants.reset();
         }
         // R11: the account leaves every group it is a member of.
-        SqliteStmt groups(statements_,
+        Stmt groups(statements_,
                           "SELECT g.id, g.school, g.code FROM memberships m JOIN groups g ON "
                           "g.id = m.group_id WHERE m.account_id = ? ORDER BY g.school, g.code");
-        SqliteStmt remove(statements_,
+        Stmt remove(statements_,
                           "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
         for (const auto& leave : change.leaveGroups) {
             std::vector<std::tuple<std::int64_t, std::string, std::string>> of;
@@ -55,7 +54,7 @@ std::vector<std::int64_t> SqliteDirectory::applyAdmin(const reconcile::AdminChan
             }
         }
         // The next run of every school concerned plans again instead of replaying its last one.
-        SqliteStmt dirty(statements_, "UPDATE school_state SET dirty = 1 WHERE school = ?");
+        Stmt dirty(statements_, "UPDATE school_state SET dirty = 1 WHERE school = ?");
         for (const auto& s : touched) {
             dirty.text(1, s).exec();
         }

@@ -1,18 +1,13 @@
-#include <Poco/Data/RecordSet.h>
-
 #include <map>
 
-#include "storage/sqlite_directory.h"
+#include "storage/sql_directory.h"
 
-using namespace Poco::Data::Keywords;
-using Poco::Data::RecordSet;
-using Poco::Data::Statement;
 
 namespace misync::storage {
 
 namespace json = boost::json;
 
-std::vector<AccountRow> SqliteDirectory::listAccounts(const AccountFilter& f) {
+std::vector<AccountRow> SqlDirectory::listAccounts(const AccountFilter& f) {
     std::string where = "WHERE 1 = 1";
     std::vector<std::string> params;
     auto eq = [&](const char* col, const std::string& v) {
@@ -35,9 +30,10 @@ std::vector<AccountRow> SqliteDirectory::listAccounts(const AccountFilter& f) {
     }
     if (!f.search.empty()) {
         where +=
-            " AND (legal_forename LIKE ?1s OR legal_surname LIKE ?1s OR preferred_forename LIKE "
-            "?1s OR preferred_surname LIKE ?1s OR display_name LIKE ?1s OR username LIKE ?1s OR "
-            "upn LIKE ?1s OR (legal_forename || ' ' || legal_surname) LIKE ?1s)";
+            " AND (lower(legal_forename) LIKE ?1s OR lower(legal_surname) LIKE ?1s OR "
+            "lower(preferred_forename) LIKE ?1s OR lower(preferred_surname) LIKE ?1s OR "
+            "lower(display_name) LIKE ?1s OR lower(username) LIKE ?1s OR lower(upn) LIKE ?1s OR "
+            "lower(legal_forename || ' ' || legal_surname) LIKE ?1s)";
         std::string like = "%";
         for (char c : f.search) {
             if (c == '%' || c == '_' || c == '\\') {
@@ -52,7 +48,7 @@ std::vector<AccountRow> SqliteDirectory::listAccounts(const AccountFilter& f) {
         }
         std::size_t pos = 0;
         while ((pos = where.find("?1s", pos)) != std::string::npos) {
-            where.replace(pos, 3, "? ESCAPE '\\'");
+            where.replace(pos, 3, "lower(?) ESCAPE '\\'");
             pos += 1;
         }
     }
@@ -64,20 +60,18 @@ std::vector<AccountRow> SqliteDirectory::listAccounts(const AccountFilter& f) {
         pos[rows[i].account.id] = i;
     }
     if (!rows.empty()) {
-        std::vector<Poco::Int64> ids;
-        std::vector<std::string> names;
-        session_ << "SELECT account_id, name FROM usernames WHERE is_alias = 1 ORDER BY name",
-            into(ids), into(names), now;
-        for (std::size_t i = 0; i < ids.size(); ++i) {
-            if (auto it = pos.find(ids[i]); it != pos.end()) {
-                rows[it->second].account.aliases.push_back(names[i]);
+        Stmt q(statements_,
+               "SELECT account_id, name FROM usernames WHERE is_alias = 1 ORDER BY name");
+        while (q.step()) {
+            if (auto it = pos.find(q.columnInt(0)); it != pos.end()) {
+                rows[it->second].account.aliases.push_back(q.columnText(1));
             }
         }
     }
     return rows;
 }
 
-std::optional<AccountRow> SqliteDirectory::findAccount(const std::string& username) {
+std::optional<AccountRow> SqlDirectory::findAccount(const std::string& username) {
     std::string name = username;
     for (char& c : name) {
         if (c >= 'A' && c <= 'Z') {
@@ -91,15 +85,16 @@ std::optional<AccountRow> SqliteDirectory::findAccount(const std::string& userna
         return std::nullopt;
     }
     AccountRow row = std::move(rows.front());
-    std::vector<std::string> aliases;
-    Poco::Int64 id = row.account.id;
-    session_ << "SELECT name FROM usernames WHERE account_id = ? AND is_alias = 1 ORDER BY name",
-        use(id), into(aliases), now;
-    row.account.aliases = aliases;
+    Stmt q(statements_,
+           "SELECT name FROM usernames WHERE account_id = ? AND is_alias = 1 ORDER BY name");
+    q.integer(1, row.account.id);
+    while (q.step()) {
+        row.account.aliases.push_back(q.columnText(0));
+    }
     return row;
 }
 
-std::vector<GroupRow> SqliteDirectory::listGroups(const std::string& school,
+std::vector<GroupRow> SqlDirectory::listGroups(const std::string& school,
                                                   const std::string& type, bool includeArchived) {
     std::string where = "WHERE 1 = 1";
     std::vector<std::string> params;
@@ -114,33 +109,32 @@ std::vector<GroupRow> SqliteDirectory::listGroups(const std::string& school,
     if (!includeArchived) {
         where += " AND g.archived = 0";
     }
-    Statement st(session_);
-    st << "SELECT g.id, g.school, g.code, g.type, g.subject, g.year_group, g.archived, "
-          "a.username FROM groups g LEFT JOIN memberships m ON m.group_id = g.id LEFT JOIN "
-          "accounts a ON a.id = m.account_id " +
-              where + " ORDER BY g.school, g.code, a.username";
-    for (auto& p : params) {
-        st.addBind(use(p));
+    Stmt st(statements_,
+            "SELECT g.id, g.school, g.code, g.type, g.subject, g.year_group, g.archived, "
+            "a.username FROM groups g LEFT JOIN memberships m ON m.group_id = g.id LEFT JOIN "
+            "accounts a ON a.id = m.account_id " +
+                where + " ORDER BY g.school, g.code, a.username");
+    int i = 1;
+    for (const auto& p : params) {
+        st.text(i++, p);
     }
-    st.execute();
-    RecordSet rs(st);
     std::vector<GroupRow> out;
-    for (bool more = rs.moveFirst(); more; more = rs.moveNext()) {
-        auto id = rs[0].convert<Poco::Int64>();
+    while (st.step()) {
+        const std::int64_t id = st.columnInt(0);
         if (out.empty() || out.back().group.id != id) {
             GroupRow g;
             g.group.id = id;
-            g.group.school = rs[1].convert<std::string>();
-            g.group.code = rs[2].convert<std::string>();
+            g.group.school = st.columnText(1);
+            g.group.code = st.columnText(2);
             g.group.type =
-                core::parseGroupType(rs[3].convert<std::string>()).value_or(core::GroupType::Class);
-            g.group.subject = rs[4].convert<std::string>();
-            g.group.yearGroup = rs[5].convert<std::string>();
-            g.group.archived = rs[6].convert<int>() != 0;
+                core::parseGroupType(st.columnView(3)).value_or(core::GroupType::Class);
+            g.group.subject = st.columnText(4);
+            g.group.yearGroup = st.columnText(5);
+            g.group.archived = st.columnInt(6) != 0;
             out.push_back(std::move(g));
         }
-        if (!rs[7].isEmpty()) {
-            out.back().members.push_back(rs[7].convert<std::string>());
+        if (!st.columnIsNull(7)) {
+            out.back().members.push_back(st.columnText(7));
         }
     }
     return out;

@@ -1,4 +1,3 @@
-#include <Poco/Data/SQLite/Utility.h>
 #include <spdlog/spdlog.h>
 
 #include <array>
@@ -9,10 +8,7 @@
 #include "core/errors.h"
 #include "reconcile/changes.h"
 #include "storage/secret_box.h"
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
-
-using namespace Poco::Data::Keywords;
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
@@ -48,18 +44,18 @@ std::string upsertAccountSql() {
 
 }  // namespace
 
-void SqliteDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox& box,
+void SqlDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox& box,
                                     const std::string& stamp, std::vector<std::int64_t>& ids) {
     writeAccountRows(plan.accounts, &box, stamp, ids);
 }
 
 // Every account write goes through here: a run's plan and an administrator's change alike.
-void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite>& writes,
+void SqlDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite>& writes,
                                        const SecretBox* box, const std::string& stamp,
                                        std::vector<std::int64_t>& ids) {
     std::int64_t next = 0;
     {
-        SqliteStmt q(statements_, "SELECT coalesce(max(id), 0) + 1 FROM accounts");
+        Stmt q(statements_, "SELECT coalesce(max(id), 0) + 1 FROM accounts");
         next = q.step() ? q.columnInt(0) : 1;
     }
     // S7/U3: every name reserved gets the next sequence number, so that other processes load
@@ -67,15 +63,15 @@ void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite
     // the write lock, so a name committed later always has a higher number than any seen before.
     std::int64_t seq = 0;
     {
-        SqliteStmt q(statements_, "SELECT coalesce(max(seq), 0) FROM usernames");
+        Stmt q(statements_, "SELECT coalesce(max(seq), 0) FROM usernames");
         seq = q.step() ? q.columnInt(0) : 0;
     }
-    SqliteStmt upsert(statements_, upsertAccountSql());
-    SqliteStmt reserve(
+    Stmt upsert(statements_, upsertAccountSql());
+    Stmt reserve(
         statements_, "INSERT INTO usernames (name, account_id, is_alias, seq) VALUES (?, ?, 0, ?)");
-    SqliteStmt alias(statements_,
+    Stmt alias(statements_,
                      "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?");
-    SqliteStmt clearPassword(statements_, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
+    Stmt clearPassword(statements_, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
     AccountValues v;
     ids.clear();
     ids.reserve(writes.size());
@@ -83,7 +79,7 @@ void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite
         const std::int64_t id = w.account.id == 0 ? next++ : w.account.id;
         ids.push_back(id);
         if (w.newPassword && box == nullptr) {
-            throw core::StoreError(path_ + ": a new password for " + w.account.username +
+            throw core::StoreError(where_ + ": a new password for " + w.account.username +
                                    " needs the secret key (nothing was changed)");
         }
         std::string sealed = w.newPassword ? box->seal(*w.newPassword) : std::string();
@@ -103,16 +99,15 @@ void SqliteDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite
     }
 }
 
-void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
+void SqlDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
                                                 const std::vector<std::int64_t>& ids) {
-    sqlite3* handle = db();
     // Group ids by (school, code): the plan's own school from its writes and one query, others
     // (a hand-over into the claimant's groups) on first use.
     std::map<std::string, std::map<std::string, std::int64_t>> groupIds;
     auto loadGroups = [&](const std::string& school) -> std::map<std::string, std::int64_t>& {
         auto it = groupIds.find(school);
         if (it == groupIds.end()) {
-            SqliteStmt q(statements_, "SELECT id, code FROM groups WHERE school = ?");
+            Stmt q(statements_, "SELECT id, code FROM groups WHERE school = ?");
             q.text(1, school);
             auto& m = groupIds[school];
             while (q.step()) {
@@ -122,10 +117,10 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
         }
         return it->second;
     };
-    SqliteStmt insertGroup(statements_,
-                           "INSERT INTO groups (school, code, type, subject, year_group, archived) "
-                           "VALUES (?, ?, ?, ?, ?, ?)");
-    SqliteStmt updateGroup(statements_,
+    Stmt insertGroup(statements_,
+                     "INSERT INTO groups (school, code, type, subject, year_group, archived) "
+                     "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
+    Stmt updateGroup(statements_,
                            "UPDATE groups SET type = ?, subject = ?, year_group = ?, archived = ? "
                            "WHERE id = ?");
     for (const auto& gw : plan.groups) {
@@ -137,9 +132,12 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
                 .text(3, core::toString(g.type))
                 .text(4, g.subject)
                 .text(5, g.yearGroup)
-                .integer(6, g.archived ? 1 : 0)
-                .exec();
-            known[g.code] = sqlite3_last_insert_rowid(handle);
+                .integer(6, g.archived ? 1 : 0);
+            if (!insertGroup.step()) {
+                throw core::StoreError(where_ + ": group " + g.code + " was not created");
+            }
+            known[g.code] = insertGroup.columnInt(0);
+            insertGroup.reset();
         } else {
             updateGroup.text(1, core::toString(g.type))
                 .text(2, g.subject)
@@ -154,9 +152,10 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
         auto c = m.find(code);
         return c == m.end() ? 0 : c->second;
     };
-    SqliteStmt add(statements_,
-                   "INSERT OR IGNORE INTO memberships (group_id, account_id) VALUES (?, ?)");
-    SqliteStmt remove(statements_, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
+    Stmt add(statements_,
+                   "INSERT INTO memberships (group_id, account_id) VALUES (?, ?) "
+                   "ON CONFLICT DO NOTHING");
+    Stmt remove(statements_, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
     for (const auto& m : plan.memberships) {
         const std::int64_t gid = groupId(m.school, m.groupCode);
         if (gid == 0) {
@@ -170,35 +169,38 @@ void SqliteDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
     }
 }
 
-void SqliteDirectory::writeClaims(const reconcile::Plan& plan) {
+void SqlDirectory::writeClaims(const reconcile::Plan& plan) {
+    Stmt drop(statements_, "DELETE FROM claims WHERE account_id = ? AND school = ?");
+    Stmt upsert(statements_,
+                "INSERT INTO claims (account_id, school, role, attrs, group_codes, claimed_at) "
+                "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (account_id, school) DO UPDATE SET "
+                "role = excluded.role, attrs = excluded.attrs, group_codes = excluded.group_codes, "
+                "claimed_at = excluded.claimed_at");
     for (const auto& cw : plan.claims) {
         const auto& c = cw.claim;
-        Poco::Int64 id = c.accountId;
-        std::string school = c.school;
         if (cw.remove) {
-            session_ << "DELETE FROM claims WHERE account_id = ? AND school = ?", use(id),
-                use(school), now;
+            drop.integer(1, c.accountId).text(2, c.school).exec();
             continue;
         }
-        std::string role = core::toString(c.role);
-        std::string attrs = encodeAttributes(c.attrs);
-        std::string codes = encodeGroupCodes(c.groupCodes);
-        std::string at = c.claimedAt;
-        session_ << "INSERT OR REPLACE INTO claims (account_id, school, role, attrs, group_codes, "
-                    "claimed_at) VALUES (?, ?, ?, ?, ?, ?)",
-            use(id), use(school), use(role), use(attrs), use(codes), use(at), now;
+        upsert.integer(1, c.accountId)
+            .text(2, c.school)
+            .text(3, core::toString(c.role))
+            .text(4, encodeAttributes(c.attrs))
+            .text(5, encodeGroupCodes(c.groupCodes))
+            .text(6, c.claimedAt)
+            .exec();
     }
 }
 
-void SqliteDirectory::insertRun(RunRecord& r) {
+void SqlDirectory::insertRun(RunRecord& r) {
     std::string files = json::serialize(filesToJson(r.files));
     std::string counts = json::serialize(countsToJson(r.counts));
     std::string warnings = json::serialize(warningsToJson(r.warnings));
     std::string errors = json::serialize(errorsToJson(r.errors));
-    SqliteStmt run(statements_,
+    Stmt run(statements_,
                    "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
                    "outcome, files, counts, warnings, errors, plan_digest, extracted_at, "
-                   "approved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+                   "approved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     run.text(1, r.school)
         .text(2, r.trigger)
         .text(3, r.connector)
@@ -217,21 +219,24 @@ void SqliteDirectory::insertRun(RunRecord& r) {
     } else {
         run.null(14);
     }
-    run.exec();
-    const std::int64_t id = sqlite3_last_insert_rowid(db());
+    if (!run.step()) {
+        throw core::StoreError(where_ + ": the run record was not written");
+    }
+    const std::int64_t id = run.columnInt(0);
+    run.reset();
     r.id = id;
     if (r.spendsApproval) {
-        SqliteStmt spend(statements_, "UPDATE approvals SET spent_by_run = ? WHERE run_id = ?");
+        Stmt spend(statements_, "UPDATE approvals SET spent_by_run = ? WHERE run_id = ?");
         spend.integer(1, id).integer(2, *r.spendsApproval).exec();
     }
-    SqliteStmt act(statements_, "INSERT INTO run_actions (run_id, seq, body) VALUES (?, ?, ?)");
+    Stmt act(statements_, "INSERT INTO run_actions (run_id, seq, body) VALUES (?, ?, ?)");
     std::int64_t seq = 0;
     for (const auto& a : r.actions) {
         act.integer(1, id).integer(2, ++seq).text(3, json::serialize(actionToJson(a))).exec();
     }
 }
 
-void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
+void SqlDirectory::apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
                             const SchoolState* state) {
     std::vector<std::int64_t> ids;
     const std::string stamp = core::nowIso();
@@ -257,7 +262,7 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
         writeClaims(plan);
         for (const auto& c : plan.claims) {
             touched.insert(c.claim.school);
-            SqliteStmt owner(statements_, "SELECT school FROM accounts WHERE id = ?");
+            Stmt owner(statements_, "SELECT school FROM accounts WHERE id = ?");
             owner.integer(1, c.claim.accountId);
             if (owner.step()) {
                 touched.insert(owner.columnText(0));
@@ -268,7 +273,7 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
         }
         touched.erase(plan.school);
         touched.erase("");
-        SqliteStmt dirty(statements_, "UPDATE school_state SET dirty = 1 WHERE school = ?");
+        Stmt dirty(statements_, "UPDATE school_state SET dirty = 1 WHERE school = ?");
         for (const auto& s : touched) {
             dirty.text(1, s).exec();
         }
@@ -291,7 +296,7 @@ void SqliteDirectory::apply(const reconcile::Plan& plan, RunRecord& record, cons
         ms(t[4], done));
 }
 
-void SqliteDirectory::recordRun(RunRecord& record, const SchoolState* state) {
+void SqlDirectory::recordRun(RunRecord& record, const SchoolState* state) {
     inTransaction([&] {
         if (state != nullptr) {
             writeSchoolState(*state);
@@ -300,8 +305,8 @@ void SqliteDirectory::recordRun(RunRecord& record, const SchoolState* state) {
     });
 }
 
-std::set<std::string> SqliteDirectory::claimantsOfSchool(const std::string& school) {
-    SqliteStmt q(statements_,
+std::set<std::string> SqlDirectory::claimantsOfSchool(const std::string& school) {
+    Stmt q(statements_,
                  "SELECT DISTINCT c.school FROM claims c JOIN accounts a ON a.id = c.account_id "
                  "WHERE a.school = ?");
     q.text(1, school);
@@ -312,10 +317,12 @@ std::set<std::string> SqliteDirectory::claimantsOfSchool(const std::string& scho
     return out;
 }
 
-void SqliteDirectory::writeSchoolState(const SchoolState& st) {
-    SqliteStmt w(statements_,
-                 "INSERT OR REPLACE INTO school_state (school, fingerprint, as_of, next_change, "
-                 "dirty, files, echo) VALUES (?, ?, ?, ?, 0, ?, ?)");
+void SqlDirectory::writeSchoolState(const SchoolState& st) {
+    Stmt w(statements_,
+                 "INSERT INTO school_state (school, fingerprint, as_of, next_change, dirty, files, "
+                 "echo) VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (school) DO UPDATE SET "
+                 "fingerprint = excluded.fingerprint, as_of = excluded.as_of, next_change = "
+                 "excluded.next_change, dirty = 0, files = excluded.files, echo = excluded.echo");
     w.text(1, st.school)
         .text(2, st.fingerprint)
         .text(3, st.asOf)
@@ -325,8 +332,8 @@ void SqliteDirectory::writeSchoolState(const SchoolState& st) {
         .exec();
 }
 
-std::optional<SchoolState> SqliteDirectory::schoolState(const std::string& school) {
-    SqliteStmt q(statements_,
+std::optional<SchoolState> SqlDirectory::schoolState(const std::string& school) {
+    Stmt q(statements_,
                  "SELECT fingerprint, as_of, next_change, dirty, files, echo FROM school_state "
                  "WHERE school = ?");
     q.text(1, school);
@@ -338,9 +345,9 @@ std::optional<SchoolState> SqliteDirectory::schoolState(const std::string& schoo
                        q.columnText(5)};
 }
 
-void SqliteDirectory::forgetSchoolState(const std::string& school) {
+void SqlDirectory::forgetSchoolState(const std::string& school) {
     inTransaction([&] {
-        SqliteStmt d(statements_, "DELETE FROM school_state WHERE school = ?");
+        Stmt d(statements_, "DELETE FROM school_state WHERE school = ?");
         d.text(1, school).exec();
     });
 }
@@ -350,13 +357,12 @@ void SqliteDirectory::forgetSchoolState(const std::string& school) {
 // pays for a commit every few hundred schools instead of every school (docs/performance.md),
 // while a failing run still rolls back alone. S7: the batch also commits as soon as anyone else
 // waits (the bell), so another process never waits for a whole batch.
-void SqliteDirectory::inTransaction(const std::function<void()>& body) {
+void SqlDirectory::inTransaction(const std::function<void()>& body) {
     if (readOnly_) {
-        throw core::StoreError(path_ + ": a write inside a read-only snapshot");
+        throw core::StoreError(where_ + ": a write inside a read-only snapshot");
     }
-    auto exec = [this](const char* sql) { execOrThrow(sql); };
     if (batching_ && !inBatch_ && depth_ == 0) {
-        beginImmediate();
+        beginWrite();
         inBatch_ = true;
         batchStarted_ = std::chrono::steady_clock::now();
         batchRuns_ = 0;
@@ -364,78 +370,78 @@ void SqliteDirectory::inTransaction(const std::function<void()>& body) {
     const bool nested = inBatch_ || depth_ > 0;
     const bool outermost = depth_ == 0;
     if (nested) {
-        exec("SAVEPOINT run");
+        execOrThrow("SAVEPOINT run");
     } else {
-        beginImmediate();
+        beginWrite();
     }
     ++depth_;
-    auto rollback = [&] {
-        --depth_;
-        if (nested) {
-            exec("ROLLBACK TO run");
-            exec("RELEASE run");
-        } else {
-            sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
-            leases_->transactionEnded();
-        }
-    };
     try {
         body();
-    } catch (const Poco::Exception& e) {
-        rollback();
-        throw core::StoreError(path_ + ": " + e.displayText() + " (nothing was changed)");
     } catch (...) {
-        rollback();
+        --depth_;
+        if (nested) {
+            execOrThrow("ROLLBACK TO run");
+            execOrThrow("RELEASE run");
+        } else {
+            execQuietly("ROLLBACK");
+            endTransaction();
+        }
         throw;
     }
     --depth_;
     if (nested) {
-        exec("RELEASE run");
+        execOrThrow("RELEASE run");
     } else {
-        const int rc = sqlite3_exec(db(), "COMMIT", nullptr, nullptr, nullptr);
-        if (rc != SQLITE_OK) {
-            std::string why = sqlite3_errmsg(db());
-            sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
-            leases_->transactionEnded();
-            throw core::StoreError(path_ + ": COMMIT failed: " + why + " (nothing was changed)");
+        try {
+            connection_->exec("COMMIT");
+        } catch (const core::StoreError& e) {
+            execQuietly("ROLLBACK");
+            endTransaction();
+            throw core::StoreError(where_ + ": COMMIT failed: " + e.what() +
+                                   " (nothing was changed)");
         }
-        leases_->transactionEnded();
+        endTransaction();
     }
     if (outermost && inBatch_ &&
         (++batchRuns_ >= kBatchRuns ||
-         std::chrono::steady_clock::now() - batchStarted_ > kBatchTime ||
-         locks_.someoneWaiting())) {
+         std::chrono::steady_clock::now() - batchStarted_ > kBatchTime || someoneWaiting())) {
         flush();
     }
 }
 
-void SqliteDirectory::exclusive(const std::function<void()>& body) {
+void SqlDirectory::endTransaction() {
+    confirmed_.clear();
+    transactionEnded();
+}
+
+void SqlDirectory::exclusive(const std::function<void()>& body) {
     inTransaction(body);
 }
 
-void SqliteDirectory::setBatching(bool on) {
+void SqlDirectory::setBatching(bool on) {
     if (!on) {
         flush();
     }
-    batching_ = on;
+    batching_ = on && canBatch();
 }
 
-void SqliteDirectory::flush() {
+void SqlDirectory::flush() {
     if (!inBatch_) {
         return;
     }
     if (depth_ > 0) {
-        throw core::StoreError(path_ + ": a batch cannot be committed from inside a run");
+        throw core::StoreError(where_ + ": a batch cannot be committed from inside a run");
     }
     inBatch_ = false;
-    if (sqlite3_exec(db(), "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
-        std::string why = sqlite3_errmsg(db());
-        sqlite3_exec(db(), "ROLLBACK", nullptr, nullptr, nullptr);
-        leases_->transactionEnded();
-        throw core::StoreError(path_ + ": committing the last " + std::to_string(batchRuns_) +
-                               " runs failed: " + why + " (they were rolled back)");
+    try {
+        connection_->exec("COMMIT");
+    } catch (const core::StoreError& e) {
+        execQuietly("ROLLBACK");
+        endTransaction();
+        throw core::StoreError(where_ + ": committing the last " + std::to_string(batchRuns_) +
+                               " runs failed: " + e.what() + " (they were rolled back)");
     }
-    leases_->transactionEnded();  // S7: the batch's schools are free once it has committed
+    endTransaction();  // S7: the batch's schools are free once it has committed
 }
 
 }  // namespace misync::storage

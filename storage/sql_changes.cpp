@@ -3,8 +3,7 @@
 // keeps a run's consecutive membership changes of one group in one row (issue 8: three million
 // rows on a national initial load); the feed expands them, one CHANGE and one seq per member.
 #include "core/errors.h"
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
@@ -40,7 +39,7 @@ std::vector<std::string> lines(const std::string& text) {
 
 }  // namespace
 
-void SqliteDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& events,
+void SqlDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& events,
                                    std::optional<std::int64_t> runId, const std::string& actor,
                                    const std::string& at) {
     if (events.empty()) {
@@ -48,11 +47,11 @@ void SqliteDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& ev
     }
     std::int64_t seq = 0;
     {
-        SqliteStmt last(statements_, "SELECT coalesce(max(seq), 0) FROM changes");
+        Stmt last(statements_, "SELECT coalesce(max(seq), 0) FROM changes");
         last.step();
         seq = last.columnInt(0);
     }
-    SqliteStmt ins(statements_,
+    Stmt ins(statements_,
                    "INSERT INTO changes (seq, at, school, from_school, run_id, actor, kind, "
                    "username, role, group_code, fields, members) "
                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
@@ -102,7 +101,7 @@ void SqliteDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& ev
     }
 }
 
-std::vector<ChangeRow> SqliteDirectory::changesSince(std::int64_t since, int limit,
+std::vector<ChangeRow> SqlDirectory::changesSince(std::int64_t since, int limit,
                                                      const std::string& school) {
     // A row holds the changes seq - members + 1 … seq: every row with a change after `since`
     // has seq > since, and only the first of them can also hold changes up to `since`.
@@ -113,7 +112,7 @@ std::vector<ChangeRow> SqliteDirectory::changesSince(std::int64_t since, int lim
         sql += " AND (school = ?2 OR from_school = ?2)";
     }
     sql += " ORDER BY seq";
-    SqliteStmt q(statements_, sql);
+    Stmt q(statements_, sql);
     q.integer(1, since);
     if (!school.empty()) {
         q.text(2, school);
@@ -146,7 +145,7 @@ std::vector<ChangeRow> SqliteDirectory::changesSince(std::int64_t since, int lim
         const auto roles = lines(q.columnText(8));
         if (names.size() != static_cast<std::size_t>(members) ||
             (roles.size() != 1 && roles.size() != names.size())) {
-            throw core::StoreError(path_ + ": change log row " + std::to_string(r.seq) + " lists " +
+            throw core::StoreError(where_ + ": change log row " + std::to_string(r.seq) + " lists " +
                                    std::to_string(names.size()) + " members, not " +
                                    std::to_string(members));
         }

@@ -6,15 +6,14 @@
 #include <string_view>
 #include <unordered_set>
 
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
 namespace {
 
-// A JSON array of strings, for `IN (SELECT value FROM json_each(?))`: one statement, prepared
-// once, whatever the number of keys (issue 8).
+// A JSON array of strings, for `IN` SqlDialect::textList: one statement, prepared once, whatever
+// the number of keys (issue 8).
 void appendJsonString(std::string& out, std::string_view s) {
     out += '"';
     for (const char ch : s) {
@@ -58,13 +57,13 @@ std::string jsonArray(const std::set<std::int64_t>& ids) {
 
 }  // namespace
 
-reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
+reconcile::DirectoryView SqlDirectory::loadView(const std::string& school,
                                                    const core::Snapshot& snapshot) {
     static const std::string kAccounts = "SELECT " + accountColumnList() + " FROM accounts ";
     reconcile::DirectoryView view;
     view.school = school;
     {
-        SqliteStmt own(statements_, kAccounts + "WHERE school = ?");
+        Stmt own(statements_, kAccounts + "WHERE school = ?");
         own.text(1, school);
         appendAccounts(own, view.accounts);
     }
@@ -93,29 +92,29 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
                 nationalIds.push_back(p.nationalId);
             }
         }
-        auto lookUp = [&](const std::vector<std::string_view>& keys, const char* sql) {
+        auto lookUp = [&](const std::vector<std::string_view>& keys, const std::string& sql) {
             if (keys.empty()) {
                 return;
             }
-            SqliteStmt q(statements_, sql);
+            Stmt q(statements_, sql);
             q.text(1, jsonArray(keys)).text(2, school);
             while (q.step()) {
                 foreign.insert(q.columnInt(0));
             }
         };
         // The `<> ''` terms let SQLite use the partial indexes on upn and national_id.
-        lookUp(upns,
-               "SELECT id FROM accounts WHERE role = 'learner' AND upn <> '' AND upn IN "
-               "(SELECT value FROM json_each(?1)) AND source = 'mis' AND status <> 'purged' "
-               "AND school <> ?2");
+        lookUp(upns, "SELECT id FROM accounts WHERE role = 'learner' AND upn <> '' AND upn IN " +
+                         dialect_.textList(1) +
+                         " AND source = 'mis' AND status <> 'purged' AND school <> ?2");
         lookUp(nationalIds,
                "SELECT id FROM accounts WHERE role = 'staff' AND national_id <> '' AND "
-               "national_id IN (SELECT value FROM json_each(?1)) AND source = 'mis' AND "
-               "status <> 'purged' AND school <> ?2");
+               "national_id IN " +
+                   dialect_.textList(1) +
+                   " AND source = 'mis' AND status <> 'purged' AND school <> ?2");
     }
     // Accounts this school has claimed (they may have moved on since).
     {
-        SqliteStmt claimed(statements_, "SELECT account_id FROM claims WHERE school = ?");
+        Stmt claimed(statements_, "SELECT account_id FROM claims WHERE school = ?");
         claimed.text(1, school);
         while (claimed.step()) {
             if (own.count(claimed.columnInt(0)) == 0) {
@@ -128,7 +127,7 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
         std::map<std::int64_t, std::size_t> foreignPos;
         const std::size_t first = view.accounts.size();
         {
-            SqliteStmt st(statements_, kAccounts + "WHERE id IN (SELECT value FROM json_each(?))");
+            Stmt st(statements_, kAccounts + "WHERE id IN " + dialect_.idList(1));
             st.text(1, foreignIds);
             appendAccounts(st, view.accounts);
         }
@@ -136,9 +135,9 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
             foreignPos[view.accounts[i].id] = i;
         }
         // Their memberships, which a transfer takes away.
-        SqliteStmt st(statements_,
+        Stmt st(statements_,
                       "SELECT m.account_id, g.school, g.code FROM memberships m JOIN groups g ON "
-                      "g.id = m.group_id WHERE m.account_id IN (SELECT value FROM json_each(?))");
+                      "g.id = m.group_id WHERE m.account_id IN " + dialect_.idList(1));
         st.text(1, foreignIds);
         while (st.step()) {
             if (auto p = foreignPos.find(st.columnInt(0)); p != foreignPos.end()) {
@@ -148,7 +147,7 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
     }
     // Claims on every account in the view, and every claim this school made.
     std::set<std::pair<std::int64_t, std::string>> seen;
-    auto readClaims = [&](SqliteStmt& st) {
+    auto readClaims = [&](Stmt& st) {
         while (st.step()) {
             reconcile::Claim c;
             c.accountId = st.columnInt(0);
@@ -163,7 +162,7 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
         }
     };
     {
-        SqliteStmt st(statements_,
+        Stmt st(statements_,
                       "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
                       "WHERE school = ?1 OR account_id IN (SELECT id FROM accounts WHERE school = "
                       "?1)");
@@ -171,16 +170,16 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
         readClaims(st);
     }
     if (!foreign.empty()) {
-        SqliteStmt st(statements_,
+        Stmt st(statements_,
                       "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
-                      "WHERE account_id IN (SELECT value FROM json_each(?))");
+                      "WHERE account_id IN " + dialect_.idList(1));
         st.text(1, foreignIds);
         readClaims(st);
     }
     // The school's groups with their members, in the order of the (school, code) index: a
     // group's rows are consecutive, and SQLite needs no sort (ordering by id made it sort every
     // membership of the school).
-    SqliteStmt groups(statements_,
+    Stmt groups(statements_,
                       "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, "
                       "m.account_id FROM groups g LEFT JOIN memberships m ON m.group_id = g.id "
                       "WHERE g.school = ? ORDER BY g.school, g.code");
@@ -206,7 +205,7 @@ reconcile::DirectoryView SqliteDirectory::loadView(const std::string& school,
     return view;
 }
 
-void SqliteDirectory::completeView(reconcile::DirectoryView& view) {
+void SqlDirectory::completeView(reconcile::DirectoryView& view) {
     // R7: the school's own accounts that another school claims carry their memberships, so
     // that a hand-over keeps a guest's memberships instead of adding them again.
     std::map<std::int64_t, reconcile::Account*> claimed;
@@ -221,7 +220,7 @@ void SqliteDirectory::completeView(reconcile::DirectoryView& view) {
         }
     }
     if (!claimed.empty()) {
-        SqliteStmt q(statements_,
+        Stmt q(statements_,
                      "SELECT g.school, g.code FROM memberships m JOIN groups g ON g.id = "
                      "m.group_id WHERE m.account_id = ? ORDER BY g.school, g.code");
         for (auto& [id, a] : claimed) {
@@ -240,7 +239,7 @@ void SqliteDirectory::completeView(reconcile::DirectoryView& view) {
             schools.insert(a.school);
         }
     }
-    SqliteStmt count(statements_,
+    Stmt count(statements_,
                      "SELECT count(*) FROM accounts WHERE school = ? AND digital_champion = 1 "
                      "AND status = 'active'");
     for (const auto& s : schools) {

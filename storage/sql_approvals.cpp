@@ -1,6 +1,5 @@
 // S3 approvals on SQLite (schema 3, table approvals).
-#include "storage/sqlite_directory.h"
-#include "storage/sqlite_stmt.h"
+#include "storage/sql_directory.h"
 
 namespace misync::storage {
 
@@ -9,7 +8,7 @@ namespace {
 constexpr const char* kApprovalColumns =
     "SELECT run_id, school, plan_digest, approved_by, approved_at, spent_by_run FROM approvals ";
 
-Approval readApproval(const SqliteStmt& q) {
+Approval readApproval(const Stmt& q) {
     Approval a;
     a.runId = q.columnInt(0);
     a.school = q.columnText(1);
@@ -24,9 +23,9 @@ Approval readApproval(const SqliteStmt& q) {
 
 }  // namespace
 
-void SqliteDirectory::approve(const Approval& a) {
+void SqlDirectory::approve(const Approval& a) {
     inTransaction([&] {
-        SqliteStmt ins(statements_,
+        Stmt ins(statements_,
                        "INSERT INTO approvals (run_id, school, plan_digest, approved_by, "
                        "approved_at) VALUES (?, ?, ?, ?, ?)");
         ins.integer(1, a.runId)
@@ -38,8 +37,8 @@ void SqliteDirectory::approve(const Approval& a) {
     });
 }
 
-std::optional<Approval> SqliteDirectory::approvalOf(std::int64_t runId) {
-    SqliteStmt q(statements_, std::string(kApprovalColumns) + "WHERE run_id = ?");
+std::optional<Approval> SqlDirectory::approvalOf(std::int64_t runId) {
+    Stmt q(statements_, std::string(kApprovalColumns) + "WHERE run_id = ?");
     q.integer(1, runId);
     if (!q.step()) {
         return std::nullopt;
@@ -47,8 +46,8 @@ std::optional<Approval> SqliteDirectory::approvalOf(std::int64_t runId) {
     return readApproval(q);
 }
 
-std::optional<Approval> SqliteDirectory::pendingApproval(const std::string& school) {
-    SqliteStmt q(statements_,
+std::optional<Approval> SqlDirectory::pendingApproval(const std::string& school) {
+    Stmt q(statements_,
                  std::string(kApprovalColumns) +
                      "WHERE school = ? AND spent_by_run IS NULL ORDER BY run_id DESC LIMIT 1");
     q.text(1, school);

@@ -1,0 +1,417 @@
+#include "storage/pg_connection.h"
+
+#include <cerrno>
+#include <algorithm>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+
+#include "core/errors.h"
+
+namespace misync::storage {
+
+std::string numberParameters(std::string_view sql, int* count) {
+    std::string out;
+    out.reserve(sql.size() + 16);
+    int highest = 0;
+    char quote = 0;
+    for (std::size_t i = 0; i < sql.size(); ++i) {
+        const char c = sql[i];
+        if (quote != 0) {
+            out += c;
+            if (c == quote) {
+                quote = 0;  // a doubled quote closes and opens again: the same result
+            }
+            continue;
+        }
+        if (c == '\'' || c == '"') {
+            quote = c;
+            out += c;
+            continue;
+        }
+        if (c != '?') {
+            out += c;
+            continue;
+        }
+        std::size_t j = i + 1;
+        while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') {
+            ++j;
+        }
+        int n = 0;
+        if (j > i + 1) {
+            std::from_chars(sql.data() + i + 1, sql.data() + j, n);
+        } else {
+            n = highest + 1;
+        }
+        highest = std::max(highest, n);
+        out += '$';
+        out += std::to_string(n);
+        i = j - 1;
+    }
+    if (count != nullptr) {
+        *count = highest;
+    }
+    return out;
+}
+
+namespace {
+
+// libpq's conninfo grammar: key = value, the value bare or in single quotes with backslash
+// escapes.
+std::vector<std::pair<std::string, std::string>> splitKeywords(const std::string& s) {
+    std::vector<std::pair<std::string, std::string>> out;
+    std::size_t i = 0;
+    auto skipSpace = [&] {
+        while (i < s.size() && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+            ++i;
+        }
+    };
+    for (;;) {
+        skipSpace();
+        if (i >= s.size()) {
+            return out;
+        }
+        std::size_t k = i;
+        while (i < s.size() && s[i] != '=' && s[i] != ' ' && s[i] != '\t') {
+            ++i;
+        }
+        std::string key = s.substr(k, i - k);
+        skipSpace();
+        if (i >= s.size() || s[i] != '=') {
+            throw core::StoreError("directory.connection: expected key=value after '" + key +
+                                   "'");
+        }
+        ++i;
+        skipSpace();
+        std::string value;
+        if (i < s.size() && s[i] == '\'') {
+            ++i;
+            bool closed = false;
+            while (i < s.size()) {
+                if (s[i] == '\\' && i + 1 < s.size()) {
+                    value += s[i + 1];
+                    i += 2;
+                } else if (s[i] == '\'') {
+                    ++i;
+                    closed = true;
+                    break;
+                } else {
+                    value += s[i++];
+                }
+            }
+            if (!closed) {
+                throw core::StoreError("directory.connection: unterminated quoted value of '" +
+                                       key + "'");
+            }
+        } else {
+            while (i < s.size() && s[i] != ' ' && s[i] != '\t') {
+                value += s[i++];
+            }
+        }
+        out.emplace_back(std::move(key), std::move(value));
+    }
+}
+
+std::string readPasswordFile(const std::string& path) {
+    std::ifstream in(path);
+    if (!in) {
+        throw core::StoreError("directory.connection: password_file " + path +
+                               " cannot be read: " + std::strerror(errno));
+    }
+    std::string line;
+    std::getline(in, line);
+    while (!line.empty() && (line.back() == '\r' || line.back() == ' ')) {
+        line.pop_back();
+    }
+    if (line.empty()) {
+        throw core::StoreError("directory.connection: password_file " + path + " is empty");
+    }
+    return line;
+}
+
+bool has(const std::vector<std::pair<std::string, std::string>>& p, std::string_view key) {
+    for (const auto& [k, v] : p) {
+        if (k == key) {
+            return true;
+        }
+    }
+    return false;
+}
+
+}  // namespace
+
+PgConnInfo parseConnInfo(const std::string& connection) {
+    PgConnInfo info;
+    const bool uri = connection.rfind("postgresql://", 0) == 0 ||
+                     connection.rfind("postgres://", 0) == 0;
+    std::vector<std::pair<std::string, std::string>> given;
+    if (uri) {
+        // A URI is handed to libpq whole (expand_dbname); only its own parts are described.
+        given.emplace_back("dbname", connection);
+    } else {
+        given = splitKeywords(connection);
+    }
+    std::string described;
+    for (auto& [k, v] : given) {
+        if (k == "password_file") {
+            info.params.emplace_back("password", readPasswordFile(v));
+            continue;
+        }
+        if (k == "host" || k == "hostaddr" || k == "port" || k == "dbname" || k == "user") {
+            if (!(uri && k == "dbname")) {
+                described += (described.empty() ? "" : " ") + k + "=" + v;
+            }
+        }
+        info.params.emplace_back(k, v);
+    }
+    if (uri) {
+        // user:password@ would be a secret: describe the URI without its credentials.
+        std::string u = connection;
+        const auto scheme = u.find("://") + 3;
+        if (const auto at = u.find('@', scheme); at != std::string::npos) {
+            u.erase(scheme, at + 1 - scheme);
+        }
+        if (const auto q = u.find('?'); q != std::string::npos) {
+            u.erase(q);
+        }
+        described = u;
+    }
+    // Defaults a service wants, unless given: fail fast when the server is away, and let the
+    // server notice a vanished client (S7: its school leases go with its connection).
+    const std::pair<const char*, const char*> defaults[] = {
+        {"connect_timeout", "10"},
+        {"application_name", "misync"},
+        {"keepalives", "1"},
+        {"keepalives_idle", "10"},
+        {"keepalives_interval", "5"},
+        {"keepalives_count", "3"},
+    };
+    for (const auto& [k, v] : defaults) {
+        if (!has(info.params, k)) {
+            info.params.emplace_back(k, v);
+        }
+    }
+    info.described = described.empty() ? "(libpq defaults)" : described;
+    return info;
+}
+
+PgConnection::PgConnection(const std::string& connection)
+    : info_(parseConnInfo(connection)), describe_("PostgreSQL directory " + info_.described) {
+    connect();
+}
+
+PgConnection::~PgConnection() {
+    if (conn_ != nullptr) {
+        PQfinish(conn_);
+    }
+}
+
+void PgConnection::connect() {
+    if (conn_ != nullptr) {
+        PQfinish(conn_);
+        conn_ = nullptr;
+    }
+    std::vector<const char*> keys;
+    std::vector<const char*> values;
+    for (const auto& [k, v] : info_.params) {
+        keys.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    keys.push_back(nullptr);
+    values.push_back(nullptr);
+    conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+        const std::string why = conn_ != nullptr ? lastError() : "out of memory";
+        throw core::StoreError("cannot connect to the " + describe_ + ": " + why);
+    }
+    ++generation_;
+    // Quiet NOTICEs (e.g. "relation already exists, skipping") instead of libpq's stderr.
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
+    // The server side of the keepalives (a vanished client's leases end within about 25 s,
+    // S7); ignored on a Unix socket.
+    PGresult* r = PQexec(conn_,
+                         "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; "
+                         "SET tcp_keepalives_count = 3; SET client_min_messages = warning");
+    PQclear(r);
+}
+
+std::string PgConnection::lastError() const {
+    std::string m = PQerrorMessage(conn_);
+    while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
+        m.pop_back();
+    }
+    return m;
+}
+
+void PgConnection::ensureUsable() {
+    if (PQstatus(conn_) == CONNECTION_OK) {
+        return;
+    }
+    if (mayReconnect_ && !mayReconnect_()) {
+        throw core::StoreError(describe_ +
+                               ": the connection was lost in the middle of a run (nothing of "
+                               "it was committed)");
+    }
+    connect();
+}
+
+std::unique_ptr<SqlCursor> PgConnection::prepare(std::string_view sql) {
+    ensureUsable();
+    return std::make_unique<PgCursor>(*this, sql);
+}
+
+void PgConnection::exec(std::string_view sql) {
+    ensureUsable();
+    const std::string text(sql);
+    PGresult* r = PQexec(conn_, text.c_str());
+    const auto status = PQresultStatus(r);
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+        std::string why = r != nullptr ? PQresultErrorMessage(r) : lastError();
+        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
+            why.pop_back();
+        }
+        if (const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr) {
+            why += std::string(" (SQLSTATE ") + state + ")";
+        }
+        PQclear(r);
+        throw core::StoreError(why.empty() ? lastError() : why);
+    }
+    PQclear(r);
+}
+
+PgCursor::PgCursor(PgConnection& connection, std::string_view sql)
+    : connection_(connection), sql_(sql) {
+    int count = 0;
+    numbered_ = numberParameters(sql_, &count);
+    values_.resize(static_cast<std::size_t>(count));
+    isNull_.assign(static_cast<std::size_t>(count), 1);
+    prepareOnServer();
+}
+
+PgCursor::~PgCursor() {
+    PQclear(result_);
+    if (!connection_.isClosing() && preparedIn_ == connection_.generation() &&
+        PQstatus(connection_.raw()) == CONNECTION_OK) {
+        PQclear(PQexec(connection_.raw(), ("DEALLOCATE " + name_).c_str()));
+    }
+}
+
+namespace {
+
+[[noreturn]] void failWith(PGresult* r, const PgConnection& c, const char* what) {
+    std::string why = r != nullptr ? PQresultErrorMessage(r) : "";
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
+        why.pop_back();
+    }
+    if (why.empty()) {
+        why = c.lastError();
+    }
+    if (const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr) {
+        why += std::string(" (SQLSTATE ") + state + ")";
+    }
+    PQclear(r);
+    throw core::StoreError(std::string("PostgreSQL ") + what + ": " + why);
+}
+
+}  // namespace
+
+void PgCursor::prepareOnServer() {
+    name_ = connection_.nextStatementName();
+    PGresult* r = PQprepare(connection_.raw(), name_.c_str(), numbered_.c_str(), 0, nullptr);
+    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+        failWith(r, connection_, "prepare");
+    }
+    PQclear(r);
+    preparedIn_ = connection_.generation();
+}
+
+void PgCursor::bind(int index, std::string value, bool null) {
+    if (index < 1 || static_cast<std::size_t>(index) > values_.size()) {
+        throw core::StoreError("PostgreSQL bind: no parameter " + std::to_string(index) + " in " +
+                               sql_);
+    }
+    values_[static_cast<std::size_t>(index - 1)] = std::move(value);
+    isNull_[static_cast<std::size_t>(index - 1)] = null ? 1 : 0;
+}
+
+void PgCursor::bindText(int index, std::string_view value) {
+    bind(index, std::string(value), false);
+}
+
+void PgCursor::bindInt(int index, std::int64_t value) {
+    bind(index, std::to_string(value), false);
+}
+
+void PgCursor::bindNull(int index) {
+    bind(index, std::string(), true);
+}
+
+bool PgCursor::step() {
+    if (result_ == nullptr) {
+        connection_.ensureUsable();
+        if (preparedIn_ != connection_.generation()) {
+            prepareOnServer();  // the connection was made again: the server forgot it
+        }
+        std::vector<const char*> params(values_.size());
+        for (std::size_t i = 0; i < values_.size(); ++i) {
+            params[i] = isNull_[i] != 0 ? nullptr : values_[i].c_str();
+        }
+        PGresult* r = PQexecPrepared(connection_.raw(), name_.c_str(),
+                                     static_cast<int>(params.size()), params.data(), nullptr,
+                                     nullptr, 0);
+        const auto status = PQresultStatus(r);
+        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
+            failWith(r, connection_, "step");
+        }
+        result_ = r;
+        rows_ = PQntuples(r);
+        row_ = -1;
+    }
+    if (row_ + 1 < rows_) {
+        ++row_;
+        return true;
+    }
+    row_ = rows_;
+    return false;
+}
+
+void PgCursor::rewind() {
+    PQclear(result_);
+    result_ = nullptr;
+    row_ = -1;
+    rows_ = 0;
+}
+
+void PgCursor::reset() {
+    rewind();
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+        values_[i].clear();
+        isNull_[i] = 1;
+    }
+}
+
+std::string_view PgCursor::columnView(int index) const {
+    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || PQgetisnull(result_, row_, index)) {
+        return {};
+    }
+    return {PQgetvalue(result_, row_, index),
+            static_cast<std::size_t>(PQgetlength(result_, row_, index))};
+}
+
+std::int64_t PgCursor::columnInt(int index) const {
+    const std::string_view v = columnView(index);
+    if (v == "t") {
+        return 1;  // a boolean in text form
+    }
+    std::int64_t n = 0;
+    std::from_chars(v.data(), v.data() + v.size(), n);
+    return n;
+}
+
+bool PgCursor::columnIsNull(int index) const {
+    return result_ == nullptr || row_ < 0 || row_ >= rows_ ||
+           PQgetisnull(result_, row_, index) != 0;
+}
+
+}  // namespace misync::storage

@@ -1,0 +1,113 @@
+// The PostgreSQL driver of the generic store (storage/sql_stmt.h), on libpq: statements are
+// prepared on the server once per connection (named m1, m2, …) with the store's `?`/`?N`
+// parameters numbered `$N`, executed with text parameters, and their results read in text
+// form. Private to storage/.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "storage/sql_stmt.h"
+
+namespace misync::storage {
+
+// The store's SQL with its parameters as PostgreSQL numbers them: `?N` becomes `$N` and a bare
+// `?` the next number after the highest so far (SQLite's rule); nothing inside quotes changes.
+// `count` (optional) receives the highest parameter number.
+std::string numberParameters(std::string_view sql, int* count = nullptr);
+
+// A libpq connection string as misync's configuration gives it (`directory.connection`,
+// SPEC §7): libpq's key=value pairs, or a postgresql:// URI, plus `password_file`, a file whose
+// first line is the password (so that the password need not be in the configuration).
+struct PgConnInfo {
+    std::vector<std::pair<std::string, std::string>> params;  // what libpq is given
+    std::string described;  // host, port, database and user: for messages, never the password
+};
+// Throws core::ConfigError-like core::StoreError naming the key when the string does not parse
+// or the password file cannot be read.
+PgConnInfo parseConnInfo(const std::string& connection);
+
+class PgConnection final : public SqlConnection {
+  public:
+    // Connects; throws core::StoreError with libpq's reason (never the password).
+    explicit PgConnection(const std::string& connection);
+    ~PgConnection() override;
+    PgConnection(const PgConnection&) = delete;
+    PgConnection& operator=(const PgConnection&) = delete;
+
+    // "PostgreSQL directory host=… port=… dbname=… user=…".
+    const std::string& describe() const { return describe_; }
+    std::unique_ptr<SqlCursor> prepare(std::string_view sql) override;
+    void exec(std::string_view sql) override;
+
+    // Connection loss (S7, issue 9): a connection found broken is connected again before the
+    // next statement when `mayReconnect` says so (no transaction open and no school held: the
+    // server lost both with the old connection); every statement is prepared again then.
+    void setMayReconnect(std::function<bool()> mayReconnect) {
+        mayReconnect_ = std::move(mayReconnect);
+    }
+    // Makes sure the connection is usable: reconnects if it is broken and may; throws
+    // core::StoreError if it is broken and may not, or reconnecting fails.
+    void ensureUsable();
+    // How many times the connection was made (1 after the constructor): statements prepared
+    // under an older generation are prepared again.
+    std::uint64_t generation() const { return generation_; }
+    PGconn* raw() const { return conn_; }
+    // From now on statements are not deallocated one by one (the connection is about to close).
+    void closing() { closing_ = true; }
+    bool isClosing() const { return closing_; }
+    std::string nextStatementName() { return "m" + std::to_string(++statements_); }
+    // libpq's message for the last failure on this connection, trimmed.
+    std::string lastError() const;
+
+  private:
+    PgConnInfo info_;
+    std::string describe_;
+    PGconn* conn_ = nullptr;
+    std::uint64_t generation_ = 0;
+    std::uint64_t statements_ = 0;
+    bool closing_ = false;
+    std::function<bool()> mayReconnect_;
+    void connect();
+};
+
+class PgCursor final : public SqlCursor {
+  public:
+    PgCursor(PgConnection& connection, std::string_view sql);
+    ~PgCursor() override;
+    PgCursor(const PgCursor&) = delete;
+    PgCursor& operator=(const PgCursor&) = delete;
+
+    const std::string& sql() const override { return sql_; }
+    void bindText(int index, std::string_view value) override;
+    void bindInt(int index, std::int64_t value) override;
+    void bindNull(int index) override;
+    bool step() override;
+    void rewind() override;
+    void reset() override;
+    std::string_view columnView(int index) const override;
+    std::int64_t columnInt(int index) const override;
+    bool columnIsNull(int index) const override;
+
+  private:
+    PgConnection& connection_;
+    std::string sql_;       // as the store wrote it (the cache's key)
+    std::string numbered_;  // as PostgreSQL reads it
+    std::string name_;
+    std::uint64_t preparedIn_ = 0;  // the connection generation it was prepared in
+    std::vector<std::string> values_;
+    std::vector<char> isNull_;
+    PGresult* result_ = nullptr;
+    int row_ = -1;
+    int rows_ = 0;
+    void prepareOnServer();
+    void bind(int index, std::string value, bool null);
+};
+
+}  // namespace misync::storage

@@ -1,0 +1,195 @@
+#include "storage/pg_directory.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "core/errors.h"
+#include "core/school.h"
+
+namespace misync::storage {
+
+namespace {
+
+std::string jsonTexts(int n) {
+    return "(SELECT json_array_elements_text(CAST(?" + std::to_string(n) + " AS json)) AS value)";
+}
+
+std::string jsonIds(int n) {
+    return "(SELECT CAST(json_array_elements_text(CAST(?" + std::to_string(n) +
+           " AS json)) AS bigint) AS value)";
+}
+
+const SqlDialect kPostgresql{
+    "postgresql",
+    "SELECT CAST(table_name AS text) FROM information_schema.tables WHERE table_schema = "
+    "current_schema() AND table_name IN ('schema_version', 'accounts')",
+    jsonTexts,
+    jsonIds,
+    "chr(127)",
+    "",
+};
+
+int schoolKey(const std::string& where, const std::string& school) {
+    if (!core::isValidDfes(school)) {
+        throw core::StoreError(where + ": cannot lock school '" + school +
+                               "': not a 7-digit DfES number");
+    }
+    return std::stoi(school);
+}
+
+}  // namespace
+
+const SqlDialect& postgresqlDialect() {
+    return kPostgresql;
+}
+
+PgDirectory::PgDirectory(const std::string& connection, OpenMode mode)
+    : PgDirectory(std::make_unique<PgConnection>(connection), mode) {}
+
+PgDirectory::PgDirectory(std::unique_ptr<PgConnection> connection, OpenMode mode)
+    : SqlDirectory(std::move(connection), kPostgresql, ""),
+      pg_(static_cast<PgConnection*>(&this->connection())) {
+    where_ = pg_->describe();
+    leases_->generation = pg_->generation();
+    std::weak_ptr<Leases> leases = leases_;
+    pg_->setMayReconnect([this, leases] {
+        auto l = leases.lock();
+        return !inTransactionNow() && (!l || (l->held.empty() && l->afterCommit.empty()));
+    });
+    checkSchema(mode);
+    versioned_ = schemaVersion() > 0;
+}
+
+PgDirectory::~PgDirectory() {
+    pg_->closing();  // the server forgets the prepared statements with the connection
+}
+
+int PgDirectory::migrate() {
+    const int ran = SqlDirectory::migrate();
+    versioned_ = true;
+    return ran;
+}
+
+void PgDirectory::beginWrite() {
+    if (leases_->generation != pg_->generation()) {
+        leases_->held.clear();  // the old connection's locks went with it
+        leases_->generation = pg_->generation();
+    }
+    execOrThrow("BEGIN");
+    try {
+        // S7: one writer at a time, for the rest of this transaction.
+        const std::string lock = "SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")";
+        execOrThrow(lock.c_str());
+        if (versioned_) {
+            execOrThrow("UPDATE directory_version SET version = version + 1");
+        }
+    } catch (...) {
+        execQuietly("ROLLBACK");
+        throw;
+    }
+}
+
+void PgDirectory::beginRead() {
+    execOrThrow("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
+}
+
+void PgDirectory::endRead(bool commit) {
+    execQuietly(commit ? "COMMIT" : "ROLLBACK");
+}
+
+void PgDirectory::transactionEnded() {
+    auto pending = std::move(leases_->afterCommit);
+    leases_->afterCommit.clear();
+    for (const auto& school : pending) {
+        unlock(school);
+    }
+}
+
+std::uint64_t PgDirectory::dataVersion() {
+    Stmt q(statements_, "SELECT version FROM directory_version");
+    return q.step() ? static_cast<std::uint64_t>(q.columnInt(0)) : 0;
+}
+
+void PgDirectory::unlock(const std::string& school) {
+    if (leases_->generation != pg_->generation() || PQstatus(pg_->raw()) != CONNECTION_OK) {
+        return;  // the server dropped it with the old connection
+    }
+    try {
+        Stmt q(statements_, "SELECT pg_advisory_unlock(?, ?)");
+        q.integer(1, kSchoolLocks).integer(2, schoolKey(where_, school));
+        q.step();
+    } catch (const std::exception& e) {
+        spdlog::warn("directory={} school={}: could not release its lease: {}", where_, school,
+                     e.what());
+    }
+}
+
+SchoolLease PgDirectory::leaseFor(const std::string& school) {
+    leases_->held.insert(school);
+    std::weak_ptr<Leases> book = leases_;
+    return SchoolLease([this, book, school] {
+        auto l = book.lock();
+        if (!l || l->held.erase(school) == 0) {
+            return;  // the directory is gone (and its connection with its locks)
+        }
+        if (inTransactionNow()) {
+            l->afterCommit.push_back(school);  // free once what was written has committed
+        } else {
+            unlock(school);
+        }
+    });
+}
+
+SchoolLease PgDirectory::lockSchool(const std::string& school) {
+    const int key = schoolKey(where_, school);
+    if (inTransactionNow()) {
+        throw core::StoreError(where_ + ": school " + school +
+                               " cannot be locked inside a transaction (S7: a run takes its "
+                               "school before its transaction begins)");
+    }
+    if (leases_->held.count(school) != 0) {
+        throw core::StoreError(where_ + ": school " + school + " is already held by this run");
+    }
+    pg_->ensureUsable();
+    leases_->generation = pg_->generation();
+    {
+        Stmt q(statements_, "SELECT pg_try_advisory_lock(?, ?)");
+        q.integer(1, kSchoolLocks).integer(2, key);
+        if (q.step() && q.columnInt(0) == 1) {
+            q.reset();
+            return leaseFor(school);
+        }
+    }
+    if (!leases_->held.empty()) {
+        throw core::StoreError(where_ + ": cannot wait for school " + school +
+                               " while holding school " + *leases_->held.begin() +
+                               " (S7: a run waits for its school holding nothing else)");
+    }
+    Stmt wait(statements_, "SELECT pg_advisory_lock(?, ?)");
+    wait.integer(1, kSchoolLocks).integer(2, key);
+    wait.step();
+    return leaseFor(school);
+}
+
+std::optional<SchoolLease> PgDirectory::tryLockSchool(const std::string& school) {
+    const int key = schoolKey(where_, school);
+    if (leases_->held.count(school) != 0 ||
+        std::find(leases_->afterCommit.begin(), leases_->afterCommit.end(), school) !=
+            leases_->afterCommit.end()) {
+        return std::nullopt;  // held here (a session's advisory locks would let it in again)
+    }
+    if (!inTransactionNow()) {
+        pg_->ensureUsable();
+        leases_->generation = pg_->generation();
+    }
+    Stmt q(statements_, "SELECT pg_try_advisory_lock(?, ?)");
+    q.integer(1, kSchoolLocks).integer(2, key);
+    if (q.step() && q.columnInt(0) == 1) {
+        q.reset();
+        return leaseFor(school);
+    }
+    return std::nullopt;
+}
+
+}  // namespace misync::storage
