@@ -359,7 +359,9 @@ void E2eTest::SetUp() {
 void E2eTest::TearDown() {
     if (std::getenv("MISYNC_E2E_KEEP") != nullptr) {
         std::cerr << "kept " << dir_
-                  << (onPostgresql() ? " and database " + directory_->pgDatabase() : "") << "\n";
+                  << (directory_ && onPostgresql() ? " and database " + directory_->pgDatabase()
+                                                   : "")
+                  << "\n";
         // The database stays too (until the server goes with the binary).
         static_cast<void>(directory_.release());
         return;
