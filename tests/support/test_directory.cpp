@@ -38,10 +38,20 @@ TestDirectory::TestDirectory(Backend backend, fs::path sqlitePath) : backend_(ba
         sqlitePath_ = tempDir_ / "directory.db";
         return;
     }
+    makePgDatabase(false);
+}
+
+TestDirectory::TestDirectory(EvenWithoutBackend) : backend_(Backend::Postgresql) {
+    makePgDatabase(true);
+}
+
+void TestDirectory::makePgDatabase(bool evenWithoutBackend) {
     // Asked first, so that a build without the backend never starts a server.
-    skipReason_ = storage::Directory::unavailableBackend("postgresql");
-    if (!skipReason_.empty()) {
-        return;
+    if (!evenWithoutBackend) {
+        skipReason_ = storage::Directory::unavailableBackend("postgresql");
+        if (!skipReason_.empty()) {
+            return;
+        }
     }
     server_ = PgEnvironment::server();
     if (server_ == nullptr) {

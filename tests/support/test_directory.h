@@ -30,6 +30,9 @@ class TestDirectory {
     explicit TestDirectory(Backend backend);
     // SQLite at `sqlitePath` (left in place by the destructor: its folder is the caller's).
     TestDirectory(Backend backend, std::filesystem::path sqlitePath);
+    // A PostgreSQL database even while this build has no backend: the fixture's own test only.
+    struct EvenWithoutBackend {};
+    explicit TestDirectory(EvenWithoutBackend);
     ~TestDirectory();
     TestDirectory(const TestDirectory&) = delete;
     TestDirectory& operator=(const TestDirectory&) = delete;
@@ -76,6 +79,8 @@ class TestDirectory {
     void reset();
 
   private:
+    void makePgDatabase(bool evenWithoutBackend);
+
     Backend backend_;
     std::string skipReason_;
     std::string error_;
