@@ -301,7 +301,7 @@ TEST_F(DaemonHttpTest, ServesTlsWithASelfSignedCertificate) {
 TEST_F(DaemonHttpTest, SyncRequestsMergeIntoOneQueuedRun) {
     const unsigned short port = startWithTwoSchools();
     HeldSchool lease = holdSchool(kA);  // a run of A now waits for the school's lease (S7)
-    ASSERT_GE(lease, 0);
+    ASSERT_TRUE(lease.held());
     const std::string sync = std::string("/api/v1/schools/") + kA + "/sync";
     auto first = post(port, sync, kTokenA);
     ASSERT_EQ(status(first), 202);

@@ -151,6 +151,7 @@ class HeldSchool {
     HeldSchool(HeldSchool&& other) noexcept;
     HeldSchool& operator=(HeldSchool&& other) noexcept;
     ~HeldSchool() { release(); }
+    bool held() const { return fd_ >= 0 || lease_.held(); }
     void release();
 
   private:
