@@ -5,7 +5,6 @@
 // misync_storage_tests_postgresql beside the PostgreSQL instances of the store tests, on the same
 // server.
 #include <gtest/gtest.h>
-#include <signal.h>
 
 #include <chrono>
 #include <filesystem>
@@ -105,8 +104,12 @@ TEST(PostgresqlTestDirectory, RunsSqlEmptiesItselfAndSeesWaitersOfItsOwnDatabase
     }
     auto waiter = psql("SELECT pg_advisory_lock(6612345)", "-waiter");
     EXPECT_TRUE(db.awaitLeaseWaiters("6612345", 1, std::chrono::seconds(30)));
-    ::kill(holder.pid, SIGKILL);
-    misync::testsupport::finish(holder);
+    // The holder's session ends (killing the psql client would not end its pg_sleep on the
+    // server), and the waiter gets the lock.
+    EXPECT_EQ(db.exec("SELECT pg_terminate_backend(pid) FROM pg_locks "
+                      "WHERE locktype = 'advisory' AND granted"),
+              "");
+    misync::testsupport::finish(holder, std::chrono::seconds(30));
     const auto waited = misync::testsupport::finish(waiter, std::chrono::seconds(30));
     EXPECT_EQ(waited.status, 0) << waited.err;
     EXPECT_EQ(db.leaseWaiters("6612345"), 0);
