@@ -36,6 +36,9 @@ class BadRecordsTest : public E2eTest {
   protected:
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         writeConfig({{kA, "", ""}});
     }
 };
@@ -180,6 +183,9 @@ class BrokenFileTest : public E2eTest, public testing::WithParamInterface<Breaka
   protected:
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         writeConfig({{kA, "", ""}, {kB, "", ""}});
     }
 };

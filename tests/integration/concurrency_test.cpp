@@ -11,7 +11,6 @@
 #include <thread>
 
 #include "e2e_fixture.h"
-#include "tests/proc_locks.h"
 
 namespace misync::e2e {
 namespace {
@@ -47,21 +46,6 @@ std::string lower(std::string s) {
 
 class ConcurrencyTest : public E2eTest {
   protected:
-    // The test's own hold on a school, taken through the lock file the way misync takes it: an
-    // open file description lock on the byte at the school's DfES number.
-    int holdSchool(const std::string& dfes) {
-        const std::string path = database().string() + ".lock";
-        const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
-        EXPECT_GE(fd, 0) << path;
-        struct flock l {};
-        l.l_type = F_WRLCK;
-        l.l_whence = SEEK_SET;
-        l.l_start = std::stol(dfes);
-        l.l_len = 1;
-        EXPECT_EQ(::fcntl(fd, F_OFD_SETLK, &l), 0) << "the school is held already";
-        return fd;
-    }
-
     // Every account has a username; no username or alias is given twice, whatever its case
     // (U3); no learner has two accounts (R1). Returns the accounts.
     json::array checkDirectory(std::size_t learnersExpected) {
@@ -186,17 +170,15 @@ TEST_F(ConcurrencyTest, ARunWaitsForTheSchoolsHolderAndThenPlansAgainstItsResult
     writeSchool(school, {.students = learners(school, 0, 150)});
     ASSERT_EQ(misync({"db", "migrate"}).status, 0);
 
-    const int held = holdSchool(school);
+    HeldSchool held = holdSchool(school);
     std::vector<std::string> args{"run", "--json", "--as-of", "2025-01-15", "--school", school};
     Background a = misyncInBackground(args);
     Background b = misyncInBackground(args);
-    const std::string lockFile = database().string() + ".lock";
-    EXPECT_TRUE(testsupport::awaitLockWaiters(lockFile, std::stol(school), 2))
-        << "the runs did not wait for the school";
+    EXPECT_TRUE(awaitLeaseWaiters(school, 2)) << "the runs did not wait for the school";
     EXPECT_FALSE(hasEnded(a));
     EXPECT_FALSE(hasEnded(b));
     EXPECT_TRUE(accounts().empty());  // nothing ran while the school was held
-    ::close(held);
+    held.release();
 
     std::vector<json::object> runs;
     for (Background* p : {&a, &b}) {
@@ -228,17 +210,16 @@ TEST_F(ConcurrencyTest, AProcessSeesTheUsernamesAnotherProcessGaveWhileItWaited)
     writeConfig(config);
     ASSERT_EQ(misync({"db", "migrate"}).status, 0);
 
-    const int held = holdSchool(schools[1]);
+    HeldSchool held = holdSchool(schools[1]);
     Background a = misyncInBackground(
         {"run", "--json", "--as-of", "2025-01-15", "--school", schools[0], "--school", schools[1]});
     // A has run school 1 (committed before it waits: it never waits holding the write lock).
-    ASSERT_TRUE(
-        testsupport::awaitLockWaiters(database().string() + ".lock", std::stol(schools[1]), 1));
+    ASSERT_TRUE(awaitLeaseWaiters(schools[1], 1));
     EXPECT_EQ(accounts({"--school", schools[0]}).size(), 50u);
     // Meanwhile another process gives the next Jones, Davies … suffixes to school 3.
     json::value third = runJson("2025-01-15", {"--school", schools[2]});
     EXPECT_EQ(countOf(runOf(third, schools[2]), "create"), 50);
-    ::close(held);
+    held.release();
 
     Result r = finish(a);
     ASSERT_EQ(r.status, 0) << r.out << r.err;
@@ -255,10 +236,10 @@ TEST_F(ConcurrencyTest, ADryRunDoesNotWaitForAHeldSchool) {
     writeSchool(school, {.students = learners(school, 0, 20)});
     ASSERT_EQ(misync({"db", "migrate"}).status, 0);
 
-    const int held = holdSchool(school);
+    HeldSchool held = holdSchool(school);
     Background p = misyncInBackground({"plan", "--json", "--as-of", "2025-01-15"});
     Result r = finish(p, 120s);
-    ::close(held);
+    held.release();
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(countOf(runOf(parseJson(r.out), school), "create"), 20);
     EXPECT_TRUE(accounts().empty());

@@ -15,8 +15,6 @@
 #include <fstream>
 #include <sstream>
 
-#include "tests/proc_locks.h"
-
 namespace misync::e2e {
 
 std::vector<Student> someLearners(const std::string& dfes, int count, int from) {
@@ -172,22 +170,8 @@ json::array DaemonTest::awaitRunCount(const std::string& school, std::size_t n,
         school, [n](const json::array& runs) { return runs.size() >= n; }, timeout);
 }
 
-int DaemonTest::holdSchool(const std::string& dfes) {
-    const std::string path = database().string() + ".lock";
-    const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    EXPECT_GE(fd, 0) << path;
-    struct flock l {};
-    l.l_type = F_WRLCK;
-    l.l_whence = SEEK_SET;
-    l.l_start = std::stol(dfes);
-    l.l_len = 1;
-    EXPECT_EQ(::fcntl(fd, F_OFD_SETLK, &l), 0) << "the school is held already";
-    return fd;
-}
-
 bool DaemonTest::awaitWaiters(const std::string& dfes, int count, std::chrono::seconds timeout) {
-    const bool ok = testsupport::awaitLockWaiters(database().string() + ".lock", std::stol(dfes),
-                                                  count, timeout);
+    const bool ok = awaitLeaseWaiters(dfes, count, timeout);
     EXPECT_TRUE(ok) << count << " run(s) of " << dfes << " never waited for its lease";
     return ok;
 }

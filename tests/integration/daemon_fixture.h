@@ -59,10 +59,7 @@ class DaemonTest : public E2eTest {
     json::array awaitRunCount(const std::string& school, std::size_t n,
                               std::chrono::seconds timeout = 60s);
 
-    // S7 from the test's side: holds a school's lease in the lock file, as a run would, so
-    // that a run of it waits; returns the descriptor (close it to let go).
-    int holdSchool(const std::string& dfes);
-    // Waits until `count` runs wait for the school's lease (/proc/locks).
+    // Waits until `count` runs wait for the school's lease (TestDirectory::awaitLeaseWaiters).
     bool awaitWaiters(const std::string& dfes, int count, std::chrono::seconds timeout = 60s);
 
     // The environment of the commands the fixture runs (e.g. CREDENTIALS_DIRECTORY, when the

@@ -300,8 +300,8 @@ TEST_F(DaemonHttpTest, ServesTlsWithASelfSignedCertificate) {
 
 TEST_F(DaemonHttpTest, SyncRequestsMergeIntoOneQueuedRun) {
     const unsigned short port = startWithTwoSchools();
-    const int lease = holdSchool(kA);  // a run of A now waits for the school's lease (S7)
-    ASSERT_GE(lease, 0);
+    HeldSchool lease = holdSchool(kA);  // a run of A now waits for the school's lease (S7)
+    ASSERT_TRUE(lease.held());
     const std::string sync = std::string("/api/v1/schools/") + kA + "/sync";
     auto first = post(port, sync, kTokenA);
     ASSERT_EQ(status(first), 202);
@@ -313,7 +313,7 @@ TEST_F(DaemonHttpTest, SyncRequestsMergeIntoOneQueuedRun) {
     EXPECT_EQ(status(post(port, sync, kTokenA)), 202);
     // The endpoint answers while a run waits.
     EXPECT_EQ(status(get(port, "/api/v1/schools", kTokenA)), 200);
-    ::close(lease);
+    lease.release();
     json::array runs = awaitRunCount(kA, 3);  // the first, the API's run, the merged one
     EXPECT_EQ(str(runs[0], "trigger"), "api");
     EXPECT_EQ(str(runs[1], "trigger"), "api");

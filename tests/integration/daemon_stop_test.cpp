@@ -26,7 +26,7 @@ TEST_F(DaemonTest, SigtermLetsARunningRunFinishWithinTheBound) {
                     "[daemon]\nstop_timeout_seconds = 60\n");
     startDaemon();
     ASSERT_TRUE(awaitLog("serving: 2 schools"));
-    const int held = holdSchool(kA);
+    HeldSchool held = holdSchool(kA);
     writeSchool(kA, {someLearners(kA, 20), {}, {}});
     ASSERT_TRUE(awaitWaiters(kA, 1));
     writeSchool("6612346", {someLearners("6612346", 2, 300), {}, {}});
@@ -34,7 +34,7 @@ TEST_F(DaemonTest, SigtermLetsARunningRunFinishWithinTheBound) {
     signalDaemon(SIGTERM);
     ASSERT_TRUE(awaitLog("SIGTERM received: stopping"));
     ASSERT_TRUE(awaitLog("school=6612346: its waiting run is dropped"));
-    ::close(held);
+    held.release();
     Result r = finishDaemon();
     EXPECT_EQ(r.status, 0) << r.err;
     json::array runs = history(kA);
@@ -52,14 +52,14 @@ TEST_F(DaemonTest, SigtermAtTheBoundAbandonsTheRunAndExitsZero) {
     writeConfigWith({{kA, "", "settle_seconds = 1\n"}}, "[daemon]\nstop_timeout_seconds = 2\n");
     startDaemon();
     ASSERT_TRUE(awaitLog("serving: 1 school"));
-    const int held = holdSchool(kA);
+    HeldSchool held = holdSchool(kA);
     writeSchool(kA, {someLearners(kA, 20), {}, {}});
     ASSERT_TRUE(awaitWaiters(kA, 1));
     const auto signalled = Clock::now();
     signalDaemon(SIGTERM);
     Result r = finishDaemon();
     const auto took = Clock::now() - signalled;
-    ::close(held);
+    held.release();
     EXPECT_EQ(r.status, 0) << r.err;
     EXPECT_GE(took, std::chrono::milliseconds(1900));
     EXPECT_LT(took, std::chrono::seconds(2 + 10));  // the bound, and generous slack
@@ -129,18 +129,27 @@ TEST_F(DaemonTest, StartUpErrorsAreLoggedAndExitNonZero) {
     EXPECT_NE(bad.err.find("cannot start: configuration error"), std::string::npos) << bad.err;
     EXPECT_NE(bad.err.find("key 'daemon.workers': must be between 1 and 64"), std::string::npos);
 
-    writeFile(config(), "[directory]\npath = \"" + (dir() / "directory.db").string() +
-                            "\"\n[secrets]\nkey_file = \"credential:misync-key\"\n");
+    writeFile(config(), directoryToml() + "[secrets]\nkey_file = \"credential:misync-key\"\n");
     startDaemon();
     Result credential = finishDaemon();
     EXPECT_EQ(credential.status, 2);
     EXPECT_NE(credential.err.find("needs $CREDENTIALS_DIRECTORY"), std::string::npos)
         << credential.err;
 
-    writeFile(dir() / "garbage.db", std::string(4096, '\x7f'));  // not a SQLite database
-    writeFile(config(), "[directory]\npath = \"" + (dir() / "garbage.db").string() +
-                            "\"\n[secrets]\nkey_file = \"" + (dir() / "secret.key").string() +
-                            "\"\n");
+    // A directory that cannot be opened: not a SQLite database, or a PostgreSQL database that
+    // does not exist.
+    std::string unusable;
+    if (onPostgresql()) {
+        std::string conninfo = directory().conninfo();
+        const std::string name = "dbname=" + directory().pgDatabase();
+        conninfo.replace(conninfo.find(name), name.size(), "dbname=misync_no_such_database");
+        unusable = "[directory]\nbackend = \"postgresql\"\nconnection = \"" + conninfo + "\"\n";
+    } else {
+        writeFile(dir() / "garbage.db", std::string(4096, '\x7f'));
+        unusable = "[directory]\npath = \"" + (dir() / "garbage.db").string() + "\"\n";
+    }
+    writeFile(config(),
+              unusable + "[secrets]\nkey_file = \"" + (dir() / "secret.key").string() + "\"\n");
     startDaemon();
     Result store = finishDaemon();
     EXPECT_EQ(store.status, 1) << store.err;
@@ -154,9 +163,8 @@ TEST_F(DaemonTest, TheKeyMayBeASystemdCredential) {
     writeFile(dir() / "credentials" / "misync-key", std::string(64, 'c') + "\n");
     fs::permissions(dir() / "credentials" / "misync-key", fs::perms::owner_read);
     fs::create_directories(schoolDir(kA));
-    writeFile(config(), "[status]\nlisten = \"127.0.0.1:0\"\n[directory]\npath = \"" +
-                            database().string() +
-                            "\"\n[secrets]\nkey_file = \"credential:misync-key\"\n"
+    writeFile(config(), "[status]\nlisten = \"127.0.0.1:0\"\n" + directoryToml() +
+                            "[secrets]\nkey_file = \"credential:misync-key\"\n"
                             "[[school]]\ndfes = \"6612345\"\nconnector = \"sims-xml\"\n"
                             "source = \"" +
                             schoolDir(kA).string() + "\"\nsettle_seconds = 1\n");

@@ -52,7 +52,7 @@ TEST_F(DaemonTest, FilesRewrittenDuringARunGiveExactlyOneMoreRun) {
     writeConfig({{kA, "", "settle_seconds = 1\n"}});
     startDaemon();
     ASSERT_TRUE(awaitLog("serving: 1 school"));
-    const int held = holdSchool(kA);  // the daemon's run will wait for the lease
+    HeldSchool held = holdSchool(kA);  // the daemon's run will wait for the lease
 
     writeSchool(kA, {someLearners(kA, 5), {}, {}});
     ASSERT_TRUE(awaitLog("school=6612345 trigger=file: run started"));
@@ -61,7 +61,7 @@ TEST_F(DaemonTest, FilesRewrittenDuringARunGiveExactlyOneMoreRun) {
     ASSERT_TRUE(awaitLog("one more run queued after it"));
     writeSchool(kA, {someLearners(kA, 10), {}, {}});
     ASSERT_TRUE(awaitLog("merged into its queued run"));
-    ::close(held);
+    held.release();
 
     ASSERT_TRUE(awaitLog("idle: no run under way or waiting"));
     json::array runs = history(kA);
@@ -103,7 +103,7 @@ TEST_F(DaemonTest, MisyncRunWorksBesideTheDaemon) {
     runJson("2025-01-15", {"--school", kB});
     startDaemon();
     ASSERT_TRUE(awaitLog("serving: 2 schools"));
-    const int held = holdSchool(kA);
+    HeldSchool held = holdSchool(kA);
 
     writeSchool(kA, {someLearners(kA, 30), {}, {}});
     ASSERT_TRUE(awaitWaiters(kA, 1));  // the daemon's run
@@ -111,7 +111,7 @@ TEST_F(DaemonTest, MisyncRunWorksBesideTheDaemon) {
     ASSERT_TRUE(awaitWaiters(kA, 2));  // and the manual one
     json::value other = runJson("2025-01-15", {"--school", kB});
     EXPECT_EQ(str(runOf(other, kB), "outcome"), "no_change");
-    ::close(held);
+    held.release();
 
     Result r = finish(manual);
     ASSERT_EQ(r.status, 0) << r.err;
@@ -178,7 +178,7 @@ TEST_F(DaemonTest, WorkersRunDifferentSchoolsAtOnce) {
     writeConfigWith(config, "[daemon]\nworkers = 2\n");
     startDaemon();
     ASSERT_TRUE(awaitLog("serving: 3 schools, 2 workers"));
-    const int held = holdSchool(schools[0]);
+    HeldSchool held = holdSchool(schools[0]);
     writeSchool(schools[0], {someLearners(schools[0], 3), {}, {}});
     ASSERT_TRUE(awaitWaiters(schools[0], 1));  // one worker waits for the held school
     writeSchool(schools[1], {someLearners(schools[1], 3, 100), {}, {}});
@@ -186,7 +186,7 @@ TEST_F(DaemonTest, WorkersRunDifferentSchoolsAtOnce) {
     awaitRunCount(schools[1], 1);  // the other worker goes on with the rest
     awaitRunCount(schools[2], 1);
     EXPECT_EQ(history(schools[0]).size(), 0u);
-    ::close(held);
+    held.release();
     awaitRunCount(schools[0], 1);
 }
 

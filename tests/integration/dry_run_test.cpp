@@ -39,6 +39,9 @@ class DryRunTest : public E2eTest {
   protected:
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         writeConfig({{kSchool, "", ""}});
         SchoolExtract x;
         x.students = {pupil("1001", 1, "Aled", "Jones", "9A"),

@@ -1,21 +1,16 @@
 #include "e2e_fixture.h"
 
 #include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/wait.h>
+#include <stdlib.h>
 #include <unistd.h>
 
-#include <array>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <stdexcept>
-
-extern char** environ;
+#include <utility>
 
 namespace misync::e2e {
 
@@ -167,177 +162,6 @@ std::string withWrongCheckLetter(const std::string& upn) {
     std::string out = upn;
     out[0] = upn[0] == 'A' ? 'B' : 'A';
     return out;
-}
-
-namespace {
-
-// The argument and environment vectors of a child process: this process's environment without
-// MISYNC_CONFIG (so that only --config counts), with `env` added or replacing.
-struct ChildCommand {
-    std::vector<std::string> envStrings;
-    std::vector<std::string> argStrings;
-    std::vector<char*> envp;
-    std::vector<char*> argv;
-
-    ChildCommand(const std::string& program, const std::vector<std::string>& args,
-                 const std::map<std::string, std::string>& env) {
-        for (char** e = environ; *e != nullptr; ++e) {
-            std::string_view kv(*e);
-            std::string key(kv.substr(0, kv.find('=')));
-            if (key != "MISYNC_CONFIG" && env.count(key) == 0) {
-                envStrings.emplace_back(kv);
-            }
-        }
-        for (const auto& [k, v] : env) {
-            envStrings.push_back(k + "=" + v);
-        }
-        for (auto& s : envStrings) {
-            envp.push_back(s.data());
-        }
-        envp.push_back(nullptr);
-        argStrings.push_back(program);
-        argStrings.insert(argStrings.end(), args.begin(), args.end());
-        for (auto& s : argStrings) {
-            argv.push_back(s.data());
-        }
-        argv.push_back(nullptr);
-    }
-    ChildCommand(const ChildCommand&) = delete;
-    ChildCommand& operator=(const ChildCommand&) = delete;
-};
-
-}  // namespace
-
-Result execute(const std::string& program, const std::vector<std::string>& args,
-               const std::map<std::string, std::string>& env) {
-    ChildCommand child(program, args, env);
-
-    int outPipe[2];
-    int errPipe[2];
-    if (::pipe2(outPipe, O_CLOEXEC) != 0 || ::pipe2(errPipe, O_CLOEXEC) != 0) {
-        throw std::runtime_error(std::string("pipe: ") + std::strerror(errno));
-    }
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_adddup2(&actions, outPipe[1], 1);
-    posix_spawn_file_actions_adddup2(&actions, errPipe[1], 2);
-    pid_t pid = 0;
-    const int rc =
-        posix_spawn(&pid, program.c_str(), &actions, nullptr, child.argv.data(), child.envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    ::close(outPipe[1]);
-    ::close(errPipe[1]);
-    if (rc != 0) {
-        ::close(outPipe[0]);
-        ::close(errPipe[0]);
-        throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
-    }
-    Result result;
-    std::array<pollfd, 2> fds{pollfd{outPipe[0], POLLIN, 0}, pollfd{errPipe[0], POLLIN, 0}};
-    std::array<std::string*, 2> sinks{&result.out, &result.err};
-    int open = 2;
-    std::array<char, 65536> buffer{};
-    while (open > 0) {
-        if (::poll(fds.data(), fds.size(), -1) < 0) {
-            if (errno == EINTR) {
-                continue;
-            }
-            break;
-        }
-        for (std::size_t i = 0; i < fds.size(); ++i) {
-            if (fds[i].fd < 0 || fds[i].revents == 0) {
-                continue;
-            }
-            const ssize_t n = ::read(fds[i].fd, buffer.data(), buffer.size());
-            if (n > 0) {
-                sinks[i]->append(buffer.data(), static_cast<std::size_t>(n));
-            } else if (n == 0 || errno != EINTR) {
-                ::close(fds[i].fd);
-                fds[i].fd = -1;
-                --open;
-            }
-        }
-    }
-    int wstatus = 0;
-    while (::waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
-    }
-    if (WIFEXITED(wstatus)) {
-        result.status = WEXITSTATUS(wstatus);
-    } else if (WIFSIGNALED(wstatus)) {
-        result.status = 128 + WTERMSIG(wstatus);
-    }
-    return result;
-}
-
-Background startInBackground(const std::string& program, const std::vector<std::string>& args,
-                             const fs::path& outputStem,
-                             const std::map<std::string, std::string>& env) {
-    ChildCommand child(program, args, env);
-
-    Background b;
-    b.out = outputStem.string() + ".out";
-    b.err = outputStem.string() + ".err";
-    posix_spawn_file_actions_t actions;
-    posix_spawn_file_actions_init(&actions);
-    posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-    posix_spawn_file_actions_addopen(&actions, 1, b.out.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    posix_spawn_file_actions_addopen(&actions, 2, b.err.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
-                                     0600);
-    const int rc = posix_spawn(&b.pid, program.c_str(), &actions, nullptr, child.argv.data(),
-                               child.envp.data());
-    posix_spawn_file_actions_destroy(&actions);
-    if (rc != 0) {
-        throw std::runtime_error("cannot start " + program + ": " + std::strerror(rc));
-    }
-    return b;
-}
-
-namespace {
-int decodeStatus(int wstatus) {
-    if (WIFEXITED(wstatus)) {
-        return WEXITSTATUS(wstatus);
-    }
-    return WIFSIGNALED(wstatus) ? 128 + WTERMSIG(wstatus) : -1;
-}
-
-std::string slurp(const fs::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-}  // namespace
-
-bool hasEnded(Background& b) {
-    if (b.status) {
-        return true;
-    }
-    int wstatus = 0;
-    pid_t r = 0;
-    while ((r = ::waitpid(b.pid, &wstatus, WNOHANG)) < 0 && errno == EINTR) {
-    }
-    if (r == b.pid) {
-        b.status = decodeStatus(wstatus);
-    }
-    return b.status.has_value();
-}
-
-Result finish(Background& b, std::chrono::seconds timeout) {
-    const auto until = std::chrono::steady_clock::now() + timeout;
-    while (!hasEnded(b)) {
-        if (std::chrono::steady_clock::now() > until) {
-            ADD_FAILURE() << "pid " << b.pid << " still running after " << timeout.count()
-                          << " s: killed";
-            ::kill(b.pid, SIGKILL);
-            int wstatus = 0;
-            while (::waitpid(b.pid, &wstatus, 0) < 0 && errno == EINTR) {
-            }
-            b.status = decodeStatus(wstatus);
-            break;
-        }
-        ::usleep(10'000);
-    }
-    return Result{*b.status, slurp(b.out), slurp(b.err)};
 }
 
 json::value parseJson(const std::string& text) {
@@ -513,21 +337,92 @@ std::vector<std::vector<std::string>> parseCsv(const std::string& text) {
 
 // ---- fixture ----
 
+testsupport::Backend E2eTest::backend() {
+    const char* b = std::getenv("MISYNC_TEST_BACKEND");
+    return b != nullptr && std::string_view(b) == "postgresql" ? testsupport::Backend::Postgresql
+                                                               : testsupport::Backend::Sqlite;
+}
+
 void E2eTest::SetUp() {
     std::string pattern = (fs::temp_directory_path() / "misync-e2e-XXXXXX").string();
     if (::mkdtemp(pattern.data()) == nullptr) {
         FAIL() << "mkdtemp: " << std::strerror(errno);
     }
     dir_ = pattern;
+    directory_ = std::make_unique<testsupport::TestDirectory>(backend(), database());
+    if (!directory_->skipReason().empty()) {
+        GTEST_SKIP() << directory_->skipReason();
+    }
+    ASSERT_EQ(directory_->error(), "") << "cannot make the test's directory";
 }
 
 void E2eTest::TearDown() {
     if (std::getenv("MISYNC_E2E_KEEP") != nullptr) {
-        std::cerr << "kept " << dir_ << "\n";
+        std::cerr << "kept " << dir_
+                  << (directory_ && onPostgresql() ? " and database " + directory_->pgDatabase()
+                                                   : "")
+                  << "\n";
+        // The database stays too (until the server goes with the binary).
+        static_cast<void>(directory_.release());
         return;
     }
+    directory_.reset();
     std::error_code ec;
     fs::remove_all(dir_, ec);
+}
+
+HeldSchool::HeldSchool(HeldSchool&& other) noexcept
+    : fd_(std::exchange(other.fd_, -1)),
+      directory_(std::move(other.directory_)),
+      lease_(std::move(other.lease_)) {}
+
+HeldSchool& HeldSchool::operator=(HeldSchool&& other) noexcept {
+    if (this != &other) {
+        release();
+        fd_ = std::exchange(other.fd_, -1);
+        directory_ = std::move(other.directory_);
+        lease_ = std::move(other.lease_);
+    }
+    return *this;
+}
+
+void HeldSchool::release() {
+    lease_.release();
+    directory_.reset();
+    if (fd_ >= 0) {
+        ::close(std::exchange(fd_, -1));
+    }
+}
+
+HeldSchool E2eTest::holdSchool(const std::string& dfes) {
+    HeldSchool held;
+    if (onPostgresql()) {
+        held.directory_ = directory_->open();
+        std::optional<storage::SchoolLease> lease = held.directory_->tryLockSchool(dfes);
+        EXPECT_TRUE(lease.has_value()) << "the school is held already";
+        if (lease) {
+            held.lease_ = std::move(*lease);
+        }
+        return held;
+    }
+    const std::string path = database().string() + ".lock";
+    held.fd_ = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    EXPECT_GE(held.fd_, 0) << path;
+    struct flock l {};
+    l.l_type = F_WRLCK;
+    l.l_whence = SEEK_SET;
+    l.l_start = std::stol(dfes);
+    l.l_len = 1;
+    EXPECT_EQ(::fcntl(held.fd_, F_OFD_SETLK, &l), 0) << "the school is held already";
+    return held;
+}
+
+std::string E2eTest::directoryToml() const {
+    if (onPostgresql()) {
+        return "[directory]\nbackend = \"postgresql\"\nconnection = " +
+               tomlString(directory_->conninfo()) + "\n";
+    }
+    return "[directory]\nbackend = \"sqlite\"\npath = " + tomlString(database().string()) + "\n";
 }
 
 void E2eTest::writeFile(const fs::path& path, std::string_view text) {
@@ -545,7 +440,7 @@ void E2eTest::writeSchool(std::string_view dfes, const SchoolExtract& extract) {
 
 void E2eTest::writeConfig(const std::vector<SchoolConfig>& schools, std::string_view policyToml) {
     std::string t;
-    t += "[directory]\nbackend = \"sqlite\"\npath = " + tomlString(database().string()) + "\n\n";
+    t += directoryToml() + "\n";
     t += "[secrets]\nkey_file = " + tomlString((dir_ / "secret.key").string()) + "\n\n";
     if (!policyToml.empty()) {
         t += "[policy]\n" + std::string(policyToml) + "\n\n";

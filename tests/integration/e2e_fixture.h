@@ -1,5 +1,8 @@
 // End-to-end fixture: runs the real misync binary over SIMS CommandReporter extracts written by
-// the test, with a real SQLite directory in a temporary folder per test.
+// the test, with a real directory per test: SQLite in the test's temporary folder, or, when the
+// environment says MISYNC_TEST_BACKEND=postgresql, a database of its own on the test binary's
+// one PostgreSQL server (tests/support/pg_server.h). While this build has no PostgreSQL backend,
+// every test of such a run skips with the reason.
 #pragma once
 
 #include <gtest/gtest.h>
@@ -10,11 +13,15 @@
 #include <chrono>
 #include <filesystem>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
+
+#include "tests/support/process.h"
+#include "tests/support/test_directory.h"
 
 namespace misync::e2e {
 
@@ -88,33 +95,13 @@ std::string withWrongCheckLetter(const std::string& upn);
 
 // ---- running the binary ----
 
-struct Result {
-    int status = -1;  // exit status; 128 + signal when killed
-    std::string out;
-    std::string err;
-};
-
-// Runs `program` with `args` (no shell), stdin from /dev/null; `env` adds or replaces
-// environment variables (MISYNC_CONFIG is always removed so that only --config counts).
-Result execute(const std::string& program, const std::vector<std::string>& args,
-               const std::map<std::string, std::string>& env = {});
-
-// A program started in the background (S7 tests run two at once); its stdout and stderr go to
-// files, so that it never blocks on a full pipe while nobody reads it.
-struct Background {
-    pid_t pid = -1;
-    fs::path out;
-    fs::path err;
-    std::optional<int> status;  // set once it has ended (as Result::status)
-};
-// Starts `program` like execute() does, without waiting; output to `outputStem`.out / .err.
-Background startInBackground(const std::string& program, const std::vector<std::string>& args,
-                             const fs::path& outputStem,
-                             const std::map<std::string, std::string>& env = {});
-// Whether it has ended, without waiting.
-bool hasEnded(Background& b);
-// Waits for it to end — killing it after `timeout`, which fails the test — and collects its output.
-Result finish(Background& b, std::chrono::seconds timeout = std::chrono::seconds(300));
+// Child processes: tests/support/process.h.
+using testsupport::Background;
+using testsupport::execute;
+using testsupport::finish;
+using testsupport::hasEnded;
+using testsupport::Result;
+using testsupport::startInBackground;
 
 // ---- JSON helpers ----
 
@@ -154,6 +141,26 @@ struct SchoolConfig {
     std::string source{};  // "" → schoolDir(dfes)
 };
 
+// S7 from the test's side: a school's lease held as a run holds it, so that a run of the school
+// waits; let go by release() or the destructor. SQLite: an open file description lock on the
+// school's byte of the lock file. PostgreSQL: a lease taken through the store's own API
+// (SchoolLocks::tryLockSchool) on a connection of the test's.
+class HeldSchool {
+  public:
+    HeldSchool() = default;
+    HeldSchool(HeldSchool&& other) noexcept;
+    HeldSchool& operator=(HeldSchool&& other) noexcept;
+    ~HeldSchool() { release(); }
+    bool held() const { return fd_ >= 0 || lease_.held(); }
+    void release();
+
+  private:
+    friend class E2eTest;
+    int fd_ = -1;
+    std::unique_ptr<storage::Directory> directory_;
+    storage::SchoolLease lease_;
+};
+
 class E2eTest : public ::testing::Test {
   protected:
     void SetUp() override;
@@ -161,7 +168,29 @@ class E2eTest : public ::testing::Test {
 
     const fs::path& dir() const { return dir_; }
     fs::path config() const { return dir_ / "misync.toml"; }
+    // SQLite only: the directory's database file (tests that read or break it run on SQLite
+    // only; tests/CMakeLists.txt lists them).
     fs::path database() const { return dir_ / "directory.db"; }
+
+    // The directory backend of this run of the suite (MISYNC_TEST_BACKEND).
+    static testsupport::Backend backend();
+    static bool onPostgresql() { return backend() == testsupport::Backend::Postgresql; }
+    // The [directory] table of the configuration, its header included: the SQLite path or the
+    // PostgreSQL connection (its password in a password_file, never in the configuration).
+    std::string directoryToml() const;
+    // The test's directory database, whatever its backend (SQL behind misync's back, S7
+    // waiters).
+    testsupport::TestDirectory& directory() { return *directory_; }
+    // Empties the directory: the next command starts on a new one.
+    void dropDirectory() { directory_->reset(); }
+    // Holds `dfes`'s lease (see HeldSchool); fails the test when it is held already.
+    HeldSchool holdSchool(const std::string& dfes);
+    // Whether `count` runs come to wait for the school's lease within `timeout`
+    // (TestDirectory::awaitLeaseWaiters).
+    bool awaitLeaseWaiters(const std::string& dfes, int count,
+                           std::chrono::seconds timeout = std::chrono::seconds(60)) {
+        return directory_->awaitLeaseWaiters(dfes, count, timeout);
+    }
     fs::path schoolDir(std::string_view dfes) const { return dir_ / "mis" / std::string(dfes); }
 
     // Writes the three files of a school's drop folder (replacing what was there).
@@ -187,6 +216,7 @@ class E2eTest : public ::testing::Test {
 
   private:
     fs::path dir_;
+    std::unique_ptr<testsupport::TestDirectory> directory_;
     int backgroundStarted_ = 0;  // names the output files of misyncInBackground()
 };
 

@@ -37,6 +37,9 @@ class LifecycleTest : public E2eTest {
   protected:
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         writeConfig({{kSchool, "", ""}});
     }
 };

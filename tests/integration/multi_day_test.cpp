@@ -42,6 +42,9 @@ class MultiDayTest : public E2eTest {
   protected:
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         writeConfig({{kSchool, "", ""}});
     }
 
@@ -246,6 +249,9 @@ class SummerLeaverTest : public E2eTest {
 
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         auto pupil = [](std::string id, int serial, std::string surname, std::string year,
                         std::string left) {
             return Student{.id = std::move(id),

@@ -1,6 +1,6 @@
 // The odbc connector end to end (SPEC §6.5) over real drivers under unixODBC: the SQLite ODBC
 // driver on a database file made by the test, and the PostgreSQL driver on a PostgreSQL 15
-// server the test starts on loopback (tests/integration/pg_server.h) with a password read from
+// server the test starts on loopback (tests/support/pg_server.h) with a password read from
 // `source_file`. Queries bind the school's DfES number to `?` and name their columns with the
 // canonical field names; the roll is complete (R5); a query missing a required column fails
 // the run naming the query and the column; the connection string never reaches the run record,
@@ -11,13 +11,14 @@
 #include <fstream>
 
 #include "e2e_fixture.h"
-#include "pg_server.h"
+#include "tests/support/pg_server.h"
 
 namespace misync::e2e {
 namespace {
 
 using testing::HasSubstr;
 using testing::Not;
+using testsupport::PgServer;
 
 constexpr const char* kA = "6612001";
 constexpr const char* kB = "6612002";

@@ -30,6 +30,9 @@ class PortalOwnedTest : public E2eTest {
   protected:
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         writeConfig({{kSchool, "", ""}}, "regenerate_username_on_rename = true\n");
         x_.students = {pupil("1001", 1, "Aled", "Jones", "7A"),
                        pupil("1002", 2, "Bethan", "Evans", "7A"),

@@ -35,11 +35,8 @@ class SecretsTest : public E2eTest {
         seen.emplace_back("stderr", r.err);
         return r;
     }
-    std::string sqlite(const std::string& sql) {
-        Result r = execute("/usr/bin/sqlite3", {database().string(), sql});
-        EXPECT_EQ(r.status, 0) << sql << ": " << r.err;
-        return r.out;
-    }
+    // A query's rows on the directory, as the sqlite3 command line prints them.
+    std::string sql(const std::string& statement) { return directory().query(statement); }
 };
 
 TEST_F(SecretsTest, PasswordsNeverLeakIntoLogsRunsOrTheDatabase) {
@@ -111,17 +108,17 @@ TEST_F(SecretsTest, PasswordsNeverLeakIntoLogsRunsOrTheDatabase) {
     debug({"accounts", "list"});
     debug({"accounts", "show", "jonesa"});
     debug({"groups", "list", "--json"});
-    seen.emplace_back("runs table", sqlite("SELECT * FROM runs"));
-    seen.emplace_back("run_actions table", sqlite("SELECT * FROM run_actions"));
-    seen.emplace_back("sqlite .dump", sqlite(".dump"));
-    // The raw bytes of the database and its write-ahead log.
+    seen.emplace_back("runs table", sql("SELECT * FROM runs"));
+    seen.emplace_back("run_actions table", sql("SELECT * FROM run_actions"));
+    seen.emplace_back("the directory's dump", directory().dump());
+    // The raw bytes of the database and its write-ahead log (SQLite).
     for (const char* suffix : {"", "-wal"}) {
         const fs::path p = database().string() + suffix;
         if (fs::exists(p)) {
             seen.emplace_back(p.filename().string(), readAll(p));
         }
     }
-    EXPECT_EQ(sqlite("SELECT count(*) FROM runs"), "3\n");
+    EXPECT_EQ(sql("SELECT count(*) FROM runs"), "3\n");
 
     for (const auto& [user, password] : passwords) {
         ASSERT_GE(password.size(), 8u) << user;

@@ -75,11 +75,7 @@ TEST_F(StaffTransferTest, AutomaticTransferByNationalIdInEitherOrder) {
         } else {
             EXPECT_EQ(state, first) << "R13: the same directory";
         }
-        for (const auto& f : fs::directory_iterator(dir())) {
-            if (f.path().filename().string().rfind("directory.db", 0) == 0) {
-                fs::remove(f.path());
-            }
-        }
+        dropDirectory();
     }
 }
 

@@ -5,8 +5,8 @@
 // beyond a screenful only the schools that failed, were held or warned (`--verbose`: all).
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
-#include <sqlite3.h>
 
+#include <ctime>
 #include <sstream>
 
 #include "e2e_fixture.h"
@@ -76,16 +76,10 @@ class StatusTest : public E2eTest {
         ADD_FAILURE() << "no status for " << school;
         return {};
     }
-    // Runs one statement on the directory database, as an administrator with sqlite3 would.
+    // Runs one statement on the directory database, as an administrator with sqlite3 or psql
+    // would.
     void sql(const std::string& statement) {
-        sqlite3* db = nullptr;
-        ASSERT_EQ(sqlite3_open(database().c_str(), &db), SQLITE_OK);
-        char* msg = nullptr;
-        const int rc = sqlite3_exec(db, statement.c_str(), nullptr, nullptr, &msg);
-        const std::string why = msg != nullptr ? msg : "";
-        sqlite3_free(msg);
-        sqlite3_close(db);
-        ASSERT_EQ(rc, SQLITE_OK) << statement << ": " << why;
+        ASSERT_EQ(directory().exec(statement), "") << statement;
     }
     void breakStudents(std::string_view school) {
         writeFile(schoolDir(school) / "students.xml", "ID,UPN,Surname\n1001,garbage,Jones\n");
@@ -166,7 +160,8 @@ TEST_F(StatusTest, NoDigitalChampionUntilAnActiveOneExists) {
     ASSERT_EQ(staff.size(), 1u);
     const std::string username = str(staff[0], "username");
 
-    sql("UPDATE accounts SET digital_champion = 1 WHERE username = '" + username + "'");
+    // '1': an integer or a boolean column takes it alike.
+    sql("UPDATE accounts SET digital_champion = '1' WHERE username = '" + username + "'");
     json::object a = statusOf(kA);
     EXPECT_EQ(num(a, "digital_champions"), 1);
     EXPECT_TRUE(flagsOf(a).empty()) << json::serialize(a);
@@ -223,7 +218,14 @@ TEST_F(StatusTest, StaleWhenTheLastSuccessIsOlderThanStaleAfterHours) {
     runJson("2025-10-01");
     EXPECT_FALSE(statusOf(kA).at("stale").as_bool());
 
-    sql("UPDATE runs SET finished_at = strftime('%Y-%m-%dT%H:%M:%SZ', 'now', '-72 hours')");
+    {
+        const std::time_t then = std::time(nullptr) - 72 * 3600;
+        std::tm utc{};
+        ::gmtime_r(&then, &utc);
+        char at[32];
+        std::strftime(at, sizeof at, "%Y-%m-%dT%H:%M:%SZ", &utc);
+        sql("UPDATE runs SET finished_at = '" + std::string(at) + "'");
+    }
     json::object a = statusOf(kA);
     EXPECT_TRUE(a.at("stale").as_bool());
     EXPECT_EQ(flagsOf(a), (std::vector<std::string>{"stale", "no_digital_champion"}));

@@ -47,6 +47,9 @@ class TeacherCentreTest : public E2eTest {
   protected:
     void SetUp() override {
         E2eTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         configure();
     }
     void configure(const std::string& extra = "") {

@@ -29,14 +29,7 @@ std::map<std::string, std::string> usernamesByMisId(const json::array& accounts)
     return out;
 }
 
-class UsernamesTest : public E2eTest {
-  protected:
-    void dropDirectory() {
-        for (const char* suffix : {"", "-wal", "-shm"}) {
-            fs::remove(database().string() + suffix);
-        }
-    }
-};
+class UsernamesTest : public E2eTest {};
 
 TEST_F(UsernamesTest, SixtyJonesesOverThreeSchoolsGetTheSmallestFreeSuffixes) {
     const std::vector<std::string> schools{"6612001", "6612002", "6612003"};

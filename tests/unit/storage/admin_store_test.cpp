@@ -1,20 +1,17 @@
-// AdminStore::applyAdmin on SQLite (SPEC §8, §9.2): an administrator's change is written as it
-// is, in one transaction, with its change log rows (run_id null, the actor), its membership
+// AdminStore::applyAdmin on every backend (SPEC §8, §9.2): an administrator's change is written as
+// it is, in one transaction, with its change log rows (run_id null, the actor), its membership
 // removals (R11), its reserved names and aliases (U3, R4), and the schools it touches marked
 // dirty so that their next run plans again.
 #include <gtest/gtest.h>
-
-#include <filesystem>
-#include <random>
 
 #include "core/errors.h"
 #include "reconcile/admin.h"
 #include "reconcile/usernames.h"
 #include "storage/directory.h"
 #include "storage/secret_box.h"
+#include "tests/support/test_directory.h"
 
 using namespace misync;
-namespace fs = std::filesystem;
 
 namespace {
 
@@ -22,13 +19,14 @@ constexpr const char* kSchool = "6612345";
 constexpr const char* kClaimant = "6619999";
 constexpr const char* kOther = "6610001";
 
-class AdminStoreTest : public ::testing::Test {
+class AdminStoreTest : public testsupport::StoreTest {
   protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("misync-admin-store-" + std::to_string(std::random_device{}()));
-        fs::create_directories(dir_);
-        d_ = storage::Directory::open({"sqlite", (dir_ / "directory.db").string(), ""});
+        StoreTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
+        d_ = open();
         // A learner in registration group 7A of kSchool, claimed by kClaimant (R7).
         reconcile::Account a;
         a.username = "jonesa";
@@ -71,7 +69,7 @@ class AdminStoreTest : public ::testing::Test {
     }
     void TearDown() override {
         d_.reset();
-        fs::remove_all(dir_);
+        StoreTest::TearDown();
     }
 
     static storage::RunRecord record(const std::string& school) {
@@ -93,13 +91,12 @@ class AdminStoreTest : public ::testing::Test {
         return rows.empty() ? 0 : rows.back().seq;
     }
 
-    fs::path dir_;
     std::unique_ptr<storage::Directory> d_;
     storage::SecretBox box_{std::array<unsigned char, 32>{7, 7, 7}};
     std::int64_t id_ = 0;
 };
 
-TEST_F(AdminStoreTest, ADeactivationLeavesItsGroupsIsLoggedAndDirtiesTheSchoolsConcerned) {
+TEST_P(AdminStoreTest, ADeactivationLeavesItsGroupsIsLoggedAndDirtiesTheSchoolsConcerned) {
     const std::int64_t before = lastSeq();
     auto r = reconcile::deactivateAccount(current(), {}, "2026-11-28T10:00:00Z");
     ASSERT_FALSE(r.refused());
@@ -130,7 +127,7 @@ TEST_F(AdminStoreTest, ADeactivationLeavesItsGroupsIsLoggedAndDirtiesTheSchoolsC
     EXPECT_FALSE(dirty(kOther));
 }
 
-TEST_F(AdminStoreTest, ANewUsernameKeepsTheOldOneAsAnAliasAndSealsTheNewPassword) {
+TEST_P(AdminStoreTest, ANewUsernameKeepsTheOldOneAsAnAliasAndSealsTheNewPassword) {
     reconcile::UsernameRegistry names;
     d_->loadUsernames(names);
     reconcile::UsernameAllocator alloc(names, 20);
@@ -157,7 +154,7 @@ TEST_F(AdminStoreTest, ANewUsernameKeepsTheOldOneAsAnAliasAndSealsTheNewPassword
     EXPECT_TRUE(again.taken("pricea"));
 }
 
-TEST_F(AdminStoreTest, ANewAccountGetsAnIdAndItsNameForEver) {
+TEST_P(AdminStoreTest, ANewAccountGetsAnIdAndItsNameForEver) {
     reconcile::UsernameRegistry names;
     d_->loadUsernames(names);
     reconcile::UsernameAllocator alloc(names, 20);
@@ -178,7 +175,7 @@ TEST_F(AdminStoreTest, ANewAccountGetsAnIdAndItsNameForEver) {
     EXPECT_EQ(d_->changesSince(lastSeq() - 1, 10).at(0).event.kind, "account.created");
 }
 
-TEST_F(AdminStoreTest, APasswordWithoutTheKeyChangesNothing) {
+TEST_P(AdminStoreTest, APasswordWithoutTheKeyChangesNothing) {
     const std::int64_t before = lastSeq();
     reconcile::SeededPasswordGenerator gen(3);
     auto r = reconcile::resetPassword(current(), std::nullopt, gen);
@@ -190,5 +187,7 @@ TEST_F(AdminStoreTest, APasswordWithoutTheKeyChangesNothing) {
     EXPECT_EQ(lastSeq(), before);
     EXPECT_FALSE(dirty(kSchool));
 }
+
+MISYNC_ON_EVERY_BACKEND(AdminStoreTest);
 
 }  // namespace

@@ -1,43 +1,37 @@
-// The change log on SQLite (SPEC §9.2, schema 4): a run's consecutive membership changes of one
-// group share a stored row, and the feed expands them again: one CHANGE per member, seq
-// consecutive, every change exactly once whatever the page size or the `since` a consumer
+// The change log on every backend (SPEC §9.2; SQLite schema 4): a run's consecutive membership
+// changes of one group share a stored row, and the feed expands them again: one CHANGE per member,
+// seq consecutive, every change exactly once whatever the page size or the `since` a consumer
 // resumes from, and a school's filter sees its own changes only.
 #include <gtest/gtest.h>
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Session.h>
-
 #include <boost/json.hpp>
-#include <filesystem>
-#include <random>
+#include <string>
 
 #include "storage/change_log.h"
 #include "storage/directory.h"
 #include "storage/secret_box.h"
+#include "tests/support/test_directory.h"
 
 using namespace misync;
-namespace fs = std::filesystem;
-using Poco::Data::Keywords::into;
-using Poco::Data::Keywords::now;
 
 namespace {
 
 constexpr const char* kSchool = "6612345";
 constexpr const char* kOther = "6610001";
 
-class ChangeLogTest : public ::testing::Test {
+class ChangeLogTest : public testsupport::StoreTest {
   protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("misync-change-log-" + std::to_string(std::random_device{}()));
-        fs::create_directories(dir_);
-        d_ = storage::Directory::open({"sqlite", db().string(), ""});
+        StoreTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
+        d_ = open();
     }
     void TearDown() override {
         d_.reset();
-        fs::remove_all(dir_);
+        StoreTest::TearDown();
     }
-    fs::path db() const { return dir_ / "directory.db"; }
 
     // A plan creating `learners` learners and `staff` staff in group 7A (staff after the first
     // ten learners, so that one row mixes roles) and the first three learners also in 7B.
@@ -81,19 +75,14 @@ class ChangeLogTest : public ::testing::Test {
     }
 
     std::int64_t storedRows() {
-        Poco::Data::SQLite::Connector::registerConnector();
-        Poco::Data::Session s("SQLite", db().string());
-        Poco::Int64 n = 0;
-        s << "SELECT count(*) FROM changes", into(n), now;
-        return n;
+        return std::stoll(database().scalar("SELECT count(*) FROM changes"));
     }
 
-    fs::path dir_;
     std::unique_ptr<storage::Directory> d_;
     storage::SecretBox box_{std::array<unsigned char, 32>{7, 7, 7}};
 };
 
-TEST_F(ChangeLogTest, MembershipsOfOneGroupShareRowsAndAreExpandedOnePerMember) {
+TEST_P(ChangeLogTest, MembershipsOfOneGroupShareRowsAndAreExpandedOnePerMember) {
     load(kSchool, 1200, 3, "jones");
     const auto all = d_->changesSince(0, 10000);
     ASSERT_EQ(all.size(), 1206u);  // 1,203 in 7A and 3 in 7B
@@ -110,11 +99,14 @@ TEST_F(ChangeLogTest, MembershipsOfOneGroupShareRowsAndAreExpandedOnePerMember) 
     EXPECT_EQ(all[1202].event.username, "jones1202");
     EXPECT_EQ(all[1203].event.group, "7B");
     EXPECT_EQ(all[1205].event.username, "jones2");
-    // 7A in rows of at most 500 (3 rows), 7B in one.
-    EXPECT_EQ(storedRows(), 4);
+    // SQLite schema 4: 7A in rows of at most 500 (3 rows), 7B in one. How another backend lays
+    // its rows out is its own (what the feed gives, above, is the contract).
+    if (isSqlite()) {
+        EXPECT_EQ(storedRows(), 4);
+    }
 }
 
-TEST_F(ChangeLogTest, EveryPageSizeAndResumePointSeesEachChangeOnce) {
+TEST_P(ChangeLogTest, EveryPageSizeAndResumePointSeesEachChangeOnce) {
     load(kSchool, 700, 2, "jones");
     load(kOther, 40, 0, "evans");
     const auto all = d_->changesSince(0, 10000);
@@ -145,7 +137,7 @@ TEST_F(ChangeLogTest, EveryPageSizeAndResumePointSeesEachChangeOnce) {
     EXPECT_EQ(mid[0].event.username, all[250].event.username);
 }
 
-TEST_F(ChangeLogTest, ASchoolSeesOnlyItsOwnMembershipChanges) {
+TEST_P(ChangeLogTest, ASchoolSeesOnlyItsOwnMembershipChanges) {
     load(kSchool, 30, 1, "jones");
     load(kOther, 20, 0, "evans");
     const auto other = d_->changesSince(0, 10000, kOther);
@@ -157,6 +149,8 @@ TEST_F(ChangeLogTest, ASchoolSeesOnlyItsOwnMembershipChanges) {
     }
     EXPECT_EQ(d_->changesSince(0, 10000, kSchool).size(), 34u);
 }
+
+MISYNC_ON_EVERY_BACKEND(ChangeLogTest);
 
 // The `fields` column is written without building a JSON object; it must say what serializing
 // the object said: escapes, UTF-8, booleans, and a name given twice (first place, last value).

@@ -1,29 +1,27 @@
-// RunLog on SQLite (S1, SPEC §9): runs listed newest first with `before` paging, one run with a
-// page of its actions and their total (GET /api/v1/runs/{id}?offset=&limit=), and getRun the
+// RunLog on every backend (S1, SPEC §9): runs listed newest first with `before` paging, one run
+// with a page of its actions and their total (GET /api/v1/runs/{id}?offset=&limit=), and getRun the
 // same run with every action.
 #include <gtest/gtest.h>
 
-#include <filesystem>
-#include <random>
-
 #include "storage/directory.h"
+#include "tests/support/test_directory.h"
 
 using namespace misync;
-namespace fs = std::filesystem;
 
 namespace {
 
-class RunPageTest : public ::testing::Test {
+class RunPageTest : public testsupport::StoreTest {
   protected:
     void SetUp() override {
-        dir_ = fs::temp_directory_path() /
-               ("misync-run-page-" + std::to_string(std::random_device{}()));
-        fs::create_directories(dir_);
-        store_ = storage::Directory::open({"sqlite", (dir_ / "directory.db").string(), ""});
+        StoreTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
+        store_ = open();
     }
     void TearDown() override {
         store_.reset();
-        fs::remove_all(dir_);
+        StoreTest::TearDown();
     }
 
     std::int64_t run(const std::string& school, int actions) {
@@ -51,11 +49,10 @@ class RunPageTest : public ::testing::Test {
         return r.id;
     }
 
-    fs::path dir_;
     std::unique_ptr<storage::Directory> store_;
 };
 
-TEST_F(RunPageTest, APageOfActionsWithTheirTotal) {
+TEST_P(RunPageTest, APageOfActionsWithTheirTotal) {
     const std::int64_t id = run("6612345", 7);
     const auto full = store_->getRun(id);
     ASSERT_TRUE(full.has_value());
@@ -86,7 +83,7 @@ TEST_F(RunPageTest, APageOfActionsWithTheirTotal) {
     EXPECT_FALSE(store_->getRun(id + 1).has_value());
 }
 
-TEST_F(RunPageTest, RunsAreListedNewestFirstPerSchool) {
+TEST_P(RunPageTest, RunsAreListedNewestFirstPerSchool) {
     std::vector<std::int64_t> a;
     for (int i = 0; i < 5; ++i) {
         a.push_back(run("6612345", i % 2));
@@ -113,7 +110,7 @@ TEST_F(RunPageTest, RunsAreListedNewestFirstPerSchool) {
 
 // The status endpoint's fast path gives, byte for byte, what runToJson gives for the same runs:
 // strings that need escaping, extracted_at, approved_run, errors with and without a record.
-TEST_F(RunPageTest, RunSummariesAreRunToJsonByteForByte) {
+TEST_P(RunPageTest, RunSummariesAreRunToJsonByteForByte) {
     run("6612345", 2);
     storage::RunRecord odd;
     odd.school = "6612345";
@@ -151,8 +148,8 @@ TEST_F(RunPageTest, RunSummariesAreRunToJsonByteForByte) {
 }
 
 // dataVersion() changes with every commit, through this Directory or another, and not otherwise.
-TEST_F(RunPageTest, TheDataVersionChangesWithEveryCommit) {
-    auto other = storage::Directory::open({"sqlite", (dir_ / "directory.db").string(), ""});
+TEST_P(RunPageTest, TheDataVersionChangesWithEveryCommit) {
+    auto other = open();  // another connection to the same directory
     const auto v0 = store_->dataVersion();
     store_->listRuns("6612345", 20);
     EXPECT_EQ(store_->dataVersion(), v0) << "reading changes nothing";
@@ -167,5 +164,7 @@ TEST_F(RunPageTest, TheDataVersionChangesWithEveryCommit) {
     other->recordRun(r);
     EXPECT_NE(store_->dataVersion(), v1);
 }
+
+MISYNC_ON_EVERY_BACKEND(RunPageTest);
 
 }  // namespace

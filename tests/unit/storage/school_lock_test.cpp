@@ -1,4 +1,5 @@
-// S7 on one SQLite directory: school leases exclude each other across threads and processes and
+// S7 on one directory of every backend (two Directory objects are two connections, as two
+// processes would have): school leases exclude each other across threads and processes and
 // die with their holder; a batch keeps its leases until it commits and commits before it waits;
 // a writer is never starved by a batching one (the turnstile); the username delta load sees
 // what other connections committed (U3); a dry run reads one snapshot.
@@ -8,46 +9,38 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Session.h>
-
 #include <atomic>
-#include <filesystem>
 #include <future>
-#include <random>
 #include <thread>
 
 #include "core/errors.h"
 #include "reconcile/usernames.h"
 #include "storage/directory.h"
 #include "storage/secret_box.h"
-#include "tests/proc_locks.h"
+#include "tests/support/test_directory.h"
 
 using namespace misync;
 using namespace std::chrono_literals;
-namespace fs = std::filesystem;
 
 namespace {
 
 constexpr const char* kSchoolA = "6612345";
 constexpr const char* kSchoolB = "6619999";
-constexpr long kOffsetA = 6612345;
 
-class SchoolLockTest : public ::testing::Test {
+class SchoolLockTest : public testsupport::StoreTest {
   protected:
     void SetUp() override {
-        dir_ =
-            fs::temp_directory_path() / ("misync-lock-" + std::to_string(std::random_device{}()));
-        fs::create_directories(dir_);
-        db_ = (dir_ / "directory.db").string();
+        StoreTest::SetUp();
+        if (IsSkipped() || HasFatalFailure()) {
+            return;
+        }
         open().reset();  // the schema, before any test opens two at once
     }
-    void TearDown() override { fs::remove_all(dir_); }
 
-    std::unique_ptr<storage::Directory> open() {
-        return storage::Directory::open({"sqlite", db_, ""});
+    // Whether `count` runs come to wait for `school`'s lease (false after a minute).
+    bool awaitWaiters(const std::string& school, int count) {
+        return database().awaitLeaseWaiters(school, count);
     }
-    std::string lockFile() const { return db_ + ".lock"; }
 
     static storage::RunRecord record(const std::string& school) {
         storage::RunRecord r;
@@ -92,18 +85,21 @@ class SchoolLockTest : public ::testing::Test {
         return std::async(std::launch::async, std::move(f));
     }
 
-    fs::path dir_;
-    std::string db_;
     storage::SecretBox box_{std::array<unsigned char, 32>{1, 2, 3}};
 };
 
-TEST_F(SchoolLockTest, TheLockFileIsOwnerOnly) {
+// SQLite only: the lock file beside the database file is SQLite's way of holding leases.
+class SqliteSchoolLockTest : public SchoolLockTest {};
+MISYNC_ON_SQLITE_ONLY(SqliteSchoolLockTest);
+
+TEST_P(SqliteSchoolLockTest, TheLockFileIsOwnerOnly) {
     struct stat st {};
-    ASSERT_EQ(::stat(lockFile().c_str(), &st), 0);
+    const std::string lockFile = database().sqlitePath().string() + ".lock";
+    ASSERT_EQ(::stat(lockFile.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0600u);
 }
 
-TEST_F(SchoolLockTest, TwoLeasesOnOneSchoolExcludeEachOtherAcrossThreads) {
+TEST_P(SchoolLockTest, TwoLeasesOnOneSchoolExcludeEachOtherAcrossThreads) {
     auto d1 = open();
     auto d2 = open();
     storage::SchoolLease held = d1->lockSchool(kSchoolA);
@@ -115,8 +111,7 @@ TEST_F(SchoolLockTest, TwoLeasesOnOneSchoolExcludeEachOtherAcrossThreads) {
         storage::SchoolLease l = d2->lockSchool(kSchoolA);
         got = true;
     });
-    ASSERT_TRUE(testsupport::awaitLockWaiters(lockFile(), kOffsetA, 1))
-        << "the second lease never waited";
+    ASSERT_TRUE(awaitWaiters(kSchoolA, 1)) << "the second lease never waited";
     EXPECT_FALSE(got);
     held.release();
     ASSERT_EQ(waiter.wait_for(60s), std::future_status::ready);
@@ -125,7 +120,7 @@ TEST_F(SchoolLockTest, TwoLeasesOnOneSchoolExcludeEachOtherAcrossThreads) {
     EXPECT_TRUE(d1->tryLockSchool(kSchoolA));  // the waiter's lease went with its scope
 }
 
-TEST_F(SchoolLockTest, ALeaseExcludesAnotherProcessAndIsReleasedWhenItsHolderIsKilled) {
+TEST_P(SchoolLockTest, ALeaseExcludesAnotherProcessAndIsReleasedWhenItsHolderIsKilled) {
     int ready[2];
     ASSERT_EQ(::pipe(ready), 0);
     const pid_t child = ::fork();
@@ -159,7 +154,7 @@ TEST_F(SchoolLockTest, ALeaseExcludesAnotherProcessAndIsReleasedWhenItsHolderIsK
         storage::SchoolLease l = d->lockSchool(kSchoolA);
         got = true;
     });
-    ASSERT_TRUE(testsupport::awaitLockWaiters(lockFile(), kOffsetA, 1));
+    ASSERT_TRUE(awaitWaiters(kSchoolA, 1));
     EXPECT_FALSE(got);
     ::kill(child, SIGKILL);  // kill -9 must never leave a school locked
     int status = 0;
@@ -170,7 +165,7 @@ TEST_F(SchoolLockTest, ALeaseExcludesAnotherProcessAndIsReleasedWhenItsHolderIsK
     EXPECT_TRUE(got);
 }
 
-TEST_F(SchoolLockTest, ABatchKeepsItsLeasesUntilItCommits) {
+TEST_P(SchoolLockTest, ABatchKeepsItsLeasesUntilItCommits) {
     auto d1 = open();
     auto d2 = open();
     d1->setBatching(true);
@@ -200,7 +195,7 @@ TEST_F(SchoolLockTest, ABatchKeepsItsLeasesUntilItCommits) {
     EXPECT_TRUE(d2->tryLockSchool(kSchoolB));
 }
 
-TEST_F(SchoolLockTest, ABatchCommitsAndLetsGoOfItsSchoolsBeforeItWaits) {
+TEST_P(SchoolLockTest, ABatchCommitsAndLetsGoOfItsSchoolsBeforeItWaits) {
     auto d1 = open();
     auto d2 = open();
     d1->setBatching(true);
@@ -218,7 +213,7 @@ TEST_F(SchoolLockTest, ABatchCommitsAndLetsGoOfItsSchoolsBeforeItWaits) {
         storage::SchoolLease l = d1->lockSchool(kSchoolB);  // busy: flush first, then wait
         got = true;
     });
-    ASSERT_TRUE(testsupport::awaitLockWaiters(lockFile(), 6619999, 1));
+    ASSERT_TRUE(awaitWaiters(kSchoolB, 1));
     EXPECT_FALSE(got);
     // The batch committed before waiting: its run is visible and its school free.
     EXPECT_EQ(d2->listRuns(kSchoolA, 10).size(), 1u);
@@ -231,7 +226,7 @@ TEST_F(SchoolLockTest, ABatchCommitsAndLetsGoOfItsSchoolsBeforeItWaits) {
 
 // The bell: a batch that learns that someone waits commits at once, well before 250 runs or five
 // seconds, and so lets its schools go.
-TEST_F(SchoolLockTest, ABatchCommitsAtTheEndOfTheRunDuringWhichSomeoneStartedWaiting) {
+TEST_P(SchoolLockTest, ABatchCommitsAtTheEndOfTheRunDuringWhichSomeoneStartedWaiting) {
     auto d1 = open();
     auto d2 = open();
     d1->setBatching(true);
@@ -249,7 +244,7 @@ TEST_F(SchoolLockTest, ABatchCommitsAtTheEndOfTheRunDuringWhichSomeoneStartedWai
             auto rec = record(kSchoolB);
             d1->recordRun(rec);
             waiter = onThread([&] { storage::SchoolLease l = d2->lockSchool(kSchoolA); });
-            ASSERT_TRUE(testsupport::awaitLockWaiters(lockFile(), kOffsetA, 1));
+            ASSERT_TRUE(awaitWaiters(kSchoolA, 1));
         });
     }
     const bool ready = waiter.wait_for(60s) == std::future_status::ready;
@@ -258,7 +253,7 @@ TEST_F(SchoolLockTest, ABatchCommitsAtTheEndOfTheRunDuringWhichSomeoneStartedWai
     EXPECT_TRUE(ready) << "the waiter was let in only when the batch ended";
 }
 
-TEST_F(SchoolLockTest, ABatchCommitsBeforeItsNextRunWhenSomeoneWaits) {
+TEST_P(SchoolLockTest, ABatchCommitsBeforeItsNextRunWhenSomeoneWaits) {
     auto d1 = open();
     auto d2 = open();
     d1->setBatching(true);
@@ -270,7 +265,7 @@ TEST_F(SchoolLockTest, ABatchCommitsBeforeItsNextRunWhenSomeoneWaits) {
         });
     }
     auto waiter = onThread([&] { storage::SchoolLease l = d2->lockSchool(kSchoolA); });
-    ASSERT_TRUE(testsupport::awaitLockWaiters(lockFile(), kOffsetA, 1));
+    ASSERT_TRUE(awaitWaiters(kSchoolA, 1));
     storage::SchoolLease b = d1->lockSchool(kSchoolB);  // free, but someone waits: commit first
     const bool ready = waiter.wait_for(60s) == std::future_status::ready;
     d1->setBatching(false);
@@ -281,7 +276,7 @@ TEST_F(SchoolLockTest, ABatchCommitsBeforeItsNextRunWhenSomeoneWaits) {
 // The turnstile: a process that batches begins its next transaction right after each commit;
 // one waiting for the write lock must still get in after at most a run or two of the batch,
 // not only when the batch happens to end (or never, when it times out).
-TEST_F(SchoolLockTest, AWriterGetsInWhileABatchingProcessKeepsBeginningAgain) {
+TEST_P(SchoolLockTest, AWriterGetsInWhileABatchingProcessKeepsBeginningAgain) {
     auto d1 = open();
     auto d2 = open();
     std::atomic<bool> stop{false};
@@ -316,14 +311,12 @@ TEST_F(SchoolLockTest, AWriterGetsInWhileABatchingProcessKeepsBeginningAgain) {
     EXPECT_EQ(d2->listRuns(kSchoolB, 100).size(), 5u);
 }
 
-TEST_F(SchoolLockTest, TheUsernameDeltaSeesWhatAnotherConnectionCommitted) {
-    {
-        // A name from before schema 3 carries sequence number 0.
-        Poco::Data::SQLite::Connector::registerConnector();
-        Poco::Data::Session s("SQLite", db_);
-        s << "INSERT INTO usernames (name, account_id, is_alias, seq) VALUES ('oldname', 0, 0, 0)",
-            Poco::Data::Keywords::now;
-    }
+TEST_P(SchoolLockTest, TheUsernameDeltaSeesWhatAnotherConnectionCommitted) {
+    // A name from before schema 3 carries sequence number 0 (quoted numbers: an integer or a
+    // boolean column takes them alike).
+    ASSERT_EQ(database().exec("INSERT INTO usernames (name, account_id, is_alias, seq) "
+                              "VALUES ('oldname', '0', '0', '0')"),
+              "");
     auto d1 = open();
     auto d2 = open();
     reconcile::UsernameRegistry all;
@@ -347,7 +340,7 @@ TEST_F(SchoolLockTest, TheUsernameDeltaSeesWhatAnotherConnectionCommitted) {
     EXPECT_EQ(delta.size(), 1u);
 }
 
-TEST_F(SchoolLockTest, ADryRunReadsOneSnapshotAndCannotWrite) {
+TEST_P(SchoolLockTest, ADryRunReadsOneSnapshotAndCannotWrite) {
     auto d1 = open();
     auto d2 = open();
     std::size_t before = 99;
@@ -373,7 +366,7 @@ TEST_F(SchoolLockTest, ADryRunReadsOneSnapshotAndCannotWrite) {
     }));  // and the connection writes again afterwards
 }
 
-TEST_F(SchoolLockTest, RefusesWhatCouldDeadlock) {
+TEST_P(SchoolLockTest, RefusesWhatCouldDeadlock) {
     auto d1 = open();
     auto d2 = open();
     // Inside a transaction (it holds the write lock).
@@ -395,7 +388,7 @@ TEST_F(SchoolLockTest, RefusesWhatCouldDeadlock) {
     EXPECT_THROW(d1->lockSchool("66-1234"), core::StoreError);
 }
 
-TEST_F(SchoolLockTest, ALeaseThatOutlivesItsDirectoryReleasesNothing) {
+TEST_P(SchoolLockTest, ALeaseThatOutlivesItsDirectoryReleasesNothing) {
     auto d1 = open();
     storage::SchoolLease a = d1->lockSchool(kSchoolA);
     d1.reset();  // closing the directory let go of its schools
@@ -404,5 +397,7 @@ TEST_F(SchoolLockTest, ALeaseThatOutlivesItsDirectoryReleasesNothing) {
     a.release();  // and the late release touches nothing
     EXPECT_FALSE(a.held());
 }
+
+MISYNC_ON_EVERY_BACKEND(SchoolLockTest);
 
 }  // namespace

@@ -1,4 +1,4 @@
-#include "pg_server.h"
+#include "tests/support/pg_server.h"
 
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -7,9 +7,11 @@
 
 #include <fstream>
 
-#include "e2e_fixture.h"
+#include "tests/support/process.h"
 
-namespace misync::e2e {
+namespace misync::testsupport {
+
+namespace fs = std::filesystem;
 
 namespace {
 
@@ -27,6 +29,20 @@ unsigned short freePort() {
     return ntohs(a.sin_port);
 }
 
+// An identifier as PostgreSQL quotes it.
+std::string quoteIdent(const std::string& name) {
+    std::string out = "\"";
+    for (char c : name) {
+        out += c;
+        if (c == '"') {
+            out += c;
+        }
+    }
+    return out + "\"";
+}
+
+PgEnvironment* current = nullptr;  // the registered environment (owned by gtest)
+
 }  // namespace
 
 PgServer::PgServer(std::string user, std::string password)
@@ -42,7 +58,8 @@ PgServer::PgServer(std::string user, std::string password)
     }
     dir_ = tmpl;
     asPostgres_ = ::geteuid() == 0;
-    { std::ofstream(dir_ / "pw") << password_ << "\n"; }
+    { std::ofstream(passwordFile()) << password_ << "\n"; }
+    fs::permissions(passwordFile(), fs::perms::owner_read | fs::perms::owner_write);
     if (asPostgres_) {
         execute("/bin/chown", {"-R", "postgres:postgres", dir_.string()});
     }
@@ -55,7 +72,7 @@ PgServer::PgServer(std::string user, std::string password)
     };
     Result init =
         run(kBin + "initdb",
-            {"-D", (dir_ / "data").string(), "-U", user_, "--pwfile=" + (dir_ / "pw").string(),
+            {"-D", (dir_ / "data").string(), "-U", user_, "--pwfile=" + passwordFile().string(),
              "--auth-host=scram-sha-256", "--auth-local=trust", "-E", "UTF8", "--no-locale"});
     if (init.status != 0) {
         whyNot_ = "initdb failed: " + init.err;
@@ -63,6 +80,8 @@ PgServer::PgServer(std::string user, std::string password)
     }
     for (int attempt = 0; attempt < 5 && port_ == 0; ++attempt) {
         const unsigned short port = freePort();
+        // fsync off: a test server never survives a crash of the machine, and the suite's
+        // CREATE DATABASE per test would otherwise wait for the disk each time.
         Result start = run(kBin + "pg_ctl", {"-D", (dir_ / "data").string(), "-l",
                                              (dir_ / "log").string(), "-w", "-t", "60", "-o",
                                              "-p " + std::to_string(port) + " -k " + dir_.string() +
@@ -92,10 +111,10 @@ PgServer::~PgServer() {
     }
 }
 
-int PgServer::psql(const std::string& sql, std::string* output) const {
+int PgServer::psql(const std::string& sql, std::string* output, const std::string& database) const {
     Result r = execute("/usr/bin/psql",
-                       {"-h", "127.0.0.1", "-p", std::to_string(port_), "-U", user_, "-d",
-                        "postgres", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql},
+                       {"-h", "127.0.0.1", "-p", std::to_string(port_), "-U", user_, "-d", database,
+                        "-X", "-A", "-t", "-v", "ON_ERROR_STOP=1", "-q", "-c", sql},
                        {{"PGPASSWORD", password_}});
     if (output != nullptr) {
         *output = r.out + r.err;
@@ -103,4 +122,58 @@ int PgServer::psql(const std::string& sql, std::string* output) const {
     return r.status;
 }
 
-}  // namespace misync::e2e
+int PgServer::pgDump(const std::string& database, std::string* output) const {
+    Result r = execute(kBin + "pg_dump",
+                       {"-h", "127.0.0.1", "-p", std::to_string(port_), "-U", user_, "--data-only",
+                        "--no-owner", database},
+                       {{"PGPASSWORD", password_}});
+    *output = r.status == 0 ? r.out : r.out + r.err;
+    return r.status;
+}
+
+std::string PgServer::conninfo(const std::string& database) const {
+    return "host=127.0.0.1 port=" + std::to_string(port_) + " dbname=" + database +
+           " user=" + user_ + " password_file=" + passwordFile().string();
+}
+
+std::string PgServer::createDatabase(const std::string& name) const {
+    std::string out;
+    return psql("CREATE DATABASE " + quoteIdent(name), &out) == 0 ? "" : out;
+}
+
+std::string PgServer::dropDatabase(const std::string& name) const {
+    std::string out;
+    return psql("DROP DATABASE IF EXISTS " + quoteIdent(name) + " WITH (FORCE)", &out) == 0 ? ""
+                                                                                            : out;
+}
+
+PgEnvironment::PgEnvironment() {
+    current = this;
+}
+
+PgEnvironment::~PgEnvironment() {
+    if (current == this) {
+        current = nullptr;
+    }
+}
+
+void PgEnvironment::TearDown() {
+    server_.reset();
+}
+
+PgServer* PgEnvironment::server() {
+    if (current == nullptr) {
+        return nullptr;
+    }
+    if (!current->server_) {
+        current->server_ = std::make_unique<PgServer>("misync", "misync-test-Pg_pw");
+    }
+    return current->server_.get();
+}
+
+std::string PgEnvironment::freshDatabaseName() {
+    const int n = current != nullptr ? ++current->databases_ : 0;
+    return "misync_t" + std::to_string(::getpid()) + "_" + std::to_string(n);
+}
+
+}  // namespace misync::testsupport
