@@ -5,8 +5,7 @@
 
 #include <gtest/gtest.h>
 
-#include <Poco/Data/SQLite/Connector.h>
-#include <Poco/Data/Session.h>
+#include <sqlite3.h>
 
 #include <filesystem>
 #include <fstream>
@@ -18,7 +17,6 @@
 #include "storage/secret_box.h"
 
 using namespace misync;
-using namespace Poco::Data::Keywords;
 namespace fs = std::filesystem;
 
 namespace {
@@ -43,9 +41,12 @@ class DirectoryKeyTest : public ::testing::Test {
     }
     // Raw SQL on a connection of its own, as another process would.
     void sql(const std::string& statement) {
-        Poco::Data::SQLite::Connector::registerConnector();
-        Poco::Data::Session s("SQLite", db_);
-        s << statement, now;
+        sqlite3* db = nullptr;
+        ASSERT_EQ(sqlite3_open(db_.c_str(), &db), SQLITE_OK);
+        sqlite3_busy_timeout(db, 10'000);
+        EXPECT_EQ(sqlite3_exec(db, statement.c_str(), nullptr, nullptr, nullptr), SQLITE_OK)
+            << sqlite3_errmsg(db);
+        sqlite3_close(db);
     }
     std::string recorded() {
         return directory_->metaValue(storage::kKeyFingerprintMeta).value_or("(none)");

@@ -42,6 +42,29 @@ class SchoolLockTest : public testsupport::StoreTest {
         return database().awaitLeaseWaiters(school, count);
     }
 
+    // PostgreSQL commits every run on its own (pg_directory.h: no batches, so a lease is free
+    // as soon as its run has committed). True there, having checked that: the batch tests that
+    // follow are SQLite's.
+    bool commitsEveryRun() {
+        if (GetParam() != testsupport::Backend::Postgresql) {
+            return false;
+        }
+        auto d1 = open();
+        auto d2 = open();
+        d1->setBatching(true);
+        {
+            storage::SchoolLease l = d1->lockSchool(kSchoolA);
+            d1->exclusive([&] {
+                auto rec = record(kSchoolA);
+                d1->recordRun(rec);
+            });
+        }
+        EXPECT_FALSE(d1->batchPending());
+        EXPECT_EQ(d2->listRuns(kSchoolA, 10).size(), 1u);
+        EXPECT_TRUE(d2->tryLockSchool(kSchoolA));
+        return true;
+    }
+
     static storage::RunRecord record(const std::string& school) {
         storage::RunRecord r;
         r.school = school;
@@ -166,6 +189,9 @@ TEST_P(SchoolLockTest, ALeaseExcludesAnotherProcessAndIsReleasedWhenItsHolderIsK
 }
 
 TEST_P(SchoolLockTest, ABatchKeepsItsLeasesUntilItCommits) {
+    if (commitsEveryRun()) {
+        return;
+    }
     auto d1 = open();
     auto d2 = open();
     d1->setBatching(true);
@@ -227,6 +253,9 @@ TEST_P(SchoolLockTest, ABatchCommitsAndLetsGoOfItsSchoolsBeforeItWaits) {
 // The bell: a batch that learns that someone waits commits at once, well before 250 runs or five
 // seconds, and so lets its schools go.
 TEST_P(SchoolLockTest, ABatchCommitsAtTheEndOfTheRunDuringWhichSomeoneStartedWaiting) {
+    if (commitsEveryRun()) {
+        return;
+    }
     auto d1 = open();
     auto d2 = open();
     d1->setBatching(true);
@@ -254,6 +283,9 @@ TEST_P(SchoolLockTest, ABatchCommitsAtTheEndOfTheRunDuringWhichSomeoneStartedWai
 }
 
 TEST_P(SchoolLockTest, ABatchCommitsBeforeItsNextRunWhenSomeoneWaits) {
+    if (commitsEveryRun()) {
+        return;
+    }
     auto d1 = open();
     auto d2 = open();
     d1->setBatching(true);
