@@ -1,7 +1,7 @@
 #include "storage/pg_connection.h"
 
-#include <cerrno>
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cstring>
 #include <fstream>
@@ -78,8 +78,7 @@ std::vector<std::pair<std::string, std::string>> splitKeywords(const std::string
         std::string key = s.substr(k, i - k);
         skipSpace();
         if (i >= s.size() || s[i] != '=') {
-            throw core::StoreError("directory.connection: expected key=value after '" + key +
-                                   "'");
+            throw core::StoreError("directory.connection: expected key=value after '" + key + "'");
         }
         ++i;
         skipSpace();
@@ -142,8 +141,8 @@ bool has(const std::vector<std::pair<std::string, std::string>>& p, std::string_
 
 PgConnInfo parseConnInfo(const std::string& connection) {
     PgConnInfo info;
-    const bool uri = connection.rfind("postgresql://", 0) == 0 ||
-                     connection.rfind("postgres://", 0) == 0;
+    const bool uri =
+        connection.rfind("postgresql://", 0) == 0 || connection.rfind("postgres://", 0) == 0;
     std::vector<std::pair<std::string, std::string>> given;
     if (uri) {
         // A URI is handed to libpq whole (expand_dbname); only its own parts are described.
@@ -179,12 +178,8 @@ PgConnInfo parseConnInfo(const std::string& connection) {
     // Defaults a service wants, unless given: fail fast when the server is away, and let the
     // server notice a vanished client (S7: its school leases go with its connection).
     const std::pair<const char*, const char*> defaults[] = {
-        {"connect_timeout", "10"},
-        {"application_name", "misync"},
-        {"keepalives", "1"},
-        {"keepalives_idle", "10"},
-        {"keepalives_interval", "5"},
-        {"keepalives_count", "3"},
+        {"connect_timeout", "10"}, {"application_name", "misync"}, {"keepalives", "1"},
+        {"keepalives_idle", "10"}, {"keepalives_interval", "5"},   {"keepalives_count", "3"},
     };
     for (const auto& [k, v] : defaults) {
         if (!has(info.params, k)) {
@@ -357,9 +352,9 @@ bool PgCursor::step() {
         for (std::size_t i = 0; i < values_.size(); ++i) {
             params[i] = isNull_[i] != 0 ? nullptr : values_[i].c_str();
         }
-        PGresult* r = PQexecPrepared(connection_.raw(), name_.c_str(),
-                                     static_cast<int>(params.size()), params.data(), nullptr,
-                                     nullptr, 0);
+        PGresult* r =
+            PQexecPrepared(connection_.raw(), name_.c_str(), static_cast<int>(params.size()),
+                           params.data(), nullptr, nullptr, 0);
         const auto status = PQresultStatus(r);
         if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
             failWith(r, connection_, "step");

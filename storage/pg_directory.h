@@ -48,7 +48,7 @@ class PgDirectory final : public SqlDirectory {
 
   private:
     PgDirectory(std::unique_ptr<PgConnection> connection, OpenMode mode);
-    PgConnection* pg_;  // the connection_ the base owns
+    PgConnection* pg_;        // the connection_ the base owns
     bool versioned_ = false;  // directory_version exists (after the schema check)
     // S7: schools this connection holds, and released ones waiting for the transaction to end.
     struct Leases {

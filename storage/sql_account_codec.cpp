@@ -2,7 +2,6 @@
 
 #include "storage/sql_directory.h"
 
-
 namespace misync::storage {
 
 namespace json = boost::json;

@@ -10,8 +10,7 @@
 namespace misync::storage {
 
 std::vector<std::int64_t> SqlDirectory::applyAdmin(const reconcile::AdminChange& change,
-                                                      const std::string& actor,
-                                                      const SecretBox* box) {
+                                                   const std::string& actor, const SecretBox* box) {
     std::vector<std::int64_t> ids;
     const std::string stamp = core::nowIso();
     inTransaction([&] {
@@ -30,10 +29,9 @@ std::vector<std::int64_t> SqlDirectory::applyAdmin(const reconcile::AdminChange&
         }
         // R11: the account leaves every group it is a member of.
         Stmt groups(statements_,
-                          "SELECT g.id, g.school, g.code FROM memberships m JOIN groups g ON "
-                          "g.id = m.group_id WHERE m.account_id = ? ORDER BY g.school, g.code");
-        Stmt remove(statements_,
-                          "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
+                    "SELECT g.id, g.school, g.code FROM memberships m JOIN groups g ON "
+                    "g.id = m.group_id WHERE m.account_id = ? ORDER BY g.school, g.code");
+        Stmt remove(statements_, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
         for (const auto& leave : change.leaveGroups) {
             std::vector<std::tuple<std::int64_t, std::string, std::string>> of;
             groups.integer(1, leave.accountId);

@@ -45,14 +45,14 @@ std::string upsertAccountSql() {
 }  // namespace
 
 void SqlDirectory::writeAccounts(const reconcile::Plan& plan, const SecretBox& box,
-                                    const std::string& stamp, std::vector<std::int64_t>& ids) {
+                                 const std::string& stamp, std::vector<std::int64_t>& ids) {
     writeAccountRows(plan.accounts, &box, stamp, ids);
 }
 
 // Every account write goes through here: a run's plan and an administrator's change alike.
 void SqlDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite>& writes,
-                                       const SecretBox* box, const std::string& stamp,
-                                       std::vector<std::int64_t>& ids) {
+                                    const SecretBox* box, const std::string& stamp,
+                                    std::vector<std::int64_t>& ids) {
     std::int64_t next = 0;
     {
         Stmt q(statements_, "SELECT coalesce(max(id), 0) + 1 FROM accounts");
@@ -67,10 +67,9 @@ void SqlDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite>& 
         seq = q.step() ? q.columnInt(0) : 0;
     }
     Stmt upsert(statements_, upsertAccountSql());
-    Stmt reserve(
-        statements_, "INSERT INTO usernames (name, account_id, is_alias, seq) VALUES (?, ?, 0, ?)");
-    Stmt alias(statements_,
-                     "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?");
+    Stmt reserve(statements_,
+                 "INSERT INTO usernames (name, account_id, is_alias, seq) VALUES (?, ?, 0, ?)");
+    Stmt alias(statements_, "UPDATE usernames SET is_alias = 1 WHERE account_id = ? AND name <> ?");
     Stmt clearPassword(statements_, "UPDATE accounts SET password_sealed = '' WHERE id = ?");
     AccountValues v;
     ids.clear();
@@ -100,7 +99,7 @@ void SqlDirectory::writeAccountRows(const std::vector<reconcile::AccountWrite>& 
 }
 
 void SqlDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
-                                                const std::vector<std::int64_t>& ids) {
+                                             const std::vector<std::int64_t>& ids) {
     // Group ids by (school, code): the plan's own school from its writes and one query, others
     // (a hand-over into the claimant's groups) on first use.
     std::map<std::string, std::map<std::string, std::int64_t>> groupIds;
@@ -121,8 +120,8 @@ void SqlDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
                      "INSERT INTO groups (school, code, type, subject, year_group, archived) "
                      "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
     Stmt updateGroup(statements_,
-                           "UPDATE groups SET type = ?, subject = ?, year_group = ?, archived = ? "
-                           "WHERE id = ?");
+                     "UPDATE groups SET type = ?, subject = ?, year_group = ?, archived = ? "
+                     "WHERE id = ?");
     for (const auto& gw : plan.groups) {
         const auto& g = gw.group;
         if (g.id == 0) {
@@ -153,8 +152,8 @@ void SqlDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
         return c == m.end() ? 0 : c->second;
     };
     Stmt add(statements_,
-                   "INSERT INTO memberships (group_id, account_id) VALUES (?, ?) "
-                   "ON CONFLICT DO NOTHING");
+             "INSERT INTO memberships (group_id, account_id) VALUES (?, ?) "
+             "ON CONFLICT DO NOTHING");
     Stmt remove(statements_, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
     for (const auto& m : plan.memberships) {
         const std::int64_t gid = groupId(m.school, m.groupCode);
@@ -198,9 +197,9 @@ void SqlDirectory::insertRun(RunRecord& r) {
     std::string warnings = json::serialize(warningsToJson(r.warnings));
     std::string errors = json::serialize(errorsToJson(r.errors));
     Stmt run(statements_,
-                   "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
-                   "outcome, files, counts, warnings, errors, plan_digest, extracted_at, "
-                   "approved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+             "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
+             "outcome, files, counts, warnings, errors, plan_digest, extracted_at, "
+             "approved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     run.text(1, r.school)
         .text(2, r.trigger)
         .text(3, r.connector)
@@ -237,7 +236,7 @@ void SqlDirectory::insertRun(RunRecord& r) {
 }
 
 void SqlDirectory::apply(const reconcile::Plan& plan, RunRecord& record, const SecretBox& box,
-                            const SchoolState* state) {
+                         const SchoolState* state) {
     std::vector<std::int64_t> ids;
     const std::string stamp = core::nowIso();
     using Clock = std::chrono::steady_clock;
@@ -307,8 +306,8 @@ void SqlDirectory::recordRun(RunRecord& record, const SchoolState* state) {
 
 std::set<std::string> SqlDirectory::claimantsOfSchool(const std::string& school) {
     Stmt q(statements_,
-                 "SELECT DISTINCT c.school FROM claims c JOIN accounts a ON a.id = c.account_id "
-                 "WHERE a.school = ?");
+           "SELECT DISTINCT c.school FROM claims c JOIN accounts a ON a.id = c.account_id "
+           "WHERE a.school = ?");
     q.text(1, school);
     std::set<std::string> out;
     while (q.step()) {
@@ -319,10 +318,10 @@ std::set<std::string> SqlDirectory::claimantsOfSchool(const std::string& school)
 
 void SqlDirectory::writeSchoolState(const SchoolState& st) {
     Stmt w(statements_,
-                 "INSERT INTO school_state (school, fingerprint, as_of, next_change, dirty, files, "
-                 "echo) VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (school) DO UPDATE SET "
-                 "fingerprint = excluded.fingerprint, as_of = excluded.as_of, next_change = "
-                 "excluded.next_change, dirty = 0, files = excluded.files, echo = excluded.echo");
+           "INSERT INTO school_state (school, fingerprint, as_of, next_change, dirty, files, "
+           "echo) VALUES (?, ?, ?, ?, 0, ?, ?) ON CONFLICT (school) DO UPDATE SET "
+           "fingerprint = excluded.fingerprint, as_of = excluded.as_of, next_change = "
+           "excluded.next_change, dirty = 0, files = excluded.files, echo = excluded.echo");
     w.text(1, st.school)
         .text(2, st.fingerprint)
         .text(3, st.asOf)
@@ -334,8 +333,8 @@ void SqlDirectory::writeSchoolState(const SchoolState& st) {
 
 std::optional<SchoolState> SqlDirectory::schoolState(const std::string& school) {
     Stmt q(statements_,
-                 "SELECT fingerprint, as_of, next_change, dirty, files, echo FROM school_state "
-                 "WHERE school = ?");
+           "SELECT fingerprint, as_of, next_change, dirty, files, echo FROM school_state "
+           "WHERE school = ?");
     q.text(1, school);
     if (!q.step()) {
         return std::nullopt;

@@ -26,8 +26,8 @@ Approval readApproval(const Stmt& q) {
 void SqlDirectory::approve(const Approval& a) {
     inTransaction([&] {
         Stmt ins(statements_,
-                       "INSERT INTO approvals (run_id, school, plan_digest, approved_by, "
-                       "approved_at) VALUES (?, ?, ?, ?, ?)");
+                 "INSERT INTO approvals (run_id, school, plan_digest, approved_by, "
+                 "approved_at) VALUES (?, ?, ?, ?, ?)");
         ins.integer(1, a.runId)
             .text(2, a.school)
             .text(3, a.planDigest)
@@ -48,8 +48,8 @@ std::optional<Approval> SqlDirectory::approvalOf(std::int64_t runId) {
 
 std::optional<Approval> SqlDirectory::pendingApproval(const std::string& school) {
     Stmt q(statements_,
-                 std::string(kApprovalColumns) +
-                     "WHERE school = ? AND spent_by_run IS NULL ORDER BY run_id DESC LIMIT 1");
+           std::string(kApprovalColumns) +
+               "WHERE school = ? AND spent_by_run IS NULL ORDER BY run_id DESC LIMIT 1");
     q.text(1, school);
     if (!q.step()) {
         return std::nullopt;

@@ -40,8 +40,8 @@ std::vector<std::string> lines(const std::string& text) {
 }  // namespace
 
 void SqlDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& events,
-                                   std::optional<std::int64_t> runId, const std::string& actor,
-                                   const std::string& at) {
+                                std::optional<std::int64_t> runId, const std::string& actor,
+                                const std::string& at) {
     if (events.empty()) {
         return;
     }
@@ -52,9 +52,9 @@ void SqlDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& event
         seq = last.columnInt(0);
     }
     Stmt ins(statements_,
-                   "INSERT INTO changes (seq, at, school, from_school, run_id, actor, kind, "
-                   "username, role, group_code, fields, members) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+             "INSERT INTO changes (seq, at, school, from_school, run_id, actor, kind, "
+             "username, role, group_code, fields, members) "
+             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     std::string usernames;
     std::string roles;
     for (std::size_t i = 0; i < events.size();) {
@@ -102,7 +102,7 @@ void SqlDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& event
 }
 
 std::vector<ChangeRow> SqlDirectory::changesSince(std::int64_t since, int limit,
-                                                     const std::string& school) {
+                                                  const std::string& school) {
     // A row holds the changes seq - members + 1 … seq: every row with a change after `since`
     // has seq > since, and only the first of them can also hold changes up to `since`.
     std::string sql =
@@ -145,8 +145,8 @@ std::vector<ChangeRow> SqlDirectory::changesSince(std::int64_t since, int limit,
         const auto roles = lines(q.columnText(8));
         if (names.size() != static_cast<std::size_t>(members) ||
             (roles.size() != 1 && roles.size() != names.size())) {
-            throw core::StoreError(where_ + ": change log row " + std::to_string(r.seq) + " lists " +
-                                   std::to_string(names.size()) + " members, not " +
+            throw core::StoreError(where_ + ": change log row " + std::to_string(r.seq) +
+                                   " lists " + std::to_string(names.size()) + " members, not " +
                                    std::to_string(members));
         }
         const std::int64_t first = r.seq - members + 1;

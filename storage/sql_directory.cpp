@@ -182,8 +182,9 @@ reconcile::UsernameLookup SqlDirectory::usernameLookup() {
         st.text(1, name);
         return st.step();
     };
-    const std::string range = std::string("SELECT name FROM usernames WHERE name >= ?1 AND name < ") +
-                              "CAST(?1 AS TEXT) || " + dialect_.char127;
+    const std::string range =
+        std::string("SELECT name FROM usernames WHERE name >= ?1 AND name < ") +
+        "CAST(?1 AS TEXT) || " + dialect_.char127;
     lookup.withPrefix = [this, range](std::string_view prefix, std::vector<std::string>& out) {
         Stmt st(statements_, range);
         st.text(1, prefix);

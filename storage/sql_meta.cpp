@@ -21,8 +21,8 @@ std::optional<std::string> SqlDirectory::metaValue(const std::string& key) {
 void SqlDirectory::setMetaValue(const std::string& key, const std::string& value) {
     inTransaction([&] {
         Stmt up(statements_,
-                      "INSERT INTO directory_meta (key, value) VALUES (?, ?) "
-                      "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+                "INSERT INTO directory_meta (key, value) VALUES (?, ?) "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
         up.text(1, key).text(2, value).exec();
     });
     std::erase_if(confirmed_, [&](const auto& p) { return p.first == key; });
@@ -55,8 +55,8 @@ std::int64_t SqlDirectory::sealedPasswordCount() {
 void SqlDirectory::forEachSealedPassword(
     const std::function<void(const std::string&, const std::string&)>& visit) {
     Stmt q(statements_,
-                 "SELECT username, password_sealed FROM accounts WHERE password_sealed <> '' "
-                 "ORDER BY id");
+           "SELECT username, password_sealed FROM accounts WHERE password_sealed <> '' "
+           "ORDER BY id");
     while (q.step()) {
         visit(q.columnText(0), q.columnText(1));
     }
@@ -70,8 +70,8 @@ ResealReport SqlDirectory::resealPasswords(const SecretBox& from, const SecretBo
         std::vector<std::pair<std::int64_t, std::string>> sealed;
         {
             Stmt q(statements_,
-                         "SELECT id, username, password_sealed FROM accounts "
-                         "WHERE password_sealed <> '' ORDER BY id");
+                   "SELECT id, username, password_sealed FROM accounts "
+                   "WHERE password_sealed <> '' ORDER BY id");
             while (q.step()) {
                 std::optional<std::string> plain = from.open(q.columnText(2));
                 if (!plain) {
@@ -98,14 +98,14 @@ ResealReport SqlDirectory::resealPasswords(const SecretBox& from, const SecretBo
 }
 
 std::vector<std::string> SqlDirectory::forgetSealedPasswords(const std::string& actor,
-                                                                const std::string& at) {
+                                                             const std::string& at) {
     std::vector<std::string> names;
     inTransaction([&] {
         std::vector<reconcile::ChangeEvent> events;
         {
             Stmt q(statements_,
-                         "SELECT username, school, role FROM accounts WHERE password_sealed <> '' "
-                         "ORDER BY id");
+                   "SELECT username, school, role FROM accounts WHERE password_sealed <> '' "
+                   "ORDER BY id");
             while (q.step()) {
                 reconcile::ChangeEvent e;
                 e.kind = "account.updated";
@@ -118,8 +118,8 @@ std::vector<std::string> SqlDirectory::forgetSealedPasswords(const std::string& 
             }
         }
         Stmt up(statements_,
-                      "UPDATE accounts SET password_sealed = '', updated_at = ? "
-                      "WHERE password_sealed <> ''");
+                "UPDATE accounts SET password_sealed = '', updated_at = ? "
+                "WHERE password_sealed <> ''");
         up.text(1, at).exec();
         writeChanges(events, std::nullopt, actor, at);
     });

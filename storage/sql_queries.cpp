@@ -2,7 +2,6 @@
 
 #include "storage/sql_directory.h"
 
-
 namespace misync::storage {
 
 namespace json = boost::json;
@@ -94,8 +93,8 @@ std::optional<AccountRow> SqlDirectory::findAccount(const std::string& username)
     return row;
 }
 
-std::vector<GroupRow> SqlDirectory::listGroups(const std::string& school,
-                                                  const std::string& type, bool includeArchived) {
+std::vector<GroupRow> SqlDirectory::listGroups(const std::string& school, const std::string& type,
+                                               bool includeArchived) {
     std::string where = "WHERE 1 = 1";
     std::vector<std::string> params;
     if (!school.empty()) {
@@ -126,8 +125,7 @@ std::vector<GroupRow> SqlDirectory::listGroups(const std::string& school,
             g.group.id = id;
             g.group.school = st.columnText(1);
             g.group.code = st.columnText(2);
-            g.group.type =
-                core::parseGroupType(st.columnView(3)).value_or(core::GroupType::Class);
+            g.group.type = core::parseGroupType(st.columnView(3)).value_or(core::GroupType::Class);
             g.group.subject = st.columnText(4);
             g.group.yearGroup = st.columnText(5);
             g.group.archived = st.columnInt(6) != 0;

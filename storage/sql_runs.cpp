@@ -52,13 +52,12 @@ void appendString(std::string& out, std::string_view s) {
 }  // namespace
 
 int SqlDirectory::appendRunSummaries(const std::string& school, int limit, std::int64_t beforeId,
-                                        std::string& out) {
-    Stmt q(
-        statements_,
-        "SELECT id, school, outcome, trigger, as_of, started_at, finished_at, connector, "
-        "files, "
-        "extracted_at, counts, approved_run, warnings, errors FROM runs WHERE school = ? AND "
-        "id < ? ORDER BY id DESC LIMIT ?");
+                                     std::string& out) {
+    Stmt q(statements_,
+           "SELECT id, school, outcome, trigger, as_of, started_at, finished_at, connector, "
+           "files, "
+           "extracted_at, counts, approved_run, warnings, errors FROM runs WHERE school = ? AND "
+           "id < ? ORDER BY id DESC LIMIT ?");
     q.text(1, school)
         .integer(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
         .integer(3, limit > 0 ? limit : 20);
@@ -101,9 +100,9 @@ int SqlDirectory::appendRunSummaries(const std::string& school, int limit, std::
 }
 
 std::vector<RunRecord> SqlDirectory::listRuns(const std::string& school, int limit,
-                                                 std::int64_t beforeId) {
+                                              std::int64_t beforeId) {
     Stmt q(statements_,
-                 std::string(kRunColumns) + "WHERE school = ? AND id < ? ORDER BY id DESC LIMIT ?");
+           std::string(kRunColumns) + "WHERE school = ? AND id < ? ORDER BY id DESC LIMIT ?");
     q.text(1, school)
         .integer(2, beforeId > 0 ? beforeId : std::numeric_limits<std::int64_t>::max())
         .integer(3, limit > 0 ? limit : 20);
@@ -122,8 +121,7 @@ std::optional<RunRecord> SqlDirectory::getRun(std::int64_t id) {
     return std::move(page->run);
 }
 
-std::optional<RunPage> SqlDirectory::getRunPage(std::int64_t id, std::int64_t offset,
-                                                   int limit) {
+std::optional<RunPage> SqlDirectory::getRunPage(std::int64_t id, std::int64_t offset, int limit) {
     std::optional<RunPage> page;
     // One read transaction, so that the run, its count and its page agree.
     readSnapshot([&] {
@@ -143,8 +141,8 @@ std::optional<RunPage> SqlDirectory::getRunPage(std::int64_t id, std::int64_t of
         }
         // seq numbers a run's actions 1, 2, … in order (insertRun), so a page is a range scan.
         Stmt acts(statements_,
-                        "SELECT body FROM run_actions WHERE run_id = ? AND seq > ? ORDER BY seq "
-                        "LIMIT ?");
+                  "SELECT body FROM run_actions WHERE run_id = ? AND seq > ? ORDER BY seq "
+                  "LIMIT ?");
         acts.integer(1, id).integer(2, offset).integer(3, limit);
         while (acts.step()) {
             page->run.actions.push_back(

@@ -126,8 +126,7 @@ std::string schoolStatusSql(const SqlDialect& dialect, bool filtered) {
            kMarks + select;
 }
 
-std::vector<SchoolStatusRow> SqlDirectory::schoolStatuses(
-    const std::vector<std::string>& schools) {
+std::vector<SchoolStatusRow> SqlDirectory::schoolStatuses(const std::vector<std::string>& schools) {
     Stmt q(statements_, schoolStatusSql(dialect_, !schools.empty()));
     if (!schools.empty()) {
         json::array names;

@@ -58,7 +58,7 @@ std::string jsonArray(const std::set<std::int64_t>& ids) {
 }  // namespace
 
 reconcile::DirectoryView SqlDirectory::loadView(const std::string& school,
-                                                   const core::Snapshot& snapshot) {
+                                                const core::Snapshot& snapshot) {
     static const std::string kAccounts = "SELECT " + accountColumnList() + " FROM accounts ";
     reconcile::DirectoryView view;
     view.school = school;
@@ -136,8 +136,9 @@ reconcile::DirectoryView SqlDirectory::loadView(const std::string& school,
         }
         // Their memberships, which a transfer takes away.
         Stmt st(statements_,
-                      "SELECT m.account_id, g.school, g.code FROM memberships m JOIN groups g ON "
-                      "g.id = m.group_id WHERE m.account_id IN " + dialect_.idList(1));
+                "SELECT m.account_id, g.school, g.code FROM memberships m JOIN groups g ON "
+                "g.id = m.group_id WHERE m.account_id IN " +
+                    dialect_.idList(1));
         st.text(1, foreignIds);
         while (st.step()) {
             if (auto p = foreignPos.find(st.columnInt(0)); p != foreignPos.end()) {
@@ -163,16 +164,17 @@ reconcile::DirectoryView SqlDirectory::loadView(const std::string& school,
     };
     {
         Stmt st(statements_,
-                      "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
-                      "WHERE school = ?1 OR account_id IN (SELECT id FROM accounts WHERE school = "
-                      "?1)");
+                "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
+                "WHERE school = ?1 OR account_id IN (SELECT id FROM accounts WHERE school = "
+                "?1)");
         st.text(1, school);
         readClaims(st);
     }
     if (!foreign.empty()) {
         Stmt st(statements_,
-                      "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
-                      "WHERE account_id IN " + dialect_.idList(1));
+                "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
+                "WHERE account_id IN " +
+                    dialect_.idList(1));
         st.text(1, foreignIds);
         readClaims(st);
     }
@@ -180,9 +182,9 @@ reconcile::DirectoryView SqlDirectory::loadView(const std::string& school,
     // group's rows are consecutive, and SQLite needs no sort (ordering by id made it sort every
     // membership of the school).
     Stmt groups(statements_,
-                      "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, "
-                      "m.account_id FROM groups g LEFT JOIN memberships m ON m.group_id = g.id "
-                      "WHERE g.school = ? ORDER BY g.school, g.code");
+                "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, "
+                "m.account_id FROM groups g LEFT JOIN memberships m ON m.group_id = g.id "
+                "WHERE g.school = ? ORDER BY g.school, g.code");
     groups.text(1, school);
     while (groups.step()) {
         const std::int64_t gid = groups.columnInt(0);
@@ -221,8 +223,8 @@ void SqlDirectory::completeView(reconcile::DirectoryView& view) {
     }
     if (!claimed.empty()) {
         Stmt q(statements_,
-                     "SELECT g.school, g.code FROM memberships m JOIN groups g ON g.id = "
-                     "m.group_id WHERE m.account_id = ? ORDER BY g.school, g.code");
+               "SELECT g.school, g.code FROM memberships m JOIN groups g ON g.id = "
+               "m.group_id WHERE m.account_id = ? ORDER BY g.school, g.code");
         for (auto& [id, a] : claimed) {
             q.integer(1, id);
             while (q.step()) {
@@ -240,8 +242,8 @@ void SqlDirectory::completeView(reconcile::DirectoryView& view) {
         }
     }
     Stmt count(statements_,
-                     "SELECT count(*) FROM accounts WHERE school = ? AND digital_champion = 1 "
-                     "AND status = 'active'");
+               "SELECT count(*) FROM accounts WHERE school = ? AND digital_champion = 1 "
+               "AND status = 'active'");
     for (const auto& s : schools) {
         count.text(1, s);
         if (count.step()) {

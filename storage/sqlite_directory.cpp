@@ -82,8 +82,8 @@ SqliteDirectory::SqliteDirectory(std::unique_ptr<SqliteConnection> connection,
             break;
         }
         if ((rc != SQLITE_LOCKED && rc != SQLITE_BUSY) || attempt == 200) {
-            throw core::StoreError(where_ + ": not a usable SQLite database: " +
-                                   sqlite3_errmsg(db()));
+            throw core::StoreError(where_ +
+                                   ": not a usable SQLite database: " + sqlite3_errmsg(db()));
         }
         std::this_thread::sleep_for(std::chrono::milliseconds(50));
     }

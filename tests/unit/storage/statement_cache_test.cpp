@@ -76,7 +76,7 @@ TEST_F(StatementCacheTest, AStatementComesBackResetWithItsBindingsCleared) {
     {
         SqliteStmt st(*cache_, kByKey);
         st.integer(1, 2);
-        ASSERT_TRUE(st.step());      // a row is pending: the statement holds a read open
+        ASSERT_TRUE(st.step());              // a row is pending: the statement holds a read open
         auto second = cache_->take(kByKey);  // a second statement: the first is still lent
         ASSERT_NE(second, nullptr);
         cache_->give(std::move(second));
