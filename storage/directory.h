@@ -291,8 +291,9 @@ class Snapshots {
     virtual void readSnapshot(const std::function<void()>& body) = 0;
     // A number that changes whenever a change to the directory is committed, through this
     // Directory or any other connection or process (SQLite: PRAGMA data_version and the
-    // connection's own change count; PostgreSQL: a counter every write transaction raises). What a reader derived from the directory stays true while
-    // it is the same (the status endpoint's page cache).
+    // connection's own change count; PostgreSQL: a counter every write transaction raises). What a
+    // reader derived from the directory stays true while it is the same (the status endpoint's page
+    // cache).
     virtual std::uint64_t dataVersion() = 0;
 };
 

@@ -231,12 +231,31 @@ void PgConnection::connect() {
     PQclear(r);
 }
 
-std::string PgConnection::lastError() const {
-    std::string m = PQerrorMessage(conn_);
+namespace {
+
+std::string trimmed(std::string m) {
     while (!m.empty() && (m.back() == '\n' || m.back() == ' ')) {
         m.pop_back();
     }
     return m;
+}
+
+// Why `r` (possibly null) failed: the server's message with its SQLSTATE, or the connection's.
+std::string failureOf(const PGresult* r, const PgConnection& c) {
+    std::string why = r != nullptr ? trimmed(PQresultErrorMessage(r)) : "";
+    if (why.empty()) {
+        why = c.lastError();
+    }
+    if (const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr) {
+        why += std::string(" (SQLSTATE ") + state + ")";
+    }
+    return why;
+}
+
+}  // namespace
+
+std::string PgConnection::lastError() const {
+    return trimmed(PQerrorMessage(conn_));
 }
 
 void PgConnection::ensureUsable() {
@@ -262,15 +281,9 @@ void PgConnection::exec(std::string_view sql) {
     PGresult* r = PQexec(conn_, text.c_str());
     const auto status = PQresultStatus(r);
     if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
-        std::string why = r != nullptr ? PQresultErrorMessage(r) : lastError();
-        while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
-            why.pop_back();
-        }
-        if (const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr) {
-            why += std::string(" (SQLSTATE ") + state + ")";
-        }
+        std::string why = failureOf(r, *this);
         PQclear(r);
-        throw core::StoreError(why.empty() ? lastError() : why);
+        throw core::StoreError(why);
     }
     PQclear(r);
 }
@@ -295,16 +308,7 @@ PgCursor::~PgCursor() {
 namespace {
 
 [[noreturn]] void failWith(PGresult* r, const PgConnection& c, const char* what) {
-    std::string why = r != nullptr ? PQresultErrorMessage(r) : "";
-    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) {
-        why.pop_back();
-    }
-    if (why.empty()) {
-        why = c.lastError();
-    }
-    if (const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr) {
-        why += std::string(" (SQLSTATE ") + state + ")";
-    }
+    std::string why = failureOf(r, c);
     PQclear(r);
     throw core::StoreError(std::string("PostgreSQL ") + what + ": " + why);
 }

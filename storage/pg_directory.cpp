@@ -125,6 +125,12 @@ void PgDirectory::unlock(const std::string& school) {
     }
 }
 
+bool PgDirectory::tryAdvisoryLock(int key) {
+    Stmt q(statements_, "SELECT pg_try_advisory_lock(?, ?)");
+    q.integer(1, kSchoolLocks).integer(2, key);
+    return q.step() && q.columnInt(0) == 1;
+}
+
 SchoolLease PgDirectory::leaseFor(const std::string& school) {
     leases_->held.insert(school);
     std::weak_ptr<Leases> book = leases_;
@@ -153,13 +159,8 @@ SchoolLease PgDirectory::lockSchool(const std::string& school) {
     }
     pg_->ensureUsable();
     leases_->generation = pg_->generation();
-    {
-        Stmt q(statements_, "SELECT pg_try_advisory_lock(?, ?)");
-        q.integer(1, kSchoolLocks).integer(2, key);
-        if (q.step() && q.columnInt(0) == 1) {
-            q.reset();
-            return leaseFor(school);
-        }
+    if (tryAdvisoryLock(key)) {
+        return leaseFor(school);
     }
     if (!leases_->held.empty()) {
         throw core::StoreError(where_ + ": cannot wait for school " + school +
@@ -183,10 +184,7 @@ std::optional<SchoolLease> PgDirectory::tryLockSchool(const std::string& school)
         pg_->ensureUsable();
         leases_->generation = pg_->generation();
     }
-    Stmt q(statements_, "SELECT pg_try_advisory_lock(?, ?)");
-    q.integer(1, kSchoolLocks).integer(2, key);
-    if (q.step() && q.columnInt(0) == 1) {
-        q.reset();
+    if (tryAdvisoryLock(key)) {
         return leaseFor(school);
     }
     return std::nullopt;

@@ -58,6 +58,8 @@ class PgDirectory final : public SqlDirectory {
     };
     std::shared_ptr<Leases> leases_ = std::make_shared<Leases>();
     SchoolLease leaseFor(const std::string& school);
+    // The school lock `key` if no session holds it (never waits).
+    bool tryAdvisoryLock(int key);
     void unlock(const std::string& school);
 };
 

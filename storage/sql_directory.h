@@ -147,10 +147,8 @@ class SqlDirectory : public Directory {
     // Whether runs may be batched into one transaction (setBatching).
     virtual bool canBatch() const { return true; }
 
-    const std::string& where() const { return where_; }
     SqlConnection& connection() { return *connection_; }
     bool inTransactionNow() const { return depth_ > 0 || inBatch_; }
-    bool readOnly() const { return readOnly_; }
     // Runs SQL without results; throws core::StoreError naming the directory.
     void execOrThrow(const char* sql);
     // The same, ignoring failure (a ROLLBACK on an error path).

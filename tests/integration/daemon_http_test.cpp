@@ -24,6 +24,7 @@ namespace {
 using statustest::Client;
 using statustest::HttpResponse;
 using statustest::TlsClient;
+using testsupport::freePort;
 namespace http = boost::beast::http;
 
 constexpr const char* kA = "6612345";
@@ -56,19 +57,6 @@ std::string tokensToml(const std::vector<std::tuple<std::string, std::string, st
 
 json::value body(const std::optional<HttpResponse>& r) {
     return r ? parseJson(r->body()) : json::value();
-}
-
-// A port nothing listens on now (bound and let go).
-unsigned short freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t n = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
-    ::close(fd);
-    return ntohs(a.sin_port);
 }
 
 class DaemonHttpTest : public DaemonTest {

@@ -17,18 +17,6 @@ namespace {
 
 const std::string kBin = "/usr/lib/postgresql/15/bin/";
 
-unsigned short freePort() {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in a{};
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    socklen_t n = sizeof a;
-    ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &n);
-    ::close(fd);
-    return ntohs(a.sin_port);
-}
-
 // An identifier as PostgreSQL quotes it.
 std::string quoteIdent(const std::string& name) {
     std::string out = "\"";

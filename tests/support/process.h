@@ -13,6 +13,9 @@
 
 namespace misync::testsupport {
 
+// A loopback TCP port nothing listens on now (bound and let go).
+unsigned short freePort();
+
 struct Result {
     int status = -1;  // exit status; 128 + signal when killed
     std::string out;
