@@ -38,4 +38,19 @@ class StoreError : public Error {
     using Error::Error;
 };
 
+// A row the database's own uniqueness refused (UNIQUE or PRIMARY KEY): for a run, a username
+// another writer gave first (U3). The database is the final word; the run is planned again.
+class ConflictError : public StoreError {
+  public:
+    using StoreError::StoreError;
+};
+
+// A batch of runs (SyncStore::setBatching) was lost whole: it could not be committed, or the
+// database rolled it back after an error. Its runs are undone (R14), so a command that reported
+// them must stop rather than go on as if they had been written.
+class BatchLostError : public StoreError {
+  public:
+    using StoreError::StoreError;
+};
+
 }  // namespace misync::core

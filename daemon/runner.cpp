@@ -139,7 +139,13 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     rec.asOf = options.asOf.toString();
     rec.startedAt = core::nowIso();
 
+    storage::SchoolLease lease;
     auto fail = [&](const Failure& f) {
+        if (f.code == "store_error") {
+            // Its transaction is gone, and on a lost PostgreSQL connection the lease with it: let
+            // go, so that the failure can be recorded on a connection made again.
+            lease.release();
+        }
         if (!options.dryRun && f.code != "internal_error") {
             forget(school.dfes);
         }
@@ -153,6 +159,8 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         if (!options.dryRun) {
             try {
                 directory_.recordRun(rec);
+            } catch (const core::BatchLostError&) {
+                throw;  // the runs before it are undone: the command must not go on as if not
             } catch (const core::StoreError& e) {
                 spdlog::error("school={} could not record the failed run: {}", school.dfes,
                               e.what());
@@ -187,10 +195,11 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
 
     // S7: a real run holds its school from here until what it wrote has committed; a dry run
     // takes no lease and reads one consistent snapshot.
-    storage::SchoolLease lease;
     if (!options.dryRun) {
         try {
             lease = directory_.lockSchool(school.dfes);
+        } catch (const core::BatchLostError&) {
+            throw;  // a batch that had to commit first could not (see below)
         } catch (const core::Error& e) {
             return fail({"store_error", "", e.what()});
         }
@@ -198,6 +207,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     if (readFailure) {
         return fail(*readFailure);
     }
+    int conflicts = 0;
     for (;;) {
         Step step = Step::Done;
         try {
@@ -209,6 +219,25 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
             }
         } catch (const core::ConnectorError& e) {
             return fail(unreadable(e));
+        } catch (const core::ConflictError& e) {
+            // U3 under concurrency: the database refused a name this process believed free (a
+            // name given behind its back). Nothing of the run was written: plan it again with
+            // a registry that asks the directory afresh.
+            usernames_ = reconcile::UsernameRegistry();
+            usernamesSeq_ = -1;
+            dryRunUsernames_.reset();
+            if (++conflicts <= kConflictRetries) {
+                spdlog::warn("school={} a name was taken meanwhile; planning again ({})",
+                             school.dfes, e.what());
+                continue;
+            }
+            return fail({"store_error", "", e.what()});
+        } catch (const core::BatchLostError&) {
+            // The runs committed into the batch before this one are undone: reported as
+            // written, they would not be, so the command stops (docs/reliability.md).
+            usernamesSeq_ = -1;
+            dryRunUsernames_.reset();
+            throw;
         } catch (const core::Error& e) {
             // A rolled-back batch may have taken names past what was committed: start again
             // from the directory's numbers, so that those seen never run ahead of it.

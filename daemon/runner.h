@@ -53,6 +53,8 @@ class Runner {
     // Never throws for a school's own problems: a source that cannot be read, or a store
     // failure while applying, gives outcome "failed" with the reason in errors (R15, R14).
     // A dry run (outcome "planned") writes nothing at all, not even its run record.
+    // Throws core::BatchLostError when batching and the batch's earlier runs were undone with
+    // this one (a commit or the database failed): those runs must not be reported as written.
     // `read`, when given, is this school's prefetched sources.
     storage::RunRecord run(const SchoolConfig& school, const RunOptions& options,
                            std::optional<PrefetchedRead> read = std::nullopt);
@@ -111,7 +113,10 @@ class Runner {
     // and asked for again, so memory does not grow with the country (issue 8).
     static constexpr std::size_t kHeldUsernames = 1'000'000;
     reconcile::UsernameRegistry usernames_;
-    std::int64_t usernamesSeq_ = -1;  // the highest name sequence number loaded; -1: none yet
+    std::int64_t usernamesSeq_ = -1;
+    // Times a run is planned again after the database refused one of its names (U3).
+    static constexpr int kConflictRetries =
+        3;  // the highest name sequence number loaded; -1: none yet
     // Dry runs take their planned names from a copy, so that a dry run over several schools
     // plans what the real pass would give (U3) without reserving anything for real runs.
     std::optional<reconcile::UsernameRegistry> dryRunUsernames_;

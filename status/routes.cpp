@@ -6,6 +6,7 @@
 #include <charconv>
 #include <limits>
 
+#include "core/errors.h"
 #include "core/school.h"
 #include "status/assets.h"
 #include "status/handlers.h"
@@ -287,6 +288,11 @@ Response Router::run(const Admission& admission, const Request& req, const Env& 
         return admission.route->handler(req, ctx);
     } catch (const RequestError& e) {
         return errorResponse(e.status(), e.what());
+    } catch (const core::StoreError& e) {
+        // The directory cannot be reached (a PostgreSQL restart, a lost network): the next
+        // request connects again. The reason names the server, so it goes to the log only.
+        spdlog::error("status: {} {} failed: {}", req.method, req.path, e.what());
+        return errorResponse(503, "the directory is unavailable; try again shortly");
     } catch (const std::exception& e) {
         // The reason goes to the log only: it may name files and SQL (SPEC §9: no internals).
         spdlog::error("status: {} {} failed: {}", req.method, req.path, e.what());

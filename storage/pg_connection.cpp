@@ -5,6 +5,9 @@
 #include <charconv>
 #include <cstring>
 #include <fstream>
+#include <thread>
+
+#include <spdlog/spdlog.h>
 
 #include "core/errors.h"
 
@@ -254,6 +257,11 @@ std::string failureOf(const PGresult* r, const PgConnection& c) {
 
 }  // namespace
 
+bool PgConnection::transactionOpen() const {
+    const auto status = PQtransactionStatus(conn_);
+    return status == PQTRANS_ACTIVE || status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
+}
+
 std::string PgConnection::lastError() const {
     return trimmed(PQerrorMessage(conn_));
 }
@@ -267,25 +275,81 @@ void PgConnection::ensureUsable() {
                                ": the connection was lost in the middle of a run (nothing of "
                                "it was committed)");
     }
-    connect();
+    reconnect();
+}
+
+bool PgConnection::lostAndMayReconnect() const {
+    return PQstatus(conn_) != CONNECTION_OK && (!mayReconnect_ || mayReconnect_());
+}
+
+void PgConnection::reconnect() {
+    using namespace std::chrono_literals;
+    const auto now = std::chrono::steady_clock::now();
+    // A restart (pg_ctl restart, a failover) takes a few seconds: about 8 s of attempts.
+    const bool failedJustNow =
+        lastReconnectFailed_.time_since_epoch().count() != 0 && now - lastReconnectFailed_ < 30s;
+    const std::chrono::milliseconds waits[] = {200ms, 500ms, 1000ms, 2000ms, 4000ms};
+    for (std::size_t attempt = 0;; ++attempt) {
+        try {
+            connect();
+            lastReconnectFailed_ = {};
+            spdlog::info("{}: connected again", describe_);
+            return;
+        } catch (const core::StoreError&) {
+            if (failedJustNow) {
+                throw;  // one attempt: the server was not back a moment ago
+            }
+            if (attempt == std::size(waits)) {
+                lastReconnectFailed_ = std::chrono::steady_clock::now();
+                throw;
+            }
+        }
+        std::this_thread::sleep_for(waits[attempt]);
+    }
 }
 
 std::unique_ptr<SqlCursor> PgConnection::prepare(std::string_view sql) {
     ensureUsable();
+    try {
+        return std::make_unique<PgCursor>(*this, sql);
+    } catch (const core::StoreError&) {
+        if (!lostAndMayReconnect()) {
+            throw;
+        }
+    }
+    reconnect();  // preparing changes nothing: prepare again on the new connection
     return std::make_unique<PgCursor>(*this, sql);
 }
 
 void PgConnection::exec(std::string_view sql) {
-    ensureUsable();
     const std::string text(sql);
-    PGresult* r = PQexec(conn_, text.c_str());
-    const auto status = PQresultStatus(r);
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+    if (PQstatus(conn_) != CONNECTION_OK &&
+        (text.rfind("ROLLBACK", 0) == 0 || text.rfind("COMMIT", 0) == 0 ||
+         text.rfind("RELEASE", 0) == 0)) {
+        // The transaction went with the session: a new connection has nothing to end.
+        if (text == "ROLLBACK") {
+            return;
+        }
+        throw core::StoreError(describe_ + ": " + text +
+                               ": the connection was lost (nothing of the transaction was "
+                               "committed)");
+    }
+    ensureUsable();
+    for (int attempt = 0;; ++attempt) {
+        PGresult* r = PQexec(conn_, text.c_str());
+        const auto status = PQresultStatus(r);
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+            PQclear(r);
+            return;
+        }
         std::string why = failureOf(r, *this);
         PQclear(r);
-        throw core::StoreError(why);
+        // A BEGIN on a connection found broken has done nothing: begin on a new one.
+        if (attempt > 0 || text.rfind("BEGIN", 0) != 0 || !lostAndMayReconnect()) {
+            throw core::StoreError(why);
+        }
+        reconnect();
     }
-    PQclear(r);
 }
 
 PgCursor::PgCursor(PgConnection& connection, std::string_view sql)
@@ -309,8 +373,13 @@ namespace {
 
 [[noreturn]] void failWith(PGresult* r, const PgConnection& c, const char* what) {
     std::string why = failureOf(r, c);
+    const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const bool unique = state != nullptr && std::string_view(state) == "23505";
     PQclear(r);
-    throw core::StoreError(std::string("PostgreSQL ") + what + ": " + why);
+    if (unique) {
+        throw core::ConflictError(c.describe() + ": " + what + ": " + why);
+    }
+    throw core::StoreError(c.describe() + ": " + what + ": " + why);
 }
 
 }  // namespace
@@ -352,19 +421,8 @@ bool PgCursor::step() {
         if (preparedIn_ != connection_.generation()) {
             prepareOnServer();  // the connection was made again: the server forgot it
         }
-        std::vector<const char*> params(values_.size());
-        for (std::size_t i = 0; i < values_.size(); ++i) {
-            params[i] = isNull_[i] != 0 ? nullptr : values_[i].c_str();
-        }
-        PGresult* r =
-            PQexecPrepared(connection_.raw(), name_.c_str(), static_cast<int>(params.size()),
-                           params.data(), nullptr, nullptr, 0);
-        const auto status = PQresultStatus(r);
-        if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK) {
-            failWith(r, connection_, "step");
-        }
-        result_ = r;
-        rows_ = PQntuples(r);
+        result_ = execute();
+        rows_ = PQntuples(result_);
         row_ = -1;
     }
     if (row_ + 1 < rows_) {
@@ -373,6 +431,44 @@ bool PgCursor::step() {
     }
     row_ = rows_;
     return false;
+}
+
+namespace {
+
+// A statement that only reads (the store writes nothing through WITH).
+bool isQuery(std::string_view sql) {
+    const auto start = sql.find_first_not_of(" \t\r\n");
+    if (start == std::string_view::npos) {
+        return false;
+    }
+    sql.remove_prefix(start);
+    return sql.rfind("SELECT", 0) == 0 || sql.rfind("WITH", 0) == 0;
+}
+
+}  // namespace
+
+PGresult* PgCursor::execute() {
+    for (int attempt = 0;; ++attempt) {
+        std::vector<const char*> params(values_.size());
+        for (std::size_t i = 0; i < values_.size(); ++i) {
+            params[i] = isNull_[i] != 0 ? nullptr : values_[i].c_str();
+        }
+        PGresult* r =
+            PQexecPrepared(connection_.raw(), name_.c_str(), static_cast<int>(params.size()),
+                           params.data(), nullptr, nullptr, 0);
+        const auto status = PQresultStatus(r);
+        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            return r;
+        }
+        // A query outside any transaction, on a connection found broken, read nothing and
+        // wrote nothing (the session it might have locked for went with the connection).
+        if (attempt > 0 || !isQuery(sql_) || !connection_.lostAndMayReconnect()) {
+            failWith(r, connection_, "step");
+        }
+        PQclear(r);
+        connection_.ensureUsable();
+        prepareOnServer();
+    }
 }
 
 void PgCursor::rewind() {

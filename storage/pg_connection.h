@@ -6,6 +6,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -45,6 +46,7 @@ class PgConnection final : public SqlConnection {
     const std::string& describe() const { return describe_; }
     std::unique_ptr<SqlCursor> prepare(std::string_view sql) override;
     void exec(std::string_view sql) override;
+    bool transactionOpen() const override;
 
     // Connection loss (S7, issue 9): a connection found broken is connected again before the
     // next statement when `mayReconnect` says so (no transaction open and no school held: the
@@ -53,8 +55,15 @@ class PgConnection final : public SqlConnection {
         mayReconnect_ = std::move(mayReconnect);
     }
     // Makes sure the connection is usable: reconnects if it is broken and may; throws
-    // core::StoreError if it is broken and may not, or reconnecting fails.
+    // core::StoreError if it is broken and may not, or reconnecting fails. A server that is
+    // restarting is given about 8 s of attempts, unless such a patient reconnection failed less
+    // than 30 s ago: then one attempt, so that a long run of schools fails fast while the
+    // server stays down.
     void ensureUsable();
+    // After a statement failed: whether it failed because the connection broke and the
+    // connection may be made again (see setMayReconnect). A statement without effect on the
+    // database (prepare, BEGIN, a SELECT outside a transaction) is then simply tried again.
+    bool lostAndMayReconnect() const;
     // How many times the connection was made (1 after the constructor): statements prepared
     // under an older generation are prepared again.
     std::uint64_t generation() const { return generation_; }
@@ -74,7 +83,9 @@ class PgConnection final : public SqlConnection {
     std::uint64_t statements_ = 0;
     bool closing_ = false;
     std::function<bool()> mayReconnect_;
+    std::chrono::steady_clock::time_point lastReconnectFailed_{};
     void connect();
+    void reconnect();
 };
 
 class PgCursor final : public SqlCursor {
@@ -107,6 +118,7 @@ class PgCursor final : public SqlCursor {
     int row_ = -1;
     int rows_ = 0;
     void prepareOnServer();
+    PGresult* execute();
     void bind(int index, std::string value, bool null);
 };
 

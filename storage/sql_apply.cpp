@@ -379,8 +379,20 @@ void SqlDirectory::inTransaction(const std::function<void()>& body) {
     } catch (...) {
         --depth_;
         if (nested) {
-            execOrThrow("ROLLBACK TO run");
-            execOrThrow("RELEASE run");
+            // What went wrong is the error that got here, not a rollback that fails after it
+            // (a lost connection, or SQLite having rolled back the whole transaction itself on
+            // a full disk).
+            bool rolledBack = false;
+            try {
+                execOrThrow("ROLLBACK TO run");
+                execOrThrow("RELEASE run");
+                rolledBack = true;
+            } catch (const core::StoreError& e) {
+                spdlog::debug("directory={}: {}", where_, e.what());
+            }
+            if (outermost && inBatch_ && (!rolledBack || !connection_->transactionOpen())) {
+                batchLost();
+            }
         } else {
             execQuietly("ROLLBACK");
             endTransaction();
@@ -406,6 +418,28 @@ void SqlDirectory::inTransaction(const std::function<void()>& body) {
          std::chrono::steady_clock::now() - batchStarted_ > kBatchTime || someoneWaiting())) {
         flush();
     }
+}
+
+// The batch went with the run that failed in it: what that run's error was, and that the runs
+// committed into the batch before it are undone too (BatchLostError), unless there were none.
+void SqlDirectory::batchLost() {
+    const int lost = batchRuns_;
+    inBatch_ = false;
+    execQuietly("ROLLBACK");
+    endTransaction();
+    if (lost == 0) {
+        return;  // only the failing run was in it: it fails as it would alone
+    }
+    std::string why = "unknown error";
+    try {
+        throw;
+    } catch (const std::exception& e) {
+        why = e.what();
+    } catch (...) {
+    }
+    throw core::BatchLostError(where_ + ": " + why + "; the database rolled back the " +
+                               std::to_string(lost) +
+                               " runs of the batch before it as well (each whole, R14)");
 }
 
 void SqlDirectory::endTransaction() {
@@ -437,8 +471,8 @@ void SqlDirectory::flush() {
     } catch (const core::StoreError& e) {
         execQuietly("ROLLBACK");
         endTransaction();
-        throw core::StoreError(where_ + ": committing the last " + std::to_string(batchRuns_) +
-                               " runs failed: " + e.what() + " (they were rolled back)");
+        throw core::BatchLostError(where_ + ": committing the last " + std::to_string(batchRuns_) +
+                                   " runs failed: " + e.what() + " (they were rolled back)");
     }
     endTransaction();  // S7: the batch's schools are free once it has committed
 }

@@ -173,6 +173,9 @@ class SqlDirectory : public Directory {
     bool readOnly_ = false;  // inside readSnapshot()
     void inTransaction(const std::function<void()>& body);
     void endTransaction();
+    // Inside a catch block: ends a batch whose transaction a failing run took with it, and
+    // throws core::BatchLostError when earlier runs were in it.
+    void batchLost();
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
     void insertRun(RunRecord& record);

@@ -46,6 +46,9 @@ class SqlConnection {
     // Runs SQL without parameters or results (one statement or, where the driver allows,
     // several separated by semicolons).
     virtual void exec(std::string_view sql) = 0;
+    // Whether a transaction is open on the server side (SQLite rolls a whole transaction back
+    // by itself after some errors, e.g. a full disk).
+    virtual bool transactionOpen() const = 0;
 };
 
 // The prepared statements of one connection, by SQL text (issue 8): a school's run prepares

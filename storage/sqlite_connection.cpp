@@ -18,7 +18,15 @@ SqliteCursor::~SqliteCursor() {
 }
 
 void SqliteCursor::fail(const char* what) const {
-    throw core::StoreError(std::string("SQLite ") + what + ": " + sqlite3_errmsg(db_));
+    // Named by its file: "attempt to write a readonly database" alone does not say which.
+    const char* file = sqlite3_db_filename(db_, "main");
+    std::string message = (file != nullptr && *file != '\0' ? std::string(file) + ": " : "") +
+                          "SQLite " + what + ": " + sqlite3_errmsg(db_);
+    const int code = sqlite3_extended_errcode(db_);
+    if (code == SQLITE_CONSTRAINT_UNIQUE || code == SQLITE_CONSTRAINT_PRIMARYKEY) {
+        throw core::ConflictError(message);
+    }
+    throw core::StoreError(message);
 }
 
 void SqliteCursor::bindText(int index, std::string_view value) {

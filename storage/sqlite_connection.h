@@ -51,6 +51,7 @@ class SqliteConnection final : public SqlConnection {
     sqlite3* db() const { return db_; }
     std::unique_ptr<SqlCursor> prepare(std::string_view sql) override;
     void exec(std::string_view sql) override;
+    bool transactionOpen() const override { return sqlite3_get_autocommit(db_) == 0; }
     // sqlite3_exec's result code, without throwing (ROLLBACK on an error path).
     int tryExec(const char* sql);
 

@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
+#include <cstring>
 #include <filesystem>
 #include <thread>
 
@@ -29,6 +31,23 @@ const SqlDialect kSqlite{
     "INDEXED BY accounts_champions",
 };
 
+// Every command writes (a run, or a read's WAL index): a database this user may not write is
+// refused at open with what to do, before SQLite makes -wal and -shm files that copy the
+// database's mode and would keep the directory read-only after its own mode is put right.
+void refuseReadOnly(const std::string& path) {
+    for (const char* suffix : {"", "-wal", "-shm"}) {
+        const std::string file = path + suffix;
+        if (::access(file.c_str(), F_OK) == 0 && ::access(file.c_str(), W_OK) != 0) {
+            const int err = errno;
+            throw core::StoreError(
+                file + ": the directory database is not writable by this user (" +
+                std::strerror(err) +
+                "): give it, and its -wal and -shm files if any, to the user misync runs as, "
+                "mode 0600, or mount its folder read-write");
+        }
+    }
+}
+
 std::unique_ptr<SqliteConnection> openFile(const std::string& path) {
     if (path.empty()) {
         throw core::StoreError("directory.path is empty");
@@ -46,6 +65,7 @@ std::unique_ptr<SqliteConnection> openFile(const std::string& path) {
     if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) {
         ::close(fd);
     }
+    refuseReadOnly(path);
     return std::make_unique<SqliteConnection>(path);
 }
 

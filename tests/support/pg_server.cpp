@@ -68,13 +68,7 @@ PgServer::PgServer(std::string user, std::string password)
     }
     for (int attempt = 0; attempt < 5 && port_ == 0; ++attempt) {
         const unsigned short port = freePort();
-        // fsync off: a test server never survives a crash of the machine, and the suite's
-        // CREATE DATABASE per test would otherwise wait for the disk each time.
-        Result start = run(kBin + "pg_ctl", {"-D", (dir_ / "data").string(), "-l",
-                                             (dir_ / "log").string(), "-w", "-t", "60", "-o",
-                                             "-p " + std::to_string(port) + " -k " + dir_.string() +
-                                                 " -c listen_addresses=127.0.0.1 -c fsync=off",
-                                             "start"});
+        Result start = pgCtl(startArgs(port));
         if (start.status == 0) {
             port_ = port;
         } else {
@@ -83,15 +77,43 @@ PgServer::PgServer(std::string user, std::string password)
     }
 }
 
+Result PgServer::pgCtl(std::vector<std::string> args) const {
+    if (asPostgres_) {
+        args.insert(args.begin(), {"-u", "postgres", "--", kBin + "pg_ctl"});
+        return execute("/usr/sbin/runuser", args);
+    }
+    return execute(kBin + "pg_ctl", args);
+}
+
+std::vector<std::string> PgServer::startArgs(unsigned short port) const {
+    // fsync off: a test server never survives a crash of the machine, and the suite's
+    // CREATE DATABASE per test would otherwise wait for the disk each time.
+    return {"-D",
+            (dir_ / "data").string(),
+            "-l",
+            (dir_ / "log").string(),
+            "-w",
+            "-t",
+            "60",
+            "-o",
+            "-p " + std::to_string(port) + " -k " + dir_.string() +
+                " -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start"};
+}
+
+std::string PgServer::stop() {
+    Result r = pgCtl({"-D", (dir_ / "data").string(), "-m", "fast", "-w", "stop"});
+    return r.status == 0 ? "" : "pg_ctl stop failed: " + r.out + r.err;
+}
+
+std::string PgServer::start() {
+    Result r = pgCtl(startArgs(port_));
+    return r.status == 0 ? "" : "pg_ctl start failed: " + r.out + r.err;
+}
+
 PgServer::~PgServer() {
     if (port_ != 0) {
-        std::vector<std::string> args{"-D", (dir_ / "data").string(), "-m", "immediate", "stop"};
-        if (asPostgres_) {
-            args.insert(args.begin(), {"-u", "postgres", "--", kBin + "pg_ctl"});
-            execute("/usr/sbin/runuser", args);
-        } else {
-            execute(kBin + "pg_ctl", args);
-        }
+        pgCtl({"-D", (dir_ / "data").string(), "-m", "immediate", "stop"});
     }
     if (!dir_.empty()) {
         std::error_code ec;

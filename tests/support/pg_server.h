@@ -12,6 +12,9 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <vector>
+
+#include "tests/support/process.h"
 
 namespace misync::testsupport {
 
@@ -44,6 +47,13 @@ class PgServer {
     std::string createDatabase(const std::string& name) const;
     std::string dropDatabase(const std::string& name) const;
 
+    // Faults (issue 9): stops the server as an administrator's `pg_ctl stop -m fast` would
+    // (sessions are ended, new connections refused) and starts it again on the same port; ""
+    // or pg_ctl's message. A test that stops the binary's shared server starts it again before
+    // it ends: the tests of a binary run one after another.
+    std::string stop();
+    std::string start();
+
   private:
     std::filesystem::path dir_;
     std::string user_;
@@ -51,6 +61,9 @@ class PgServer {
     unsigned short port_ = 0;
     std::string whyNot_;
     bool asPostgres_ = false;
+    // pg_ctl with `args`, as the server's user.
+    Result pgCtl(std::vector<std::string> args) const;
+    std::vector<std::string> startArgs(unsigned short port) const;
 };
 
 // The one PostgreSQL server of a test binary, registered by tests/support/test_main.cpp: started

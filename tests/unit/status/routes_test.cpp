@@ -254,12 +254,25 @@ TEST_F(AccessTest, BadParametersAre400NamingThem) {
 TEST_F(AccessTest, InternalErrorsAre500WithoutInternals) {
     status::Router router({{"GET", "/boom", status::Access::Public,
                             [](const status::Request&, const status::Context&) -> status::Response {
-                                throw core::StoreError("/var/lib/misync/directory.db: SQL secret");
+                                throw std::logic_error("/var/lib/misync/directory.db: SQL secret");
                             }}});
     status::Env env{*store_, daemon_, metrics_, "v", now_, false};
     const auto r = router.handle(status::Request::make("GET", "/boom"), tokens_, env);
     EXPECT_EQ(r.status, 500u);
     EXPECT_EQ(r.body, R"({"error":"internal error"})");
+}
+
+// A directory that cannot be reached (a PostgreSQL restart) is 503, also without internals:
+// the next request connects again (docs/reliability.md).
+TEST_F(AccessTest, AnUnreachableDirectoryIs503WithoutInternals) {
+    status::Router router({{"GET", "/boom", status::Access::Public,
+                            [](const status::Request&, const status::Context&) -> status::Response {
+                                throw core::StoreError("PostgreSQL directory host=db: secret");
+                            }}});
+    status::Env env{*store_, daemon_, metrics_, "v", now_, false};
+    const auto r = router.handle(status::Request::make("GET", "/boom"), tokens_, env);
+    EXPECT_EQ(r.status, 503u);
+    EXPECT_EQ(r.body, R"({"error":"the directory is unavailable; try again shortly"})");
 }
 
 // DESIGN.md pattern 7: one wrapper adds the security headers to every answer, errors included.
