@@ -304,6 +304,7 @@ int Daemon::stop() {
         }
         spdlog::info("stopped at the bound");
         spdlog::default_logger()->flush();
+        service_.exiting(kExitOk);
         // Threads are still inside runs or deliveries: leave without unwinding them. An open
         // transaction rolls back when the process ends (R14).
         std::_Exit(kExitOk);

@@ -30,6 +30,7 @@ class SystemdHost final : public ServiceHost {
     void ready(std::string_view status) override;
     void reloading() override;
     void stopping(std::string_view status, std::chrono::seconds bound) override;
+    void exiting(int /*status*/) override {}  // systemd sees the process end
     void status(std::string_view status) override;
     // WATCHDOG_USEC, when systemd (or a test) asks this process for pings.
     std::optional<std::chrono::microseconds> watchdogInterval() override;

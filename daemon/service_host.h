@@ -41,6 +41,9 @@ class ServiceHost {
     virtual void reloading() = 0;
     // The daemon stops, within `bound` (stop_timeout_seconds) from now.
     virtual void stopping(std::string_view status, std::chrono::seconds bound) = 0;
+    // The process ends now with `status`, without returning from the daemon (the stop bound
+    // passed while a run was still going): the last word to the manager.
+    virtual void exiting(int status) = 0;
     // A status line, passed on only when it differs from the last one. Thread-safe.
     virtual void status(std::string_view status) = 0;
 

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#ifndef _WIN32
 #include <fcntl.h>
 #include <unistd.h>
+#endif
 
 #include <chrono>
 #include <filesystem>
@@ -43,9 +45,11 @@ std::unique_ptr<SqliteConnection> openFile(const std::string& path) {
     }
     // The directory holds personal data: a new database is created owner-only, and SQLite gives
     // its -wal and -shm files the database file's permissions.
+#ifndef _WIN32
     if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) {
         ::close(fd);
     }
+#endif  // Windows: the folder's ACLs protect it (docs/windows.md)
     return std::make_unique<SqliteConnection>(path);
 }
 
