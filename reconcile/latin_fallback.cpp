@@ -1,6 +1,7 @@
 #include "reconcile/latin_fallback.h"
 
 #include <array>
+#include <string>
 
 namespace misync::reconcile {
 
@@ -11,9 +12,11 @@ struct Latin {
     char letterCase;    // 'U', 'L' or '-'
 };
 
+// Latin-1 Supplement and Latin Extended-A and -B (U+00C0–U+024F), and Latin Extended
+// Additional (U+1E00–U+1EFF: Vietnamese, Welsh ẁ ẃ ẅ …), generated from Unicode's
+// compatibility decompositions (the ASCII letters of each) and general categories, with the
+// letters that decompose to nothing spelled out.
 constexpr std::int32_t kFirst = 0xC0;
-// U+00C0–U+024F, generated from Unicode's compatibility decompositions (the ASCII letters of
-// each) and general categories, with the letters that decompose to nothing spelled out.
 constexpr std::array<Latin, 0x250 - kFirst> kLatin{{
     {"A", 'U'},   // U+00C0 latin capital letter a with grave
     {"A", 'U'},   // U+00C1 latin capital letter a with acute
@@ -416,6 +419,277 @@ constexpr std::array<Latin, 0x250 - kFirst> kLatin{{
     {"", 'U'},    // U+024E latin capital letter y with stroke
     {"", 'L'},    // U+024F latin small letter y with stroke
 }};
+constexpr std::int32_t kFirstAdditional = 0x1E00;
+constexpr std::array<Latin, 0x100> kLatinAdditional{{
+    {"A", 'U'},   // U+1E00 latin capital letter a with ring below
+    {"a", 'L'},   // U+1E01 latin small letter a with ring below
+    {"B", 'U'},   // U+1E02 latin capital letter b with dot above
+    {"b", 'L'},   // U+1E03 latin small letter b with dot above
+    {"B", 'U'},   // U+1E04 latin capital letter b with dot below
+    {"b", 'L'},   // U+1E05 latin small letter b with dot below
+    {"B", 'U'},   // U+1E06 latin capital letter b with line below
+    {"b", 'L'},   // U+1E07 latin small letter b with line below
+    {"C", 'U'},   // U+1E08 latin capital letter c with cedilla and acute
+    {"c", 'L'},   // U+1E09 latin small letter c with cedilla and acute
+    {"D", 'U'},   // U+1E0A latin capital letter d with dot above
+    {"d", 'L'},   // U+1E0B latin small letter d with dot above
+    {"D", 'U'},   // U+1E0C latin capital letter d with dot below
+    {"d", 'L'},   // U+1E0D latin small letter d with dot below
+    {"D", 'U'},   // U+1E0E latin capital letter d with line below
+    {"d", 'L'},   // U+1E0F latin small letter d with line below
+    {"D", 'U'},   // U+1E10 latin capital letter d with cedilla
+    {"d", 'L'},   // U+1E11 latin small letter d with cedilla
+    {"D", 'U'},   // U+1E12 latin capital letter d with circumflex below
+    {"d", 'L'},   // U+1E13 latin small letter d with circumflex below
+    {"E", 'U'},   // U+1E14 latin capital letter e with macron and grave
+    {"e", 'L'},   // U+1E15 latin small letter e with macron and grave
+    {"E", 'U'},   // U+1E16 latin capital letter e with macron and acute
+    {"e", 'L'},   // U+1E17 latin small letter e with macron and acute
+    {"E", 'U'},   // U+1E18 latin capital letter e with circumflex below
+    {"e", 'L'},   // U+1E19 latin small letter e with circumflex below
+    {"E", 'U'},   // U+1E1A latin capital letter e with tilde below
+    {"e", 'L'},   // U+1E1B latin small letter e with tilde below
+    {"E", 'U'},   // U+1E1C latin capital letter e with cedilla and breve
+    {"e", 'L'},   // U+1E1D latin small letter e with cedilla and breve
+    {"F", 'U'},   // U+1E1E latin capital letter f with dot above
+    {"f", 'L'},   // U+1E1F latin small letter f with dot above
+    {"G", 'U'},   // U+1E20 latin capital letter g with macron
+    {"g", 'L'},   // U+1E21 latin small letter g with macron
+    {"H", 'U'},   // U+1E22 latin capital letter h with dot above
+    {"h", 'L'},   // U+1E23 latin small letter h with dot above
+    {"H", 'U'},   // U+1E24 latin capital letter h with dot below
+    {"h", 'L'},   // U+1E25 latin small letter h with dot below
+    {"H", 'U'},   // U+1E26 latin capital letter h with diaeresis
+    {"h", 'L'},   // U+1E27 latin small letter h with diaeresis
+    {"H", 'U'},   // U+1E28 latin capital letter h with cedilla
+    {"h", 'L'},   // U+1E29 latin small letter h with cedilla
+    {"H", 'U'},   // U+1E2A latin capital letter h with breve below
+    {"h", 'L'},   // U+1E2B latin small letter h with breve below
+    {"I", 'U'},   // U+1E2C latin capital letter i with tilde below
+    {"i", 'L'},   // U+1E2D latin small letter i with tilde below
+    {"I", 'U'},   // U+1E2E latin capital letter i with diaeresis and acute
+    {"i", 'L'},   // U+1E2F latin small letter i with diaeresis and acute
+    {"K", 'U'},   // U+1E30 latin capital letter k with acute
+    {"k", 'L'},   // U+1E31 latin small letter k with acute
+    {"K", 'U'},   // U+1E32 latin capital letter k with dot below
+    {"k", 'L'},   // U+1E33 latin small letter k with dot below
+    {"K", 'U'},   // U+1E34 latin capital letter k with line below
+    {"k", 'L'},   // U+1E35 latin small letter k with line below
+    {"L", 'U'},   // U+1E36 latin capital letter l with dot below
+    {"l", 'L'},   // U+1E37 latin small letter l with dot below
+    {"L", 'U'},   // U+1E38 latin capital letter l with dot below and macron
+    {"l", 'L'},   // U+1E39 latin small letter l with dot below and macron
+    {"L", 'U'},   // U+1E3A latin capital letter l with line below
+    {"l", 'L'},   // U+1E3B latin small letter l with line below
+    {"L", 'U'},   // U+1E3C latin capital letter l with circumflex below
+    {"l", 'L'},   // U+1E3D latin small letter l with circumflex below
+    {"M", 'U'},   // U+1E3E latin capital letter m with acute
+    {"m", 'L'},   // U+1E3F latin small letter m with acute
+    {"M", 'U'},   // U+1E40 latin capital letter m with dot above
+    {"m", 'L'},   // U+1E41 latin small letter m with dot above
+    {"M", 'U'},   // U+1E42 latin capital letter m with dot below
+    {"m", 'L'},   // U+1E43 latin small letter m with dot below
+    {"N", 'U'},   // U+1E44 latin capital letter n with dot above
+    {"n", 'L'},   // U+1E45 latin small letter n with dot above
+    {"N", 'U'},   // U+1E46 latin capital letter n with dot below
+    {"n", 'L'},   // U+1E47 latin small letter n with dot below
+    {"N", 'U'},   // U+1E48 latin capital letter n with line below
+    {"n", 'L'},   // U+1E49 latin small letter n with line below
+    {"N", 'U'},   // U+1E4A latin capital letter n with circumflex below
+    {"n", 'L'},   // U+1E4B latin small letter n with circumflex below
+    {"O", 'U'},   // U+1E4C latin capital letter o with tilde and acute
+    {"o", 'L'},   // U+1E4D latin small letter o with tilde and acute
+    {"O", 'U'},   // U+1E4E latin capital letter o with tilde and diaeresis
+    {"o", 'L'},   // U+1E4F latin small letter o with tilde and diaeresis
+    {"O", 'U'},   // U+1E50 latin capital letter o with macron and grave
+    {"o", 'L'},   // U+1E51 latin small letter o with macron and grave
+    {"O", 'U'},   // U+1E52 latin capital letter o with macron and acute
+    {"o", 'L'},   // U+1E53 latin small letter o with macron and acute
+    {"P", 'U'},   // U+1E54 latin capital letter p with acute
+    {"p", 'L'},   // U+1E55 latin small letter p with acute
+    {"P", 'U'},   // U+1E56 latin capital letter p with dot above
+    {"p", 'L'},   // U+1E57 latin small letter p with dot above
+    {"R", 'U'},   // U+1E58 latin capital letter r with dot above
+    {"r", 'L'},   // U+1E59 latin small letter r with dot above
+    {"R", 'U'},   // U+1E5A latin capital letter r with dot below
+    {"r", 'L'},   // U+1E5B latin small letter r with dot below
+    {"R", 'U'},   // U+1E5C latin capital letter r with dot below and macron
+    {"r", 'L'},   // U+1E5D latin small letter r with dot below and macron
+    {"R", 'U'},   // U+1E5E latin capital letter r with line below
+    {"r", 'L'},   // U+1E5F latin small letter r with line below
+    {"S", 'U'},   // U+1E60 latin capital letter s with dot above
+    {"s", 'L'},   // U+1E61 latin small letter s with dot above
+    {"S", 'U'},   // U+1E62 latin capital letter s with dot below
+    {"s", 'L'},   // U+1E63 latin small letter s with dot below
+    {"S", 'U'},   // U+1E64 latin capital letter s with acute and dot above
+    {"s", 'L'},   // U+1E65 latin small letter s with acute and dot above
+    {"S", 'U'},   // U+1E66 latin capital letter s with caron and dot above
+    {"s", 'L'},   // U+1E67 latin small letter s with caron and dot above
+    {"S", 'U'},   // U+1E68 latin capital letter s with dot below and dot above
+    {"s", 'L'},   // U+1E69 latin small letter s with dot below and dot above
+    {"T", 'U'},   // U+1E6A latin capital letter t with dot above
+    {"t", 'L'},   // U+1E6B latin small letter t with dot above
+    {"T", 'U'},   // U+1E6C latin capital letter t with dot below
+    {"t", 'L'},   // U+1E6D latin small letter t with dot below
+    {"T", 'U'},   // U+1E6E latin capital letter t with line below
+    {"t", 'L'},   // U+1E6F latin small letter t with line below
+    {"T", 'U'},   // U+1E70 latin capital letter t with circumflex below
+    {"t", 'L'},   // U+1E71 latin small letter t with circumflex below
+    {"U", 'U'},   // U+1E72 latin capital letter u with diaeresis below
+    {"u", 'L'},   // U+1E73 latin small letter u with diaeresis below
+    {"U", 'U'},   // U+1E74 latin capital letter u with tilde below
+    {"u", 'L'},   // U+1E75 latin small letter u with tilde below
+    {"U", 'U'},   // U+1E76 latin capital letter u with circumflex below
+    {"u", 'L'},   // U+1E77 latin small letter u with circumflex below
+    {"U", 'U'},   // U+1E78 latin capital letter u with tilde and acute
+    {"u", 'L'},   // U+1E79 latin small letter u with tilde and acute
+    {"U", 'U'},   // U+1E7A latin capital letter u with macron and diaeresis
+    {"u", 'L'},   // U+1E7B latin small letter u with macron and diaeresis
+    {"V", 'U'},   // U+1E7C latin capital letter v with tilde
+    {"v", 'L'},   // U+1E7D latin small letter v with tilde
+    {"V", 'U'},   // U+1E7E latin capital letter v with dot below
+    {"v", 'L'},   // U+1E7F latin small letter v with dot below
+    {"W", 'U'},   // U+1E80 latin capital letter w with grave
+    {"w", 'L'},   // U+1E81 latin small letter w with grave
+    {"W", 'U'},   // U+1E82 latin capital letter w with acute
+    {"w", 'L'},   // U+1E83 latin small letter w with acute
+    {"W", 'U'},   // U+1E84 latin capital letter w with diaeresis
+    {"w", 'L'},   // U+1E85 latin small letter w with diaeresis
+    {"W", 'U'},   // U+1E86 latin capital letter w with dot above
+    {"w", 'L'},   // U+1E87 latin small letter w with dot above
+    {"W", 'U'},   // U+1E88 latin capital letter w with dot below
+    {"w", 'L'},   // U+1E89 latin small letter w with dot below
+    {"X", 'U'},   // U+1E8A latin capital letter x with dot above
+    {"x", 'L'},   // U+1E8B latin small letter x with dot above
+    {"X", 'U'},   // U+1E8C latin capital letter x with diaeresis
+    {"x", 'L'},   // U+1E8D latin small letter x with diaeresis
+    {"Y", 'U'},   // U+1E8E latin capital letter y with dot above
+    {"y", 'L'},   // U+1E8F latin small letter y with dot above
+    {"Z", 'U'},   // U+1E90 latin capital letter z with circumflex
+    {"z", 'L'},   // U+1E91 latin small letter z with circumflex
+    {"Z", 'U'},   // U+1E92 latin capital letter z with dot below
+    {"z", 'L'},   // U+1E93 latin small letter z with dot below
+    {"Z", 'U'},   // U+1E94 latin capital letter z with line below
+    {"z", 'L'},   // U+1E95 latin small letter z with line below
+    {"h", 'L'},   // U+1E96 latin small letter h with line below
+    {"t", 'L'},   // U+1E97 latin small letter t with diaeresis
+    {"w", 'L'},   // U+1E98 latin small letter w with ring above
+    {"y", 'L'},   // U+1E99 latin small letter y with ring above
+    {"a", 'L'},   // U+1E9A latin small letter a with right half ring
+    {"s", 'L'},   // U+1E9B latin small letter long s with dot above
+    {"", 'L'},    // U+1E9C latin small letter long s with diagonal stroke
+    {"", 'L'},    // U+1E9D latin small letter long s with high stroke
+    {"SS", 'U'},  // U+1E9E latin capital letter sharp s
+    {"", 'L'},    // U+1E9F latin small letter delta
+    {"A", 'U'},   // U+1EA0 latin capital letter a with dot below
+    {"a", 'L'},   // U+1EA1 latin small letter a with dot below
+    {"A", 'U'},   // U+1EA2 latin capital letter a with hook above
+    {"a", 'L'},   // U+1EA3 latin small letter a with hook above
+    {"A", 'U'},   // U+1EA4 latin capital letter a with circumflex and acute
+    {"a", 'L'},   // U+1EA5 latin small letter a with circumflex and acute
+    {"A", 'U'},   // U+1EA6 latin capital letter a with circumflex and grave
+    {"a", 'L'},   // U+1EA7 latin small letter a with circumflex and grave
+    {"A", 'U'},   // U+1EA8 latin capital letter a with circumflex and hook above
+    {"a", 'L'},   // U+1EA9 latin small letter a with circumflex and hook above
+    {"A", 'U'},   // U+1EAA latin capital letter a with circumflex and tilde
+    {"a", 'L'},   // U+1EAB latin small letter a with circumflex and tilde
+    {"A", 'U'},   // U+1EAC latin capital letter a with circumflex and dot below
+    {"a", 'L'},   // U+1EAD latin small letter a with circumflex and dot below
+    {"A", 'U'},   // U+1EAE latin capital letter a with breve and acute
+    {"a", 'L'},   // U+1EAF latin small letter a with breve and acute
+    {"A", 'U'},   // U+1EB0 latin capital letter a with breve and grave
+    {"a", 'L'},   // U+1EB1 latin small letter a with breve and grave
+    {"A", 'U'},   // U+1EB2 latin capital letter a with breve and hook above
+    {"a", 'L'},   // U+1EB3 latin small letter a with breve and hook above
+    {"A", 'U'},   // U+1EB4 latin capital letter a with breve and tilde
+    {"a", 'L'},   // U+1EB5 latin small letter a with breve and tilde
+    {"A", 'U'},   // U+1EB6 latin capital letter a with breve and dot below
+    {"a", 'L'},   // U+1EB7 latin small letter a with breve and dot below
+    {"E", 'U'},   // U+1EB8 latin capital letter e with dot below
+    {"e", 'L'},   // U+1EB9 latin small letter e with dot below
+    {"E", 'U'},   // U+1EBA latin capital letter e with hook above
+    {"e", 'L'},   // U+1EBB latin small letter e with hook above
+    {"E", 'U'},   // U+1EBC latin capital letter e with tilde
+    {"e", 'L'},   // U+1EBD latin small letter e with tilde
+    {"E", 'U'},   // U+1EBE latin capital letter e with circumflex and acute
+    {"e", 'L'},   // U+1EBF latin small letter e with circumflex and acute
+    {"E", 'U'},   // U+1EC0 latin capital letter e with circumflex and grave
+    {"e", 'L'},   // U+1EC1 latin small letter e with circumflex and grave
+    {"E", 'U'},   // U+1EC2 latin capital letter e with circumflex and hook above
+    {"e", 'L'},   // U+1EC3 latin small letter e with circumflex and hook above
+    {"E", 'U'},   // U+1EC4 latin capital letter e with circumflex and tilde
+    {"e", 'L'},   // U+1EC5 latin small letter e with circumflex and tilde
+    {"E", 'U'},   // U+1EC6 latin capital letter e with circumflex and dot below
+    {"e", 'L'},   // U+1EC7 latin small letter e with circumflex and dot below
+    {"I", 'U'},   // U+1EC8 latin capital letter i with hook above
+    {"i", 'L'},   // U+1EC9 latin small letter i with hook above
+    {"I", 'U'},   // U+1ECA latin capital letter i with dot below
+    {"i", 'L'},   // U+1ECB latin small letter i with dot below
+    {"O", 'U'},   // U+1ECC latin capital letter o with dot below
+    {"o", 'L'},   // U+1ECD latin small letter o with dot below
+    {"O", 'U'},   // U+1ECE latin capital letter o with hook above
+    {"o", 'L'},   // U+1ECF latin small letter o with hook above
+    {"O", 'U'},   // U+1ED0 latin capital letter o with circumflex and acute
+    {"o", 'L'},   // U+1ED1 latin small letter o with circumflex and acute
+    {"O", 'U'},   // U+1ED2 latin capital letter o with circumflex and grave
+    {"o", 'L'},   // U+1ED3 latin small letter o with circumflex and grave
+    {"O", 'U'},   // U+1ED4 latin capital letter o with circumflex and hook above
+    {"o", 'L'},   // U+1ED5 latin small letter o with circumflex and hook above
+    {"O", 'U'},   // U+1ED6 latin capital letter o with circumflex and tilde
+    {"o", 'L'},   // U+1ED7 latin small letter o with circumflex and tilde
+    {"O", 'U'},   // U+1ED8 latin capital letter o with circumflex and dot below
+    {"o", 'L'},   // U+1ED9 latin small letter o with circumflex and dot below
+    {"O", 'U'},   // U+1EDA latin capital letter o with horn and acute
+    {"o", 'L'},   // U+1EDB latin small letter o with horn and acute
+    {"O", 'U'},   // U+1EDC latin capital letter o with horn and grave
+    {"o", 'L'},   // U+1EDD latin small letter o with horn and grave
+    {"O", 'U'},   // U+1EDE latin capital letter o with horn and hook above
+    {"o", 'L'},   // U+1EDF latin small letter o with horn and hook above
+    {"O", 'U'},   // U+1EE0 latin capital letter o with horn and tilde
+    {"o", 'L'},   // U+1EE1 latin small letter o with horn and tilde
+    {"O", 'U'},   // U+1EE2 latin capital letter o with horn and dot below
+    {"o", 'L'},   // U+1EE3 latin small letter o with horn and dot below
+    {"U", 'U'},   // U+1EE4 latin capital letter u with dot below
+    {"u", 'L'},   // U+1EE5 latin small letter u with dot below
+    {"U", 'U'},   // U+1EE6 latin capital letter u with hook above
+    {"u", 'L'},   // U+1EE7 latin small letter u with hook above
+    {"U", 'U'},   // U+1EE8 latin capital letter u with horn and acute
+    {"u", 'L'},   // U+1EE9 latin small letter u with horn and acute
+    {"U", 'U'},   // U+1EEA latin capital letter u with horn and grave
+    {"u", 'L'},   // U+1EEB latin small letter u with horn and grave
+    {"U", 'U'},   // U+1EEC latin capital letter u with horn and hook above
+    {"u", 'L'},   // U+1EED latin small letter u with horn and hook above
+    {"U", 'U'},   // U+1EEE latin capital letter u with horn and tilde
+    {"u", 'L'},   // U+1EEF latin small letter u with horn and tilde
+    {"U", 'U'},   // U+1EF0 latin capital letter u with horn and dot below
+    {"u", 'L'},   // U+1EF1 latin small letter u with horn and dot below
+    {"Y", 'U'},   // U+1EF2 latin capital letter y with grave
+    {"y", 'L'},   // U+1EF3 latin small letter y with grave
+    {"Y", 'U'},   // U+1EF4 latin capital letter y with dot below
+    {"y", 'L'},   // U+1EF5 latin small letter y with dot below
+    {"Y", 'U'},   // U+1EF6 latin capital letter y with hook above
+    {"y", 'L'},   // U+1EF7 latin small letter y with hook above
+    {"Y", 'U'},   // U+1EF8 latin capital letter y with tilde
+    {"y", 'L'},   // U+1EF9 latin small letter y with tilde
+    {"", 'U'},    // U+1EFA latin capital letter middle-welsh ll
+    {"", 'L'},    // U+1EFB latin small letter middle-welsh ll
+    {"", 'U'},    // U+1EFC latin capital letter middle-welsh v
+    {"", 'L'},    // U+1EFD latin small letter middle-welsh v
+    {"", 'U'},    // U+1EFE latin capital letter y with loop
+    {"", 'L'},    // U+1EFF latin small letter y with loop
+}};
+
+// The table entry of `cp`, or nullptr.
+const Latin* latinOf(std::int32_t cp) {
+    if (cp >= kFirst && cp < kFirst + static_cast<std::int32_t>(kLatin.size())) {
+        return &kLatin[static_cast<std::size_t>(cp - kFirst)];
+    }
+    if (cp >= kFirstAdditional &&
+        cp < kFirstAdditional + static_cast<std::int32_t>(kLatinAdditional.size())) {
+        return &kLatinAdditional[static_cast<std::size_t>(cp - kFirstAdditional)];
+    }
+    return nullptr;
+}
 
 }  // namespace
 
@@ -475,8 +749,8 @@ LetterCase letterCase(std::int32_t cp) {
     if (cp >= 0xFF41 && cp <= 0xFF5A) {
         return LetterCase::Lower;
     }
-    if (cp >= kFirst && cp < kFirst + static_cast<std::int32_t>(kLatin.size())) {
-        const char c = kLatin[static_cast<std::size_t>(cp - kFirst)].letterCase;
+    if (const Latin* l = latinOf(cp)) {
+        const char c = l->letterCase;
         return c == 'U' ? LetterCase::Upper : c == 'L' ? LetterCase::Lower : LetterCase::None;
     }
     return LetterCase::None;
@@ -494,8 +768,10 @@ std::string latinToAscii(std::string_view utf8) {
             out.push_back(static_cast<char>(cp));
         } else if (cp >= 0xFF01 && cp <= 0xFF5E) {  // full-width ASCII (NFKC)
             out.push_back(static_cast<char>(cp - 0xFF01 + 0x21));
-        } else if (cp >= kFirst && cp < kFirst + static_cast<std::int32_t>(kLatin.size())) {
-            out += kLatin[static_cast<std::size_t>(cp - kFirst)].ascii;
+        } else if (cp >= 0x2460 && cp <= 0x2473) {  // circled 1–20 (NFKC)
+            out += std::to_string(cp - 0x2460 + 1);
+        } else if (const Latin* l = latinOf(cp)) {
+            out += l->ascii;
         }
         // Anything else (combining marks included) romanises to nothing.
     }

@@ -1,7 +1,8 @@
 // What a build without ICU (Windows, docs/windows.md) uses for ICU's two jobs in reconcile/:
 // romanising names for usernames (U2) and telling upper from lower case in passwords (P1).
-// It knows the Latin letters (U+00C0–U+024F: every letter with a diacritic folds to its base,
-// ß→ss, æ→ae, ø→o, ł→l, đ→d, þ→th, …), combining marks (dropped) and full-width ASCII; every
+// It knows the Latin letters (U+00C0–U+024F and U+1E00–U+1EFF: every letter with a diacritic
+// folds to its base, ß→ss, æ→ae, ø→o, ł→l, đ→d, þ→th, …), combining marks (dropped), full-width
+// ASCII and circled numbers; every
 // other character (Greek, Cyrillic, CJK …) romanises to nothing and has no case. ICU's
 // "NFKC; Any-Latin; Latin-ASCII" gives the same for Latin names; for others the username
 // falls back as U2 says (`user`). Portable, so it is tested on Linux too.

@@ -207,7 +207,12 @@ int start(Io io) {
         return kExitRunFailed;
     }
     if (::StartServiceW(service.h, 0, nullptr) == 0) {
-        io.err << failure("cannot start the service misync", ::GetLastError());
+        const DWORD err = ::GetLastError();
+        if (err == ERROR_SERVICE_ALREADY_RUNNING) {  // as `systemctl start` of a running unit
+            io.out << "the service misync is already running\n";
+            return kExitOk;
+        }
+        io.err << failure("cannot start the service misync", err);
         return kExitRunFailed;
     }
     const DWORD state = waitWhile(service, SERVICE_START_PENDING, std::chrono::seconds(130));

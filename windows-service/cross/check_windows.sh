@@ -36,8 +36,10 @@ if [ -z "$wine" ]; then
 fi
 scratch=$(mktemp -d /tmp/misync-wine.XXXXXX)
 export WINEPREFIX="$scratch/prefix" WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+keeper=
 cleanup() {
     "$wine" "$exe" service uninstall >/dev/null 2>&1 || true
+    [ -n "$keeper" ] && kill "$keeper" 2>/dev/null
     wineserver -k >/dev/null 2>&1 || /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true
     rm -rf "$scratch"
 }
@@ -117,7 +119,10 @@ for t in misync_core_tests misync_reconcile_tests misync_daemon_tests; do
     fi
 done
 
-# the service, through Wine's service control manager
+# the service, through Wine's service control manager. Wine ends its services when the last
+# ordinary process of the prefix ends: one waits meanwhile (and is ended by cleanup).
+"$wine" ping -n 600 127.0.0.1 >/dev/null 2>&1 &
+keeper=$!
 healthy() { curl -fsS -m 2 "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"ok"'; }
 r=$(w "$exe" service install --config misync.toml 2>&1); rc=$?
 [ $rc -eq 0 ] && ok "service install" || fail "service install ($rc): $r"

@@ -15,7 +15,9 @@ TEST(LatinFallback, FoldsLatinLettersAsIcuDoes) {
               "Muller-Lukasz Oberg Strasse AEthelflaed THor Dorde");
     EXPECT_EQ(latinToAscii("Zoe\xCC\x88"), "Zoe");              // a combining diaeresis
     EXPECT_EQ(latinToAscii("\xEF\xBC\xA1\xEF\xBD\x82"), "Ab");  // full-width
-    EXPECT_EQ(latinToAscii("Иван"), "");                        // no fallback for Cyrillic
+    EXPECT_EQ(latinToAscii("Nguyễn Thị ẅ"), "Nguyen Thi w");    // Latin Extended Additional
+    EXPECT_EQ(latinToAscii("①⑳"), "120");
+    EXPECT_EQ(latinToAscii("Иван"), "");  // no fallback for Cyrillic
     EXPECT_EQ(latinToAscii("a\xFF"
                            "b\xC3"),
               "ab");  // invalid bytes dropped
