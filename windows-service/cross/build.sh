@@ -21,6 +21,7 @@ done
 "$root/windows-service/cross/third_party.sh" "$out/deps" "$out/src"
 
 cmake -S "$root" -B "$out/misync" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+    -DCMAKE_CXX_FLAGS_RELEASE="-O2 -DNDEBUG" \
     -DCMAKE_TOOLCHAIN_FILE="$root/windows-service/cross/mingw-w64.cmake" \
     -DMISYNC_WIN_DEPS="$out/deps" -DMISYNC_WIN_HEADERS="$headers" -DMISYNC_BUILD_TESTS=ON \
     >/dev/null

@@ -22,8 +22,11 @@ fails=0
 fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
 ok() { echo "ok: $*"; }
 
-if ! exe=$("$root/windows-service/cross/build.sh" "$out" | tail -1) || [ ! -f "$exe" ]; then
-    echo "FAIL: the cross-build (windows-service/cross/build.sh) failed"
+mkdir -p "$out"
+if ! "$root/windows-service/cross/build.sh" "$out" >"$out/build.log" 2>&1 ||
+    ! exe=$(tail -1 "$out/build.log") || [ ! -f "$exe" ]; then
+    tail -60 "$out/build.log"
+    echo "FAIL: the cross-build (windows-service/cross/build.sh) failed; its log: $out/build.log"
     exit 1
 fi
 echo "built $exe in $(($(date +%s) - started)) s"
