@@ -22,7 +22,10 @@ using Kind = ControlRequest::Kind;
 // writer; nothing else reads them).
 struct Running {
     const std::function<int(daemon::ServiceHost&)>* daemon = nullptr;
-    WindowsHost* host = nullptr;
+    WindowsHost* host = nullptr;  // on a console
+    // The service's host, for the control handler: it lives as long as the dispatcher, so a
+    // late control after ServiceMain has returned finds nullptr, not a freed slot.
+    WindowsHost* serviceHost = nullptr;
     int exitStatus = 0;
 };
 Running* running = nullptr;
@@ -49,30 +52,25 @@ DWORD WINAPI controlHandler(DWORD control, DWORD /*type*/, LPVOID /*data*/, LPVO
 void WINAPI serviceMain(DWORD /*argc*/, LPWSTR* /*argv*/) {
     // The daemon's own arguments are the image path's (`daemon --config …`), already parsed.
     auto* r = running;
-    // The handler's context is a slot for the host: the host needs the handle that the
-    // registration returns, so it is made after it, and controls before it are refused.
-    std::unique_ptr<WindowsHost> host;
-    struct Slot {
-        WindowsHost* host = nullptr;
-    };
-    auto slot = std::make_unique<Slot>();
+    // The handler's context is `r`: the host needs the handle that the registration returns,
+    // so it is made after it, and controls before it are refused.
     SERVICE_STATUS_HANDLE handle = ::RegisterServiceCtrlHandlerExW(
         kServiceName,
         [](DWORD control, DWORD type, LPVOID data, LPVOID context) -> DWORD {
-            auto* s = static_cast<Slot*>(context);
-            if (s->host == nullptr) {
+            auto* run = static_cast<Running*>(context);
+            if (run->serviceHost == nullptr) {
                 return control == SERVICE_CONTROL_INTERROGATE ? NO_ERROR
                                                               : ERROR_SERVICE_CANNOT_ACCEPT_CTRL;
             }
-            return controlHandler(control, type, data, s->host);
+            return controlHandler(control, type, data, run->serviceHost);
         },
-        slot.get());
+        r);
     if (handle == nullptr) {
         r->exitStatus = 1;
         return;
     }
-    host = std::make_unique<WindowsHost>(handle);
-    slot->host = host.get();
+    auto host = std::make_unique<WindowsHost>(handle);
+    r->serviceHost = host.get();
     host->starting();
     setUpEventLogLogging();
     int status = 1;
@@ -83,7 +81,7 @@ void WINAPI serviceMain(DWORD /*argc*/, LPWSTR* /*argv*/) {
     }
     spdlog::default_logger()->flush();
     r->exitStatus = status;
-    slot->host = nullptr;
+    r->serviceHost = nullptr;
     host->stopped(status);
     // After SERVICE_STOPPED the process may be ended at any moment: nothing more to do here.
 }
