@@ -1,6 +1,8 @@
 #include "connectors/source_file.h"
 
+#ifndef _WIN32
 #include <sys/stat.h>
+#endif
 
 #include <algorithm>
 #include <cerrno>
@@ -148,6 +150,28 @@ std::optional<std::string> folderExtractedAt(const fs::path& folder, const FileN
     }
 }
 
+std::optional<std::string> fileStamp(const fs::path& path) {
+#ifndef _WIN32
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        return std::nullopt;
+    }
+    return std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) + "." +
+           std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino);
+#else
+    std::error_code ec;
+    if (!fs::is_regular_file(path, ec)) {
+        return std::nullopt;
+    }
+    const auto size = fs::file_size(path, ec);
+    const auto time = fs::last_write_time(path, ec);
+    if (ec) {
+        return std::nullopt;
+    }
+    return std::to_string(size) + ":" + std::to_string(time.time_since_epoch().count()) + ":";
+#endif
+}
+
 std::optional<std::string> folderFingerprint(const fs::path& folder, const FileNames& names) {
     return filesFingerprint(folder, names);
 }
@@ -156,13 +180,11 @@ std::optional<std::string> filesFingerprint(const fs::path& folder,
                                             std::span<const std::string> names) {
     std::string out;
     for (const auto& name : names) {
-        const fs::path path = folder / name;
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        auto stamp = fileStamp(folder / name);
+        if (!stamp) {
             return std::nullopt;
         }
-        out += name + ":" + std::to_string(st.st_size) + ":" + std::to_string(st.st_mtim.tv_sec) +
-               "." + std::to_string(st.st_mtim.tv_nsec) + ":" + std::to_string(st.st_ino) + ";";
+        out += name + ":" + *stamp + ";";
     }
     return out;
 }

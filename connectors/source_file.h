@@ -52,6 +52,10 @@ std::optional<std::vector<core::SourceFile>> folderDigests(const std::filesystem
                                                            const FileNames& names);
 std::optional<std::string> folderExtractedAt(const std::filesystem::path& folder,
                                              const FileNames& names);
+// "size:mtime:inode" of a regular file (on Windows "size:mtime:" from std::filesystem, which
+// has no inode), or nullopt when `path` is not one: what fingerprints are made of.
+std::optional<std::string> fileStamp(const std::filesystem::path& path);
+
 std::optional<std::string> folderFingerprint(const std::filesystem::path& folder,
                                              const FileNames& names);
 // The same for any number of files.

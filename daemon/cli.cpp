@@ -155,6 +155,7 @@ int runCli(int argc, char** argv, std::ostream& out, std::ostream& err) {
     addAdminCommands(scope, *accounts);
     addSecretsCommands(scope);
     addDaemonCommands(scope);
+    addServiceCommands(scope);
 
     try {
         app.parse(argc, argv);

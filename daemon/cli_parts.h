@@ -34,5 +34,9 @@ void addAdminCommands(CliScope& c, CLI::App& accounts);
 void addSecretsCommands(CliScope& c);
 // daemon (cli_daemon.cpp)
 void addDaemonCommands(CliScope& c);
+// service install|uninstall|start|stop|reload: the Windows service (SPEC §10), chosen when
+// linking: windows-service/service_commands.cpp on Windows; on Linux (cli_service.cpp) a
+// usage error that points to systemd.
+void addServiceCommands(CliScope& c);
 
 }  // namespace misync::daemon

@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 #include "core/errors.h"
@@ -89,6 +90,27 @@ std::string pad(const std::string& s, std::size_t w) {
 }
 
 // Writes `text` to `path` atomically with mode 0600 (credentials are secrets).
+#ifdef _WIN32
+// Windows (docs/windows.md): the folder's ACLs protect the file; written whole, then moved over.
+void writePrivateFile(const std::string& path, const std::string& text) {
+    const std::filesystem::path tmp = path + ".tmp" + std::to_string(::getpid());
+    {
+        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+        out.write(text.data(), static_cast<std::streamsize>(text.size()));
+        if (!out.flush()) {
+            std::error_code ignored;
+            std::filesystem::remove(tmp, ignored);
+            throw core::Error("cannot write " + path);
+        }
+    }
+    std::error_code ec;
+    std::filesystem::rename(tmp, path, ec);
+    if (ec) {
+        std::filesystem::remove(tmp, ec);
+        throw core::Error("cannot write " + path + ": " + ec.message());
+    }
+}
+#else
 void writePrivateFile(const std::string& path, const std::string& text) {
     std::string tmp = path + ".tmp" + std::to_string(::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -112,6 +134,7 @@ void writePrivateFile(const std::string& path, const std::string& text) {
         throw core::Error("cannot write " + path + ": " + std::strerror(e));
     }
 }
+#endif
 
 }  // namespace
 

@@ -2,9 +2,13 @@
 // rename|promote|demote and consent confirm|withdraw. Each does its reads, the pure check of
 // reconcile/admin.h and the write inside one Directory::exclusive() transaction, so that nothing
 // changes between the check and the write; a refusal writes nothing at all.
+#ifndef _WIN32
 #include <pwd.h>
+#endif
 #include <spdlog/spdlog.h>
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 
 #include <boost/json.hpp>
 #include <cerrno>

@@ -1,8 +1,12 @@
 // `misync secrets rotate` (SPEC §8, P3): a new key for the visible passwords. The rules (what is
 // written when, how an interrupted rotation is finished, a lost key) are in
 // storage/directory_key.h; docs/configuration.md ([secrets]) tells the operator.
+#ifndef _WIN32
 #include <pwd.h>
+#endif
+#ifndef _WIN32
 #include <unistd.h>
+#endif
 
 #include <boost/json.hpp>
 #include <cstdlib>

@@ -1,16 +1,9 @@
 #include "daemon/daemon.h"
 
-#include <poll.h>
-#include <signal.h>
 #include <spdlog/spdlog.h>
-#include <sys/signalfd.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <array>
-#include <cerrno>
 #include <cstdlib>
-#include <cstring>
 #include <ctime>
 
 #include "core/errors.h"
@@ -55,14 +48,14 @@ std::optional<std::string> refusedChange(const Config& now, const Config& next) 
 
 }  // namespace
 
-Daemon::Daemon(fs::path configFile, std::optional<core::Date> asOf)
-    : configFile_(std::move(configFile)), asOf_(asOf), notifier_(metrics_), triggers_(zone_) {}
+Daemon::Daemon(fs::path configFile, std::optional<core::Date> asOf, ServiceHost& host)
+    : configFile_(std::move(configFile)),
+      asOf_(asOf),
+      service_(host),
+      notifier_(metrics_),
+      triggers_(zone_) {}
 
-Daemon::~Daemon() {
-    if (signals_ >= 0) {
-        ::close(signals_);
-    }
-}
+Daemon::~Daemon() = default;
 
 std::shared_ptr<const Config> Daemon::config() const {
     std::lock_guard<std::mutex> lock(mutex_);
@@ -70,20 +63,8 @@ std::shared_ptr<const Config> Daemon::config() const {
 }
 
 int Daemon::run() {
-    // Signals are read from a descriptor by the main loop; every thread started from here on
-    // inherits the mask, so none of them is interrupted by one.
-    sigset_t set;
-    sigemptyset(&set);
-    for (int s : {SIGHUP, SIGTERM, SIGINT}) {
-        sigaddset(&set, s);
-    }
-    ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
-    ::signal(SIGPIPE, SIG_IGN);  // a receiver that hangs up is an error, not our end
-    signals_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
     try {
-        if (signals_ < 0) {
-            throw core::Error(std::string("signalfd: ") + std::strerror(errno));
-        }
+        service_.open();  // before any thread: how stop and reload requests arrive
         start();
     } catch (const core::ConfigError& e) {
         spdlog::critical("cannot start: configuration error: {}", e.what());
@@ -113,7 +94,7 @@ void Daemon::start() {
         std::lock_guard<std::mutex> lock(mutex_);
         config_ = config;
     }
-    if (auto interval = ServiceNotify::watchdogInterval()) {
+    if (auto interval = service_.watchdogInterval()) {
         watchdogInterval_ = *interval;
         tick_ = std::min(tick_, std::chrono::duration_cast<std::chrono::milliseconds>(
                                     *interval / 4 + std::chrono::milliseconds(1)));
@@ -209,17 +190,11 @@ void Daemon::loop() {
         heartbeat();
         const auto now = Clock::now();
         const auto wait = std::min(tick_, triggers_.wait(unixNow(), now));
-        std::array<pollfd, 2> fds{pollfd{signals_, POLLIN, 0}, pollfd{triggers_.fd(), POLLIN, 0}};
-        if (::poll(fds.data(), fds.size(), static_cast<int>(wait.count())) < 0 && errno != EINTR) {
-            spdlog::error("poll: {}", std::strerror(errno));
-        }
-        signalfd_siginfo info{};
-        while (::read(signals_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
-            if (info.ssi_signo == SIGHUP) {
-                reload();
+        for (const auto& request : service_.wait(wait, triggers_.fd())) {
+            if (request.kind == ControlRequest::Kind::Reload) {
+                reload(request.from);
             } else {
-                spdlog::info("{} received: stopping",
-                             info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT");
+                spdlog::info("{} received: stopping", request.from);
                 stopRequested_ = true;
             }
         }
@@ -248,10 +223,10 @@ void Daemon::finished(const WorkerPool::Finished& done) {
                  run.outcome, run.trigger, done.seconds);
 }
 
-void Daemon::reload() {
+void Daemon::reload(const std::string& from) {
     service_.reloading();
     const auto current = config();
-    spdlog::info("SIGHUP received: reloading {}", current->file.string());
+    spdlog::info("{} received: reloading {}", from, current->file.string());
     try {
         auto next = std::make_shared<const Config>(loadConfig(current->file, registry_));
         if (auto why = refusedChange(*current, *next)) {
@@ -307,7 +282,8 @@ void Daemon::reload() {
 int Daemon::stop() {
     const auto config = this->config();
     const auto bound = Clock::now() + std::chrono::seconds(config->daemon.stopTimeoutSeconds);
-    service_.stopping("stopping: " + std::to_string(pool_->running()) + " running");
+    service_.stopping("stopping: " + std::to_string(pool_->running()) + " running",
+                      std::chrono::seconds(config->daemon.stopTimeoutSeconds));
     for (const auto& school : pool_->close()) {
         spdlog::info("school={}: its waiting run is dropped, the daemon is stopping", school);
     }
@@ -328,6 +304,7 @@ int Daemon::stop() {
         }
         spdlog::info("stopped at the bound");
         spdlog::default_logger()->flush();
+        service_.exiting(kExitOk);
         // Threads are still inside runs or deliveries: leave without unwinding them. An open
         // transaction rolls back when the process ends (R14).
         std::_Exit(kExitOk);
@@ -366,7 +343,6 @@ std::size_t Daemon::queueLength() {
 }
 
 int cmdDaemon(const GlobalOptions& g, Io io) {
-    setUpDaemonLogging();
     std::optional<core::Date> asOf;
     if (!g.asOf.empty()) {
         asOf = core::parseIsoDate(g.asOf);
@@ -375,8 +351,10 @@ int cmdDaemon(const GlobalOptions& g, Io io) {
             return kExitUsage;
         }
     }
-    Daemon daemon(g.configFile, asOf);
-    return daemon.run();
+    return hostDaemon([&](ServiceHost& host) {
+        Daemon daemon(g.configFile, asOf, host);
+        return daemon.run();
+    });
 }
 
 }  // namespace misync::daemon

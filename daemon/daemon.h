@@ -1,17 +1,20 @@
 // `misync daemon` (SPEC §9.1, §10): wires the configuration, the triggers (schedules, drop
 // folders, the start-up check, API requests), the run queue and worker pool, notifications and
-// systemd together, and runs until SIGTERM or SIGINT.
+// the service manager (daemon/service_host.h: systemd, or Windows' service control manager)
+// together, and runs until asked to stop (SIGTERM or SIGINT; a service stop on Windows).
 //
 // Lifecycle (docs/daemon-runtime.md):
 //  - start-up: the configuration, the directory and the key are opened as `misync run` opens
 //    them, once per worker and once for the main thread; any error is logged and the daemon
 //    exits non-zero (2: configuration, 1: anything else). Then READY=1.
-//  - SIGHUP: the whole configuration is loaded again; if it is bad (or changes [directory] or
+//  - SIGHUP (Windows: the service's paramchange): the whole configuration is loaded again; if it is
+//  bad (or changes [directory] or
 //    [secrets], which need a restart) the reason is logged and the old one keeps running;
 //    otherwise schedules, watched folders, notify targets, the worker count and the schools
 //    the next runs see are swapped in. Runs under way finish under the configuration they
 //    started with. RELOADING=1 … READY=1 around it.
-//  - SIGTERM / SIGINT: STOPPING=1; no more triggers; waiting runs are dropped; running runs may
+//  - SIGTERM / SIGINT (Windows: service stop or shutdown, Ctrl+C): STOPPING=1; no more triggers;
+//  waiting runs are dropped; running runs may
 //    finish until [daemon] stop_timeout_seconds, after which the process exits 0 regardless:
 //    a run still going is abandoned before it commits, and its transaction rolls back with
 //    the process (R14), so the directory is as before that run or as after it.
@@ -35,9 +38,10 @@
 #include "daemon/notify.h"
 #include "daemon/runner.h"
 #include "daemon/schedule.h"
-#include "daemon/service.h"
+#include "daemon/service_host.h"
 #include "daemon/status_endpoint.h"
 #include "daemon/triggers.h"
+#include "daemon/watchdog.h"
 #include "daemon/worker_pool.h"
 #include "reconcile/passwords.h"
 #include "status/daemon_control.h"
@@ -50,13 +54,14 @@ namespace misync::daemon {
 class Daemon final : public status::DaemonControl {
   public:
     // `asOf`: the date every run compares against (--as-of), or nullopt for each run's today.
-    Daemon(std::filesystem::path configFile, std::optional<core::Date> asOf);
+    // `host`: the service manager, which outlives the daemon.
+    Daemon(std::filesystem::path configFile, std::optional<core::Date> asOf, ServiceHost& host);
     ~Daemon() override;
     Daemon(const Daemon&) = delete;
     Daemon& operator=(const Daemon&) = delete;
 
-    // Starts, serves until SIGTERM or SIGINT, stops. Returns the exit status: 0 after a stop,
-    // 2 when the configuration could not be used at start-up, 1 for any other start-up error.
+    // Starts, serves until the host asks it to stop, stops. Returns the exit status: 0 after a
+    // stop, 2 when the configuration could not be used at start-up, 1 for any other start-up error.
     int run();
 
     // status::DaemonControl, for the status endpoint (thread-safe).
@@ -68,7 +73,7 @@ class Daemon final : public status::DaemonControl {
     void start();
     void loop();
     int stop();
-    void reload();
+    void reload(const std::string& from);
     void fire(const std::string& school, const std::string& trigger);
     void finished(const WorkerPool::Finished& done);
     bool looksChanged(const SchoolConfig& school);
@@ -83,7 +88,7 @@ class Daemon final : public status::DaemonControl {
     std::optional<core::Date> asOf_;
     connectors::ConnectorRegistry registry_;
     SystemZone zone_;
-    ServiceNotify service_;
+    ServiceHost& service_;
     status::Metrics metrics_;
     Notifier notifier_;  // before pool_: workers report to it until joined
     std::unique_ptr<WorkerPool> pool_;
@@ -97,7 +102,6 @@ class Daemon final : public status::DaemonControl {
     reconcile::SecurePasswordGenerator passwords_;
     std::unique_ptr<Runner> checker_;
     std::unique_ptr<Watchdog> watchdog_;
-    int signals_ = -1;  // signalfd for SIGHUP, SIGTERM, SIGINT
     bool stopRequested_ = false;
     std::chrono::milliseconds tick_{1000};
     std::chrono::microseconds watchdogInterval_{0};
@@ -108,7 +112,7 @@ class Daemon final : public status::DaemonControl {
     std::map<std::string, std::string> nextRuns_;
 };
 
-// `misync daemon` (cli_daemon.cpp registers it): logging for a service, then Daemon::run().
+// `misync daemon` (cli_daemon.cpp registers it): Daemon::run() under hostDaemon().
 int cmdDaemon(const GlobalOptions& g, Io io);
 
 }  // namespace misync::daemon

@@ -1,15 +1,14 @@
-// SPEC §9.1 drop folders: inotify on each school's `source`. What it sees goes to the
-// SettleTracker (daemon/settle.h), which decides when a run starts.
+// SPEC §9.1 drop folders: what watches each school's `source` for the daemon. What it sees goes
+// to the SettleTracker (daemon/settle.h), which decides when a run starts, so a watcher need
+// only say that something changed, and may say so more often than it did.
 //
-// A folder source is watched for files created, written, closed after writing, moved in or
-// out, and deleted; its parent is watched too, for the folder itself appearing, being replaced
-// or going away (an uploader may swap in a whole new folder). A file source (a OneRoster zip)
-// is watched through its parent, for that name only. A source that does not exist yet is
-// watched through its parent when that exists; rearm() tries again for the rest. Linux only.
+// One implementation per platform, chosen when linking (makeFolderWatch): inotify on Linux
+// (daemon/folder_watch_inotify.h); on Windows a poller that compares each source's files
+// (names, sizes, modification times) with what it saw last time (windows-service/).
 #pragma once
 
 #include <filesystem>
-#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -25,42 +24,26 @@ class FolderWatch {
         FileChange what;
     };
 
-    // Throws core::Error when inotify cannot be set up.
-    FolderWatch();
-    ~FolderWatch();
-    FolderWatch(const FolderWatch&) = delete;
-    FolderWatch& operator=(const FolderWatch&) = delete;
+    virtual ~FolderWatch() = default;
 
-    // The descriptor to poll for POLLIN (non-blocking).
-    int fd() const { return fd_; }
+    // A descriptor to poll for input when read() has something (non-blocking), or -1 when
+    // there is none and the main loop calls read() on every round instead.
+    virtual int fd() const = 0;
 
     // Watches `source` for `school` (once per school; a second call replaces the first). A
     // watch that cannot be added is logged and retried by rearm().
-    void watch(const std::string& school, const std::filesystem::path& source);
+    virtual void watch(const std::string& school, const std::filesystem::path& source) = 0;
     // Adds the watches still missing (a folder that did not exist before); returns the schools
     // whose folder is watched now and was not before (their files may have changed unseen).
-    std::vector<std::string> rearm();
-    // Every event waiting, without blocking. After lost events (the kernel's queue overflowed),
-    // one Unknown event per school.
-    std::vector<Event> read();
+    virtual std::vector<std::string> rearm() = 0;
+    // Every event waiting, without blocking.
+    virtual std::vector<Event> read() = 0;
 
     // Whether the school's source (folder or file) is being watched right now.
-    bool watching(const std::string& school) const;
-
-  private:
-    struct School {
-        std::filesystem::path source;
-        int folder = -1;  // watch of the folder itself, -1 when none (absent, or a file)
-        int parent = -1;  // watch of the parent, for the source's own name
-        bool warned = false;
-    };
-    void addWatches(const std::string& school, School& s);
-    int add(const std::filesystem::path& path, const std::string& school);
-    void translate(int wd, unsigned mask, const std::string& name, std::vector<Event>& out);
-
-    int fd_ = -1;
-    std::map<std::string, School> schools_;
-    std::map<int, std::vector<std::string>> schoolsOf_;  // watch → the schools it serves
+    virtual bool watching(const std::string& school) const = 0;
 };
+
+// This platform's watcher. Throws core::Error when it cannot be set up.
+std::unique_ptr<FolderWatch> makeFolderWatch();
 
 }  // namespace misync::daemon

@@ -1,18 +1,25 @@
 #include "daemon/http_post.h"
 
+#ifndef MISYNC_NO_OPENSSL
 #include <openssl/err.h>
 #include <openssl/ssl.h>
+#endif
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#ifndef MISYNC_NO_OPENSSL
 #include <boost/asio/ssl.hpp>
+#endif
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#ifndef MISYNC_NO_OPENSSL
 #include <boost/beast/ssl.hpp>
+#endif
 #include <exception>
 #include <optional>
+#include <stdexcept>
 
 #ifndef MISYNC_VERSION
 #define MISYNC_VERSION "0.0.0"
@@ -24,7 +31,9 @@ namespace {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
+#ifndef MISYNC_NO_OPENSSL
 namespace ssl = asio::ssl;
+#endif
 using tcp = asio::ip::tcp;
 
 template <class Stream>
@@ -49,6 +58,10 @@ asio::awaitable<unsigned> post(const NotifyConfig& target,
         co_await stream.async_connect(endpoints, asio::use_awaitable);
         co_return co_await exchange(stream, request);
     }
+#ifdef MISYNC_NO_OPENSSL
+    // A build without OpenSSL (Windows, docs/windows.md): no https notifications.
+    throw std::runtime_error("https is not available in this build (no OpenSSL: docs/windows.md)");
+#else
     ssl::context context(ssl::context::tls_client);
     context.set_default_verify_paths();
     context.set_verify_mode(ssl::verify_peer);
@@ -64,6 +77,7 @@ asio::awaitable<unsigned> post(const NotifyConfig& target,
     co_await beast::get_lowest_layer(stream).async_connect(endpoints, asio::use_awaitable);
     co_await stream.async_handshake(ssl::stream_base::client, asio::use_awaitable);
     co_return co_await exchange(stream, request);
+#endif
 }
 
 }  // namespace

@@ -112,7 +112,12 @@ long SystemZone::utcOffset(std::int64_t unixSeconds) const {
     if (::localtime_r(&t, &local) == nullptr) {
         return 0;
     }
+#ifdef _WIN32
+    // No tm_gmtoff: the local wall time read as UTC, less the instant.
+    return static_cast<long>(::_mkgmtime(&local) - t);
+#else
     return local.tm_gmtoff;
+#endif
 }
 
 std::variant<Schedule, std::string> Schedule::parse(std::string_view text) {

@@ -1,22 +1,70 @@
 #include "daemon/service.h"
 
+#include <poll.h>
+#include <signal.h>
 #include <spdlog/cfg/env.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
+#include <array>
+#include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <memory>
 
+#include "core/errors.h"
+
 namespace misync::daemon {
 
-void ServiceNotify::send(const std::string& message) {
+SystemdHost::~SystemdHost() {
+    if (signals_ >= 0) {
+        ::close(signals_);
+    }
+}
+
+void SystemdHost::open() {
+    // Signals are read from a descriptor by the main loop; every thread started from here on
+    // inherits the mask, so none of them is interrupted by one.
+    sigset_t set;
+    sigemptyset(&set);
+    for (int s : {SIGHUP, SIGTERM, SIGINT}) {
+        sigaddset(&set, s);
+    }
+    ::pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    ::signal(SIGPIPE, SIG_IGN);  // a receiver that hangs up is an error, not our end
+    signals_ = ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (signals_ < 0) {
+        throw core::Error(std::string("signalfd: ") + std::strerror(errno));
+    }
+}
+
+std::vector<ControlRequest> SystemdHost::wait(std::chrono::milliseconds timeout, int wakeFd) {
+    std::array<pollfd, 2> fds{pollfd{signals_, POLLIN, 0}, pollfd{wakeFd, POLLIN, 0}};
+    if (::poll(fds.data(), wakeFd >= 0 ? 2 : 1, static_cast<int>(timeout.count())) < 0 &&
+        errno != EINTR) {
+        spdlog::error("poll: {}", std::strerror(errno));
+    }
+    std::vector<ControlRequest> out;
+    signalfd_siginfo info{};
+    while (::read(signals_, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        if (info.ssi_signo == SIGHUP) {
+            out.push_back({ControlRequest::Kind::Reload, "SIGHUP"});
+        } else {
+            out.push_back(
+                {ControlRequest::Kind::Stop, info.ssi_signo == SIGTERM ? "SIGTERM" : "SIGINT"});
+        }
+    }
+    return out;
+}
+
+void SystemdHost::send(const std::string& message) {
     // unset_environment = 0: every later message needs NOTIFY_SOCKET too.
     const int r = ::sd_notify(0, message.c_str());
     if (r < 0) {
@@ -24,13 +72,13 @@ void ServiceNotify::send(const std::string& message) {
     }
 }
 
-void ServiceNotify::ready(std::string_view status) {
+void SystemdHost::ready(std::string_view status) {
     std::lock_guard<std::mutex> lock(mutex_);
     lastStatus_ = std::string(status);
     send("READY=1\nSTATUS=" + lastStatus_);
 }
 
-void ServiceNotify::reloading() {
+void SystemdHost::reloading() {
     timespec now{};
     ::clock_gettime(CLOCK_MONOTONIC, &now);
     const long long usec = static_cast<long long>(now.tv_sec) * 1000000LL + now.tv_nsec / 1000;
@@ -39,13 +87,13 @@ void ServiceNotify::reloading() {
     send("RELOADING=1\nMONOTONIC_USEC=" + std::to_string(usec) + "\nSTATUS=" + lastStatus_);
 }
 
-void ServiceNotify::stopping(std::string_view status) {
+void SystemdHost::stopping(std::string_view status, std::chrono::seconds /*bound*/) {
     std::lock_guard<std::mutex> lock(mutex_);
     lastStatus_ = std::string(status);
     send("STOPPING=1\nSTATUS=" + lastStatus_);
 }
 
-void ServiceNotify::status(std::string_view status) {
+void SystemdHost::status(std::string_view status) {
     std::lock_guard<std::mutex> lock(mutex_);
     if (status == lastStatus_) {
         return;
@@ -54,45 +102,16 @@ void ServiceNotify::status(std::string_view status) {
     send("STATUS=" + lastStatus_);
 }
 
-void ServiceNotify::watchdog() {
+void SystemdHost::watchdog() {
     send("WATCHDOG=1");
 }
 
-std::optional<std::chrono::microseconds> ServiceNotify::watchdogInterval() {
+std::optional<std::chrono::microseconds> SystemdHost::watchdogInterval() {
     std::uint64_t usec = 0;
     if (::sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
         return std::chrono::microseconds(usec);
     }
     return std::nullopt;
-}
-
-Watchdog::Watchdog(ServiceNotify& notify, std::chrono::microseconds interval,
-                   std::function<bool()> alive) {
-    thread_ = std::thread([this, &notify, interval, alive = std::move(alive)] {
-        std::unique_lock<std::mutex> lock(mutex_);
-        bool warned = false;
-        while (!wake_.wait_for(lock, interval / 2, [this] { return stop_; })) {
-            if (alive()) {
-                notify.watchdog();
-                warned = false;
-            } else if (!warned) {
-                spdlog::error(
-                    "the main loop has not come round for longer than the watchdog "
-                    "interval ({} ms): no more watchdog pings",
-                    interval.count() / 1000);
-                warned = true;
-            }
-        }
-    });
-}
-
-Watchdog::~Watchdog() {
-    {
-        std::lock_guard<std::mutex> lock(mutex_);
-        stop_ = true;
-    }
-    wake_.notify_all();
-    thread_.join();
 }
 
 bool logToJournal(const char* journalStream, const char* invocationId, int stderrFd) {
@@ -124,6 +143,12 @@ void setUpDaemonLogging() {
     spdlog::set_level(spdlog::level::info);
     spdlog::cfg::load_env_levels();  // SPDLOG_LEVEL=debug|warn …
     spdlog::flush_on(spdlog::level::info);
+}
+
+int hostDaemon(const std::function<int(ServiceHost&)>& daemon) {
+    setUpDaemonLogging();
+    SystemdHost host;
+    return daemon(host);
 }
 
 }  // namespace misync::daemon

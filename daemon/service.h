@@ -1,54 +1,46 @@
-// SPEC §10: the daemon as a systemd service (Type=notify). What systemd hears (sd_notify):
-// READY=1 once serving, RELOADING=1 with MONOTONIC_USEC then READY=1 around a reload,
-// STOPPING=1, STATUS= lines, and WATCHDOG=1 from a thread that pings only while the daemon's
-// main loop is alive. Where the log goes: the journal, through spdlog's systemd sink, when
-// systemd started us. Without NOTIFY_SOCKET (not under systemd) the messages go nowhere.
+// SPEC §10 on Linux: the daemon as a systemd service (Type=notify), the ServiceHost of
+// daemon/service_host.h. What systemd hears (sd_notify): READY=1 once serving, RELOADING=1 with
+// MONOTONIC_USEC then READY=1 around a reload, STOPPING=1, STATUS= lines, and WATCHDOG=1 (from
+// daemon/watchdog.h). Stop and reload requests are SIGTERM/SIGINT and SIGHUP, read from a
+// signalfd. Where the log goes: the journal, through spdlog's systemd sink, when systemd started
+// us. Without NOTIFY_SOCKET (not under systemd) the messages go nowhere. Linux only: the Windows
+// build links windows-service/ instead.
 #pragma once
 
-#include <atomic>
 #include <chrono>
-#include <condition_variable>
-#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
+#include <vector>
+
+#include "daemon/service_host.h"
 
 namespace misync::daemon {
 
-class ServiceNotify {
+class SystemdHost final : public ServiceHost {
   public:
-    void ready(std::string_view status);
-    void reloading();
-    void stopping(std::string_view status);
-    // A STATUS= line, sent only when it differs from the last one. Thread-safe.
-    void status(std::string_view status);
-    void watchdog();
+    SystemdHost() = default;
+    ~SystemdHost() override;
+    SystemdHost(const SystemdHost&) = delete;
+    SystemdHost& operator=(const SystemdHost&) = delete;
+
+    void open() override;
+    std::vector<ControlRequest> wait(std::chrono::milliseconds timeout, int wakeFd) override;
+    void ready(std::string_view status) override;
+    void reloading() override;
+    void stopping(std::string_view status, std::chrono::seconds bound) override;
+    void exiting(int /*status*/) override {}  // systemd sees the process end
+    void status(std::string_view status) override;
     // WATCHDOG_USEC, when systemd (or a test) asks this process for pings.
-    static std::optional<std::chrono::microseconds> watchdogInterval();
+    std::optional<std::chrono::microseconds> watchdogInterval() override;
+    void watchdog() override;
 
   private:
     void send(const std::string& message);
     std::mutex mutex_;
     std::string lastStatus_;
-};
-
-// Pings WATCHDOG=1 every half interval while `alive()` says the main loop has been round within
-// the interval; a wedged main loop stops the pings, and systemd restarts the service.
-class Watchdog {
-  public:
-    Watchdog(ServiceNotify& notify, std::chrono::microseconds interval,
-             std::function<bool()> alive);
-    ~Watchdog();
-    Watchdog(const Watchdog&) = delete;
-    Watchdog& operator=(const Watchdog&) = delete;
-
-  private:
-    std::mutex mutex_;
-    std::condition_variable wake_;
-    bool stop_ = false;
-    std::thread thread_;
+    int signals_ = -1;  // signalfd for SIGHUP, SIGTERM, SIGINT
 };
 
 // Whether to log to the journal: when stderr is the stream systemd connected to the journal

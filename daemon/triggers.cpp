@@ -22,7 +22,7 @@ void Triggers::drain(Clock::time_point now) {
 void Triggers::configure(const Config& config, std::int64_t nowUnix, Clock::time_point now,
                          const LooksChanged& looksChanged) {
     drain(now);
-    auto watch = std::make_unique<FolderWatch>();
+    auto watch = makeFolderWatch();
     std::map<std::string, Scheduled> schedules;
     std::map<std::string, std::string> sources;
     for (const auto& s : config.schools) {

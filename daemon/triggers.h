@@ -39,7 +39,8 @@ class Triggers {
     // start-up check. Throws core::Error when inotify cannot be set up.
     void configure(const Config& config, std::int64_t nowUnix, Clock::time_point now,
                    const LooksChanged& looksChanged);
-    // The descriptor to poll (inotify); it changes with configure().
+    // The descriptor to poll (inotify), or -1 (poll() on every round); it changes with
+    // configure().
     int fd() const { return watch_->fd(); }
     // Reads what the folders did, and returns what is due now: settled folders ("file") and
     // schedules whose time has come ("schedule"; a clock that jumped over several fire times

@@ -1,8 +1,12 @@
 #include "reconcile/passwords.h"
 
 #include <sodium.h>
+#ifndef MISYNC_NO_ICU
 #include <unicode/uchar.h>
 #include <unicode/utf8.h>
+#else
+#include "reconcile/latin_fallback.h"
+#endif
 
 #include <algorithm>
 #include <limits>
@@ -30,6 +34,22 @@ struct Composition {
 
 Composition inspect(std::string_view password) {
     Composition c;
+#ifdef MISYNC_NO_ICU
+    // A build without ICU (docs/windows.md): case known for ASCII and Latin letters only.
+    for (std::size_t at = 0; at < password.size();) {
+        const std::int32_t cp = nextCodePoint(password, at);
+        if (cp < 0) {
+            c.valid = false;
+            return c;
+        }
+        ++c.length;
+        const LetterCase lc = letterCase(cp);
+        c.upper = c.upper || lc == LetterCase::Upper;
+        c.lower = c.lower || lc == LetterCase::Lower;
+        c.digit = c.digit || (cp >= '0' && cp <= '9');
+    }
+    return c;
+#else
     const auto* bytes = reinterpret_cast<const std::uint8_t*>(password.data());
     const auto size = static_cast<std::int32_t>(password.size());
     std::int32_t i = 0;
@@ -46,6 +66,7 @@ Composition inspect(std::string_view password) {
         c.digit = c.digit || (cp >= '0' && cp <= '9');
     }
     return c;
+#endif
 }
 
 // Draws two words and two digits until the result passes P1 for the username; `uniform(n)`

@@ -1,8 +1,12 @@
 #include "reconcile/usernames.h"
 
+#ifndef MISYNC_NO_ICU
 #include <unicode/translit.h>
 #include <unicode/unistr.h>
 #include <unicode/utypes.h>
+#else
+#include "reconcile/latin_fallback.h"
+#endif
 
 #include <algorithm>
 #include <limits>
@@ -46,6 +50,7 @@ bool hasUpperAscii(std::string_view s) {
 
 }  // namespace
 
+#ifndef MISYNC_NO_ICU
 // The ICU transform is built on the first name that is not plain ASCII: building it is most of
 // a one-school run's start-up (issue 8), and most runs meet no such name.
 class NameTransliterator::Impl {
@@ -73,6 +78,9 @@ class NameTransliterator::Impl {
     std::unique_ptr<icu::Transliterator> transliterator;
     std::string failure;
 };
+#else
+class NameTransliterator::Impl {};  // a build without ICU: reconcile/latin_fallback.h
+#endif
 
 NameTransliterator::NameTransliterator() : impl_(std::make_unique<Impl>()) {}
 
@@ -86,12 +94,16 @@ std::string NameTransliterator::toAscii(std::string_view utf8) const {
         appendFiltered(out, utf8);
         return out;
     }
+#ifdef MISYNC_NO_ICU
+    const std::string romanised = latinToAscii(utf8);
+#else
     // fromUTF8 turns invalid sequences into U+FFFD, which the filter below drops.
     icu::UnicodeString text = icu::UnicodeString::fromUTF8(
         icu::StringPiece(utf8.data(), static_cast<std::int32_t>(utf8.size())));
     impl_->get().transliterate(text);
     std::string romanised;
     text.toUTF8String(romanised);
+#endif
     out.reserve(romanised.size());
     appendFiltered(out, romanised);
     return out;

@@ -17,11 +17,25 @@ packages=(
   unixodbc unixodbc-dev odbc-postgresql libsqliteodbc postgresql
   libzip-dev zip
   time gnuplot-nox
+  # The Windows cross-build and its checks (windows-service/cross, docs/windows.md): mingw-w64
+  # with POSIX threads, its zlib, tcl (SQLite makes its amalgamation with it), Wine.
+  g++-mingw-w64-x86-64-posix libz-mingw-w64-dev tcl wine wine64
 )
 # Node.js and npm for the dashboard's browser test (tests/browser). Any Node.js >= 18 with its npm
 # will do: one installed from elsewhere (whose nodejs package provides npm) is kept.
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+
+# The Windows cross-build builds some libraries from Debian's source packages (apt-get source):
+# a deb-src entry for the same archive as the binary packages, once.
+deb_src=/etc/apt/sources.list.d/misync-deb-src.sources
+need_update=
+if [ ! -f "$deb_src" ] && [ -f /etc/apt/sources.list.d/debian.sources ] &&
+    [ "$(id -u)" -eq 0 ]; then
+    sed -n '/^Types: deb$/,/^$/p' /etc/apt/sources.list.d/debian.sources |
+        sed 's/^Types: deb$/Types: deb-src/' >"$deb_src"
+    need_update=1
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -31,6 +45,9 @@ for p in "${packages[@]}"; do
 done
 
 if [ ${#missing[@]} -eq 0 ]; then
+  if [ -n "$need_update" ]; then
+    apt-get update -qq
+  fi
   exit 0
 fi
 

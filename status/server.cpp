@@ -1,12 +1,18 @@
 #include "status/server.h"
 
+#ifndef MISYNC_NO_OPENSSL
 #include <openssl/ssl.h>
+#endif
 #include <spdlog/spdlog.h>
 #include <boost/asio.hpp>
+#ifndef MISYNC_NO_OPENSSL
 #include <boost/asio/ssl.hpp>
+#endif
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#ifndef MISYNC_NO_OPENSSL
 #include <boost/beast/ssl.hpp>
+#endif
 
 #include <atomic>
 #include <cerrno>
@@ -27,7 +33,18 @@
 namespace misync::status {
 
 namespace net = boost::asio;
+#ifndef MISYNC_NO_OPENSSL
 namespace ssl = boost::asio::ssl;
+#else
+// A build without OpenSSL (Windows, docs/windows.md): plain HTTP only; a configured
+// certificate is refused at start-up and on reload, by makeTlsContext.
+namespace ssl {
+struct context {};
+struct stream_base {
+    enum handshake_type { server };
+};
+}  // namespace ssl
+#endif
 namespace beast = boost::beast;
 namespace http = boost::beast::http;
 using tcp = boost::asio::ip::tcp;
@@ -84,6 +101,13 @@ void requireReadable(const std::string& key, const std::string& file) {
 
 // TLS 1.2 or later, with the configured certificate chain and private key (PEM).
 ssl::context makeTlsContext(const ServerOptions& o) {
+#ifdef MISYNC_NO_OPENSSL
+    (void)o;
+    throw core::Error(
+        "status: TLS is not available in this build (the Windows build has no OpenSSL: "
+        "docs/windows.md); leave status.tls_certificate and status.tls_private_key unset and "
+        "put a TLS proxy in front if the endpoint must be reached over the network");
+#else
     ssl::context ctx(ssl::context::tls_server);
     ctx.set_options(ssl::context::default_workarounds | ssl::context::no_sslv2 |
                     ssl::context::no_sslv3 | ssl::context::no_tlsv1 | ssl::context::no_tlsv1_1 |
@@ -107,6 +131,7 @@ ssl::context makeTlsContext(const ServerOptions& o) {
                           ": does not match the certificate " + o.tlsCertificate);
     }
     return ctx;
+#endif
 }
 
 class SessionBase : public std::enable_shared_from_this<SessionBase> {
@@ -511,12 +536,14 @@ void StatusServer::Impl::accept() {
                                  options.maxConnections);
                     boost::system::error_code ignored;
                     socket.close(ignored);
+#ifndef MISYNC_NO_OPENSSL
                 } else if (auto tls = currentTls()) {
                     using S = Session<beast::ssl_stream<beast::tcp_stream>>;
                     auto s = std::make_shared<S>(
                         *this, beast::ssl_stream<beast::tcp_stream>(std::move(socket), *tls));
                     track(s);
                     s->start();
+#endif
                 } else {
                     using S = Session<beast::tcp_stream>;
                     auto s = std::make_shared<S>(*this, beast::tcp_stream(std::move(socket)));

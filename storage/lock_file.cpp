@@ -1,7 +1,13 @@
 #include "storage/lock_file.h"
 
+#ifndef _WIN32  // Windows: lock_file_win.cpp
 #include <fcntl.h>
 #include <unistd.h>
+#else
+// The lock types take() is asked for, by fcntl's names (lock_file_win.cpp maps them).
+constexpr short F_RDLCK = 0;
+constexpr short F_WRLCK = 1;
+#endif
 
 #include <cerrno>
 #include <cstring>
@@ -12,6 +18,7 @@
 
 namespace misync::storage {
 
+#ifndef _WIN32  // Windows: lock_file_win.cpp
 namespace {
 
 struct flock byteRange(short type, off_t offset) {
@@ -24,6 +31,7 @@ struct flock byteRange(short type, off_t offset) {
 }
 
 }  // namespace
+#endif
 
 LockFile::Hold::Hold(Hold&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
 
@@ -35,13 +43,16 @@ LockFile::Hold& LockFile::Hold::operator=(Hold&& other) noexcept {
     return *this;
 }
 
+#ifndef _WIN32  // Windows: lock_file_win.cpp
 void LockFile::Hold::reset() noexcept {
     if (fd_ >= 0) {
         ::close(fd_);
         fd_ = -1;
     }
 }
+#endif
 
+#ifndef _WIN32  // Windows: lock_file_win.cpp
 LockFile::LockFile(std::string path) {
     // Absolute, because every lease opens the file again: a later change of the working
     // directory must not make a lease lock another file.
@@ -91,6 +102,7 @@ bool LockFile::take(int fd, off_t offset, short type, bool wait) const {
                                ": " + std::strerror(errno));
     }
 }
+#endif
 
 std::optional<LockFile::Hold> LockFile::tryLock(off_t offset) const {
     Hold h(open());  // owns the description, so a throw below closes it
@@ -117,6 +129,7 @@ LockFile::Hold LockFile::ringBell() const {
     return h;
 }
 
+#ifndef _WIN32  // Windows: lock_file_win.cpp
 bool LockFile::someoneWaiting() const {
     struct flock l = byteRange(F_WRLCK, kBell);
     if (::fcntl(fd_, F_OFD_GETLK, &l) != 0) {
@@ -124,6 +137,7 @@ bool LockFile::someoneWaiting() const {
     }
     return l.l_type != F_UNLCK;
 }
+#endif
 
 SchoolLease LeaseBook::add(const std::string& school, LockFile::Hold hold) {
     held_.insert_or_assign(school, std::move(hold));

@@ -87,11 +87,13 @@ Key readKey(const fs::path& keyFile) {
     if (!fs::is_regular_file(status)) {
         fail(keyFile, "is not a regular file");
     }
+#ifndef _WIN32  // Windows has no such mode bits: the folder's ACLs protect it (docs/windows.md)
     const fs::perms perms = status.permissions();
     if ((perms & (fs::perms::group_all | fs::perms::others_all)) != fs::perms::none) {
         spdlog::warn("secret_key_file={} is accessible to other users; restrict it to mode 0600",
                      keyFile.string());
     }
+#endif
     std::ifstream in(keyFile, std::ios::binary);
     if (!in) {
         fail(keyFile, "cannot be opened for reading: " + errnoText());

@@ -2,8 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
+#ifndef _WIN32
 #include <fcntl.h>
 #include <unistd.h>
+#endif
 
 #include <cerrno>
 #include <chrono>
@@ -31,6 +33,7 @@ const SqlDialect kSqlite{
     "INDEXED BY accounts_champions",
 };
 
+#ifndef _WIN32
 // Every command writes (a run, or a read's WAL index): a database this user may not write is
 // refused at open with what to do, before SQLite makes -wal and -shm files that copy the
 // database's mode and would keep the directory read-only after its own mode is put right.
@@ -47,6 +50,7 @@ void refuseReadOnly(const std::string& path) {
         }
     }
 }
+#endif
 
 std::unique_ptr<SqliteConnection> openFile(const std::string& path) {
     if (path.empty()) {
@@ -62,10 +66,12 @@ std::unique_ptr<SqliteConnection> openFile(const std::string& path) {
     }
     // The directory holds personal data: a new database is created owner-only, and SQLite gives
     // its -wal and -shm files the database file's permissions.
+#ifndef _WIN32
     if (int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600); fd >= 0) {
         ::close(fd);
     }
     refuseReadOnly(path);
+#endif  // Windows: the folder's ACLs protect it (docs/windows.md)
     return std::make_unique<SqliteConnection>(path);
 }
 

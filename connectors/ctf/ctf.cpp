@@ -1,7 +1,5 @@
 #include "connectors/ctf/ctf.h"
 
-#include <sys/stat.h>
-
 #include <algorithm>
 #include <chrono>
 #include <filesystem>
@@ -230,13 +228,11 @@ std::optional<std::string> CtfConnector::fingerprint(const SchoolSource& school)
     }
     std::string out = school.incoming ? "incoming;" : "";
     for (const auto& path : paths) {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) {
+        auto stamp = fileStamp(path);
+        if (!stamp) {
             return std::nullopt;
         }
-        out += path.filename().string() + ":" + std::to_string(st.st_size) + ":" +
-               std::to_string(st.st_mtim.tv_sec) + "." + std::to_string(st.st_mtim.tv_nsec) + ":" +
-               std::to_string(st.st_ino) + ";";
+        out += path.filename().string() + ":" + *stamp + ";";
     }
     return out;
 }

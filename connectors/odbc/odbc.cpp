@@ -1,5 +1,8 @@
 #include "connectors/odbc/odbc.h"
 
+#ifdef _WIN32
+#include <windows.h>  // Windows' own ODBC (odbc32): its headers need the Windows types first
+#endif
 #include <sql.h>
 #include <sqlext.h>
 

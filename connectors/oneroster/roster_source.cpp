@@ -80,7 +80,7 @@ struct ZipFileCloser {
 
 void readZip(const fs::path& path, RawSet& set) {
     int code = 0;
-    std::unique_ptr<zip_t, ZipCloser> zip(zip_open(path.c_str(), ZIP_RDONLY, &code));
+    std::unique_ptr<zip_t, ZipCloser> zip(zip_open(path.string().c_str(), ZIP_RDONLY, &code));
     if (!zip) {
         zip_error_t error;
         zip_error_init_with_code(&error, code);

@@ -41,6 +41,20 @@ TEST_F(CliTest, SuccessIsZero) {
     EXPECT_THAT(r.out, HasSubstr("applied"));
 }
 
+// SPEC §10: `misync service …` is the Windows service's; on Linux it is a usage error that
+// points to systemd, whatever follows it, and touches nothing.
+TEST_F(CliTest, ServiceCommandsAreWindowsOnlyAndPointToSystemd) {
+    for (const auto& args : std::vector<std::vector<std::string>>{{"service", "install"},
+                                                                  {"service", "uninstall"},
+                                                                  {"service", "reload"},
+                                                                  {"service"}}) {
+        Result r = misync(args);
+        EXPECT_EQ(r.status, 2) << args.back();
+        EXPECT_THAT(r.err, HasSubstr("only on Windows"));
+        EXPECT_THAT(r.err, HasSubstr("systemctl"));
+    }
+}
+
 TEST_F(CliTest, GlobalOptionsBeforeOrAfterTheCommand) {
     const std::string cfg = config().string();
     const std::vector<std::vector<std::string>> spellings{

@@ -11,11 +11,12 @@
 #include <string>
 #include <vector>
 
-#include "daemon/folder_watch.h"
+#include "daemon/folder_watch_inotify.h"
 
 namespace fs = std::filesystem;
 using misync::daemon::FileChange;
 using misync::daemon::FolderWatch;
+using misync::daemon::InotifyFolderWatch;
 using testing::Contains;
 using testing::IsEmpty;
 
@@ -52,7 +53,7 @@ class FolderWatchTest : public testing::Test {
 
 TEST_F(FolderWatchTest, FilesWrittenClosedMovedInAndDeleted) {
     fs::create_directories(root_ / "6610001");
-    FolderWatch w;
+    InotifyFolderWatch w;
     w.watch("6610001", root_ / "6610001");
     EXPECT_TRUE(w.watching("6610001"));
 
@@ -77,7 +78,7 @@ TEST_F(FolderWatchTest, FilesWrittenClosedMovedInAndDeleted) {
 }
 
 TEST_F(FolderWatchTest, AFolderThatAppearsLaterIsWatchedFromThen) {
-    FolderWatch w;
+    InotifyFolderWatch w;
     w.watch("6610001", root_ / "6610001");
     EXPECT_FALSE(w.watching("6610001"));
     fs::create_directories(root_ / "6610001");
@@ -96,7 +97,7 @@ TEST_F(FolderWatchTest, AFolderThatAppearsLaterIsWatchedFromThen) {
 }
 
 TEST_F(FolderWatchTest, AFileSourceIsWatchedByName) {
-    FolderWatch w;
+    InotifyFolderWatch w;
     w.watch("6620001", root_ / "la.zip");
     w.watch("6620002", root_ / "la.zip");  // several schools may share one OneRoster set
     write(root_ / "la.zip", "PK");
@@ -109,7 +110,7 @@ TEST_F(FolderWatchTest, AFileSourceIsWatchedByName) {
 }
 
 TEST_F(FolderWatchTest, RearmFindsFoldersWhoseParentAppearedLater) {
-    FolderWatch w;
+    InotifyFolderWatch w;
     w.watch("6610001", root_ / "mis" / "6610001");
     EXPECT_FALSE(w.watching("6610001"));
     EXPECT_THAT(w.rearm(), IsEmpty());

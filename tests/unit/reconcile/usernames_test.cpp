@@ -58,6 +58,9 @@ TEST(UsernameBase, KeepsDigitsAndLowersCase) {
 }
 
 TEST(UsernameBase, OtherScriptsBecomeLatin) {
+#ifdef MISYNC_NO_ICU
+    GTEST_SKIP() << "a build without ICU romanises Latin only (docs/windows.md)";
+#endif
     EXPECT_EQ(translit().toAscii("Иванов"), "ivanov");
     const char* names[] = {"Дмитрий", "Ελένη",  "محمد",  "王小明",
                            "さくら",  "김민준", "हिन्दी", "דוד"};

@@ -1,4 +1,4 @@
-#include "daemon/folder_watch.h"
+#include "daemon/folder_watch_inotify.h"
 
 #include <spdlog/spdlog.h>
 #include <sys/inotify.h>
@@ -40,18 +40,18 @@ FileChange changeOf(std::uint32_t mask) {
 
 }  // namespace
 
-FolderWatch::FolderWatch() : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
+InotifyFolderWatch::InotifyFolderWatch() : fd_(::inotify_init1(IN_NONBLOCK | IN_CLOEXEC)) {
     if (fd_ < 0) {
         throw core::Error(std::string("cannot watch the drop folders: inotify_init1: ") +
                           std::strerror(errno));
     }
 }
 
-FolderWatch::~FolderWatch() {
+InotifyFolderWatch::~InotifyFolderWatch() {
     ::close(fd_);
 }
 
-int FolderWatch::add(const fs::path& path, const std::string& school) {
+int InotifyFolderWatch::add(const fs::path& path, const std::string& school) {
     const int wd = ::inotify_add_watch(fd_, path.c_str(), kMask);
     if (wd >= 0) {
         auto& list = schoolsOf_[wd];
@@ -62,7 +62,7 @@ int FolderWatch::add(const fs::path& path, const std::string& school) {
     return wd;
 }
 
-void FolderWatch::addWatches(const std::string& school, School& s) {
+void InotifyFolderWatch::addWatches(const std::string& school, School& s) {
     std::error_code ec;
     if (s.parent < 0) {
         s.parent = add(s.source.parent_path(), school);
@@ -84,7 +84,7 @@ void FolderWatch::addWatches(const std::string& school, School& s) {
     }
 }
 
-void FolderWatch::watch(const std::string& school, const fs::path& source) {
+void InotifyFolderWatch::watch(const std::string& school, const fs::path& source) {
     if (auto old = schools_.find(school); old != schools_.end()) {
         for (int wd : {old->second.folder, old->second.parent}) {
             auto it = schoolsOf_.find(wd);
@@ -104,7 +104,7 @@ void FolderWatch::watch(const std::string& school, const fs::path& source) {
     addWatches(school, s);
 }
 
-std::vector<std::string> FolderWatch::rearm() {
+std::vector<std::string> InotifyFolderWatch::rearm() {
     std::vector<std::string> appeared;
     for (auto& [school, s] : schools_) {
         const bool before = watching(school);
@@ -116,7 +116,7 @@ std::vector<std::string> FolderWatch::rearm() {
     return appeared;
 }
 
-bool FolderWatch::watching(const std::string& school) const {
+bool InotifyFolderWatch::watching(const std::string& school) const {
     auto it = schools_.find(school);
     if (it == schools_.end()) {
         return false;
@@ -127,8 +127,8 @@ bool FolderWatch::watching(const std::string& school) const {
            (s.parent >= 0 && fs::exists(s.source, ec) && !fs::is_directory(s.source, ec));
 }
 
-void FolderWatch::translate(int wd, unsigned mask, const std::string& name,
-                            std::vector<Event>& out) {
+void InotifyFolderWatch::translate(int wd, unsigned mask, const std::string& name,
+                                   std::vector<Event>& out) {
     auto served = schoolsOf_.find(wd);
     if (served == schoolsOf_.end()) {
         return;
@@ -172,7 +172,7 @@ void FolderWatch::translate(int wd, unsigned mask, const std::string& name,
     }
 }
 
-std::vector<FolderWatch::Event> FolderWatch::read() {
+std::vector<FolderWatch::Event> InotifyFolderWatch::read() {
     std::vector<Event> out;
     alignas(inotify_event) std::array<char, 64 * 1024> buffer{};
     for (;;) {
@@ -207,6 +207,10 @@ std::vector<FolderWatch::Event> FolderWatch::read() {
         }
     }
     return out;
+}
+
+std::unique_ptr<FolderWatch> makeFolderWatch() {
+    return std::make_unique<InotifyFolderWatch>();
 }
 
 }  // namespace misync::daemon
