@@ -22,7 +22,9 @@ struct RunRecord {
     std::string asOf;
     std::string startedAt;
     std::string finishedAt;
-    std::string outcome;  // applied, no_change, planned, held, failed (S2)
+    // applied, no_change, planned, held, failed (S2); running while in flight, interrupted when
+    // its process died (RunMarkers).
+    std::string outcome;
     std::string extractedAt;
     std::string planDigest;
     // S3: the held run whose approval let this run apply (its plan digest was the same).
