@@ -139,11 +139,13 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     rec.asOf = options.asOf.toString();
     rec.startedAt = core::nowIso();
 
-    // The run's `running` row (storage::RunMarkers): every record written from here on finishes it.
+    // The run's `running` row (storage::RunMarkers): every record written from here on finishes
+    // it. One written under the lease keeps its id; one announced ahead of a batch is replaced by
+    // the record (a new id, in commit order).
     std::int64_t marker = 0;
     if (!options.dryRun) {
         if (auto it = announced_.find(school.dfes); it != announced_.end()) {
-            marker = it->second;
+            rec.replacesRun = it->second;
             announced_.erase(it);
         }
     }
@@ -202,7 +204,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         } catch (const core::Error& e) {
             return fail({"store_error", "", e.what()});
         }
-        marker = markRunning(school, rec, marker);
+        marker = markRunning(school, rec);
     }
     if (readFailure) {
         return fail(*readFailure);
@@ -288,8 +290,7 @@ void Runner::announce(const std::vector<const SchoolConfig*>& schools, const Run
 // Holding the school's lease: a `running` row of this school whose process died is marked
 // interrupted first (the lease shows that no live run of it is under way here, and the owner
 // lock that its process is gone).
-std::int64_t Runner::markRunning(const SchoolConfig& school, const storage::RunRecord& rec,
-                                 std::int64_t announced) {
+std::int64_t Runner::markRunning(const SchoolConfig& school, const storage::RunRecord& rec) {
     try {
         for (const auto& r : directory_.markInterrupted(school.dfes)) {
             spdlog::warn(
@@ -297,18 +298,16 @@ std::int64_t Runner::markRunning(const SchoolConfig& school, const storage::RunR
                 "finished (started {})",
                 r.school, r.id, r.startedAt);
         }
-        if (announced != 0) {
-            return announced;
-        }
-        if (directory_.batching()) {
-            return 0;  // not announced: its row is written with its outcome (docs/reliability.md)
+        if (rec.replacesRun != 0 || directory_.batching()) {
+            return 0;  // announced, or (not announced) written with its outcome
+                       // (docs/reliability.md)
         }
         storage::RunRecord marker = rec;
         directory_.markRunning({&marker});
         return marker.id;
     } catch (const core::Error& e) {
         spdlog::warn("school={} could not record its run as running: {}", school.dfes, e.what());
-        return announced;
+        return 0;
     }
 }
 

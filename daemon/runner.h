@@ -117,10 +117,9 @@ class Runner {
     bool replayUnchanged(const SchoolConfig& school, const RunOptions& options, Input& in,
                          storage::RunRecord& rec);
 
-    // Holding the school's lease: marks its dead runs interrupted, and returns its `running`
-    // row: `announced`, or one written now (0 when none could be).
-    std::int64_t markRunning(const SchoolConfig& school, const storage::RunRecord& rec,
-                             std::int64_t announced);
+    // Holding the school's lease: marks its dead runs interrupted, and returns the `running` row
+    // written now for `rec` (0 when it was announced, when batching, or when none could be).
+    std::int64_t markRunning(const SchoolConfig& school, const storage::RunRecord& rec);
 
     storage::Directory& directory_;
     const connectors::ConnectorRegistry& connectors_;

@@ -254,6 +254,11 @@ void SqlDirectory::insertRun(RunRecord& r, std::optional<std::int64_t> owner) {
         run.reset();
     }
     r.id = id;
+    if (r.replacesRun != 0 && r.replacesRun != id) {
+        Stmt drop(statements_,
+                  "DELETE FROM runs WHERE id = ? AND outcome IN ('running', 'interrupted')");
+        drop.integer(1, r.replacesRun).exec();
+    }
     if (r.spendsApproval) {
         Stmt spend(statements_, "UPDATE approvals SET spent_by_run = ? WHERE run_id = ?");
         spend.integer(1, id).integer(2, *r.spendsApproval).exec();

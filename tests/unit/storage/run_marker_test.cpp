@@ -221,6 +221,23 @@ TEST_P(RunMarkerTest, MarkersAreCommittedOnTheirOwnAheadOfABatch) {
     d1->flush();
     EXPECT_EQ(d2->listRuns(kSchoolB, 10).at(0).outcome, "no_change");
     EXPECT_THROW(d1->exclusive([&] { d1->markRunning({&rec}); }), core::StoreError);
+
+    // A record that replaces an announced row gets a new id, in commit order, and the row goes
+    // in the same transaction.
+    auto announced = record(kSchoolA);
+    d1->markRunning({&announced});
+    auto other = record(kSchoolA);
+    other.outcome = "no_change";
+    d1->recordRun(other);  // another run of the school, committed meanwhile
+    d1->flush();
+    auto replacing = record(kSchoolA);
+    replacing.outcome = "applied";
+    replacing.replacesRun = announced.id;
+    d1->recordRun(replacing);
+    d1->flush();
+    EXPECT_GT(replacing.id, other.id);
+    EXPECT_FALSE(d2->getRun(announced.id));
+    EXPECT_EQ(d2->listRuns(kSchoolA, 1).at(0).outcome, "applied");
 }
 
 MISYNC_ON_EVERY_BACKEND(RunMarkerTest);
