@@ -32,9 +32,10 @@ struct RunRecord {
     // S3: the approval this run spent, used or not (the next run of a school that plans spends
     // the school's pending approval). Written with the run; not part of its JSON.
     std::optional<std::int64_t> spendsApproval;
-    // RunMarkers: the `running` row announced ahead of a batch that this record replaces; it is
-    // removed in the record's transaction and the record gets a new id, so that ids keep the
-    // order in which runs committed (S1 history). Not part of its JSON.
+    // RunMarkers: the `running` row announced ahead of a batch that this record finishes, in the
+    // record's transaction: the record takes that row's id, unless a run of the school committed
+    // after it was announced; then the row is removed and the record gets a new id, so that a
+    // school's ids keep the order in which its runs committed (S1 history). Not part of its JSON.
     std::int64_t replacesRun = 0;
     std::vector<core::SourceFile> files;
     reconcile::Counts counts;

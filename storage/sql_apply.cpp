@@ -216,6 +216,17 @@ void SqlDirectory::insertRun(RunRecord& r, std::optional<std::int64_t> owner) {
             st.null(14);
         }
     };
+    if (r.replacesRun != 0 && r.id == 0) {
+        // An announced row keeps its id unless a run of the school committed after it was
+        // announced: then the record is a new row, so that the school's ids keep commit order.
+        Stmt later(statements_, "SELECT 1 FROM runs WHERE school = ? AND id > ? LIMIT 1");
+        later.text(1, r.school).integer(2, r.replacesRun);
+        const bool newer = later.step();
+        later.reset();
+        if (!newer) {
+            r.id = r.replacesRun;
+        }
+    }
     std::int64_t id = 0;
     if (r.id != 0) {
         // The run's `running` row (RunMarkers) gets its final outcome, in the run's transaction.
