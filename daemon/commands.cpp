@@ -22,6 +22,11 @@ namespace misync::daemon {
 
 namespace json = boost::json;
 
+namespace {
+// How many schools' `running` rows a batching run commits at a time, ahead of their runs.
+constexpr std::size_t kAnnounced = 250;
+}  // namespace
+
 int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool dryRun, Io io,
            bool verbose) {
     return withContext(g, io, [&](Context& ctx) {
@@ -51,11 +56,21 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         JsonRunStream stream(io.out, g.json);
         int status = kExitOk;
         std::size_t done = 0;
+        if (!dryRun) {
+            markInterruptedRuns(
+                ctx.directory());  // runs of processes that died (docs/reliability.md)
+        }
         ctx.directory().setBatching(!dryRun);
         std::optional<PrefetchedRead> ahead;
         RunReport report(todo.size(), verbose);
         for (std::size_t i = 0; i < todo.size(); ++i) {
             const SchoolConfig* s = todo[i];
+            if (i % kAnnounced == 0) {  // a batch's markers commit before it (docs/reliability.md)
+                runner.announce({todo.begin() + static_cast<std::ptrdiff_t>(i),
+                                 todo.begin() + static_cast<std::ptrdiff_t>(
+                                                    std::min(i + kAnnounced, todo.size()))},
+                                opts);
+            }
             std::optional<PrefetchedRead> current = std::move(ahead);
             ahead.reset();
             if (i + 1 < todo.size()) {

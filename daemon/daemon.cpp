@@ -106,6 +106,12 @@ void Daemon::start() {
 
     notifier_.setTargets(config->notify);
     seedNotifications(*config);
+    // Runs whose process died (docs/reliability.md): marked interrupted, counted and notified as
+    // runs that ended so, after the seeding, so that a school that was fine hears of it.
+    for (const auto& run : markInterruptedRuns(*directory_)) {
+        metrics_.runInterrupted(run);
+        notifier_.runFinished(run);
+    }
     notifier_.start();
     pool_ = std::make_unique<WorkerPool>([this](const WorkerPool::Finished& d) { finished(d); },
                                          [this] { service_.status(statusLine()); }, asOf_);

@@ -58,7 +58,7 @@ std::string_view conditionName(Condition c) {
 }
 
 SchoolCondition conditionOf(const storage::RunRecord& run) {
-    if (run.outcome == "failed") {
+    if (run.outcome == "failed" || run.outcome == "interrupted") {
         // The runner records what failed the run as the last error (R15, R14).
         if (run.errors.empty()) {
             return make(Condition::Failed, "the run failed", run.id);

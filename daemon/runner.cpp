@@ -140,6 +140,16 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     rec.startedAt = core::nowIso();
 
     storage::SchoolLease lease;
+    // The run's `running` row (storage::RunMarkers): every record written from here on finishes
+    // it. One written under the lease keeps its id; one announced ahead of a batch is replaced by
+    // the record (a new id, in commit order).
+    std::int64_t marker = 0;
+    if (!options.dryRun) {
+        if (auto it = announced_.find(school.dfes); it != announced_.end()) {
+            rec.replacesRun = it->second;
+            announced_.erase(it);
+        }
+    }
     auto fail = [&](const Failure& f) {
         if (f.code == "store_error") {
             // Its transaction is gone, and on a lost PostgreSQL connection the lease with it: let
@@ -149,7 +159,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         if (!options.dryRun && f.code != "internal_error") {
             forget(school.dfes);
         }
-        rec.id = 0;
+        rec.id = marker;
         rec.outcome = "failed";
         rec.errors.push_back({f.code, f.file, 0, f.message});
         rec.actions.clear();
@@ -203,6 +213,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
         } catch (const core::Error& e) {
             return fail({"store_error", "", e.what()});
         }
+        marker = markRunning(school, rec);
     }
     if (readFailure) {
         return fail(*readFailure);
@@ -210,6 +221,7 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     int conflicts = 0;
     for (;;) {
         Step step = Step::Done;
+        rec.id = marker;  // never the id of a row a rolled-back attempt wrote
         try {
             auto body = [&] { step = underLease(school, options, in, rec); };
             if (options.dryRun) {
@@ -261,6 +273,71 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     spdlog::info("school={} run={} outcome={} actions={} warnings={} rejected={}", school.dfes,
                  rec.id, rec.outcome, rec.actions.size(), rec.warnings.size(), rec.errors.size());
     return rec;
+}
+
+std::vector<storage::RunRecord> markInterruptedRuns(storage::Directory& directory) {
+    try {
+        auto runs = directory.markInterrupted();
+        for (const auto& r : runs) {
+            spdlog::warn(
+                "school={} run={} outcome=interrupted: its process ended before it "
+                "finished (started {})",
+                r.school, r.id, r.startedAt);
+        }
+        return runs;
+    } catch (const core::Error& e) {
+        spdlog::warn("could not look for interrupted runs: {}", e.what());
+        return {};
+    }
+}
+
+void Runner::announce(const std::vector<const SchoolConfig*>& schools, const RunOptions& options) {
+    if (options.dryRun || !directory_.batching() || schools.empty()) {
+        return;
+    }
+    std::vector<storage::RunRecord> records(schools.size());
+    std::vector<storage::RunRecord*> pointers;
+    for (std::size_t i = 0; i < schools.size(); ++i) {
+        records[i].school = schools[i]->dfes;
+        records[i].trigger = options.trigger;
+        records[i].connector = schools[i]->connector;
+        records[i].asOf = options.asOf.toString();
+        records[i].startedAt = core::nowIso();
+        pointers.push_back(&records[i]);
+    }
+    try {
+        directory_.markRunning(pointers);
+    } catch (const core::Error& e) {
+        spdlog::warn("could not record the coming runs as running: {}", e.what());
+        return;
+    }
+    for (const auto& r : records) {
+        announced_[r.school] = r.id;
+    }
+}
+
+// Holding the school's lease: a `running` row of this school whose process died is marked
+// interrupted first (the lease shows that no live run of it is under way here, and the owner
+// lock that its process is gone).
+std::int64_t Runner::markRunning(const SchoolConfig& school, const storage::RunRecord& rec) {
+    try {
+        for (const auto& r : directory_.markInterrupted(school.dfes)) {
+            spdlog::warn(
+                "school={} run={} outcome=interrupted: its process ended before it "
+                "finished (started {})",
+                r.school, r.id, r.startedAt);
+        }
+        if (rec.replacesRun != 0 || directory_.batching()) {
+            return 0;  // announced, or (not announced) written with its outcome
+                       // (docs/reliability.md)
+        }
+        storage::RunRecord marker = rec;
+        directory_.markRunning({&marker});
+        return marker.id;
+    } catch (const core::Error& e) {
+        spdlog::warn("school={} could not record its run as running: {}", school.dfes, e.what());
+        return 0;
+    }
 }
 
 // Everything from here on happens inside the run's one transaction (a read snapshot for a dry

@@ -9,9 +9,11 @@
 
 #include <functional>
 #include <future>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "connectors/connector.h"
 #include "core/date.h"
@@ -45,6 +47,11 @@ struct PrefetchedRead {
     std::future<ReadAhead> result;  // a read error is rethrown by get()
 };
 
+// At start-up (`misync run`, `misync daemon`): every `running` row, of any school, whose process
+// is gone is marked interrupted (storage::RunMarkers); returns those runs, each logged. A store
+// error is logged, never thrown: the runs go on.
+std::vector<storage::RunRecord> markInterruptedRuns(storage::Directory& directory);
+
 class Runner {
   public:
     Runner(storage::Directory& directory, const connectors::ConnectorRegistry& connectors,
@@ -58,6 +65,14 @@ class Runner {
     // `read`, when given, is this school's prefetched sources.
     storage::RunRecord run(const SchoolConfig& school, const RunOptions& options,
                            std::optional<PrefetchedRead> read = std::nullopt);
+
+    // Records `running` rows for the coming real runs of these schools in one transaction
+    // (storage::RunMarkers), when the directory batches: a batch's own runs are invisible until
+    // it commits, so its markers are committed before it opens. Each school's run() then finishes
+    // its row. Does nothing for a dry run or a directory that does not batch (a run that commits
+    // on its own writes its marker itself, holding its lease). A store error is logged: the runs
+    // go on without markers.
+    void announce(const std::vector<const SchoolConfig*>& schools, const RunOptions& options);
 
     // Starts reading a school's sources on another thread, unless its last full run saw the
     // same files (then the run will most likely be replayed without reading them).
@@ -104,8 +119,13 @@ class Runner {
     bool replayUnchanged(const SchoolConfig& school, const RunOptions& options, Input& in,
                          storage::RunRecord& rec);
 
+    // Holding the school's lease: marks its dead runs interrupted, and returns the `running` row
+    // written now for `rec` (0 when it was announced, when batching, or when none could be).
+    std::int64_t markRunning(const SchoolConfig& school, const storage::RunRecord& rec);
+
     storage::Directory& directory_;
     const connectors::ConnectorRegistry& connectors_;
+    std::map<std::string, std::int64_t> announced_;  // school → its `running` row
     const storage::SecretBox& box_;
     reconcile::PasswordGenerator& passwords_;
     reconcile::NameTransliterator names_;

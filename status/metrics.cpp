@@ -55,6 +55,11 @@ void Metrics::runFinished(const storage::RunRecord& run, double seconds) {
     durationSum_ += seconds;
 }
 
+void Metrics::runInterrupted(const storage::RunRecord& run) {
+    std::lock_guard<std::mutex> lock(mutex_);
+    ++runs_[{run.school, run.outcome}];
+}
+
 void Metrics::notifyFailed() {
     std::lock_guard<std::mutex> lock(mutex_);
     ++notifyFailures_;

@@ -23,6 +23,9 @@ class Metrics {
     static constexpr std::array<double, 10> kDurationBuckets = {0.05, 0.1, 0.25, 0.5, 1,
                                                                 2.5,  5,   10,   30,  60};
 
+    // A run found interrupted (its process died; docs/reliability.md): misync_runs_total only,
+    // as nothing of it was applied and how long it ran is not known.
+    void runInterrupted(const storage::RunRecord& run);
     // A run ended (any outcome): misync_runs_total, misync_actions_total,
     // misync_run_duration_seconds.
     void runFinished(const storage::RunRecord& run, double seconds);

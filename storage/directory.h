@@ -122,6 +122,27 @@ class SyncStore {
     virtual void flush() = 0;
     // Whether runs written since the last commit are still waiting for the batch to commit.
     virtual bool batchPending() const = 0;
+    // Whether runs are batched now (setBatching(true) on a backend that batches).
+    virtual bool batching() const = 0;
+};
+
+// Runs in flight and runs whose process died (issue 9, docs/reliability.md). A run's row is
+// written with outcome `running` in a transaction of its own before the run's transaction
+// begins, and that transaction gives the row its final outcome (apply() or recordRun() with the
+// record's id: R14). The row names this directory's owner lock, which the process holds while it
+// lives (SQLite: a byte of the lock file; PostgreSQL: a session advisory lock); a `running` row
+// whose owner lock is free belongs to a process that died (kill -9, a machine that vanished).
+class RunMarkers {
+  public:
+    virtual ~RunMarkers() = default;
+    // Writes a `running` row for each record (school, trigger, connector, as_of and started_at
+    // as given) in one transaction of its own, committing a pending batch first; fills each
+    // record's id. Throws core::StoreError inside a transaction or a read snapshot.
+    virtual void markRunning(const std::vector<RunRecord*>& records) = 0;
+    // Every `running` row of `school` (of every school when empty) whose process is gone gets
+    // outcome `interrupted`, finished_at now and an `interrupted` error (nothing of such a run was
+    // committed, R14); returns those runs. Never touches a row whose process is alive.
+    virtual std::vector<RunRecord> markInterrupted(const std::string& school = "") = 0;
 };
 
 // Accounts and groups as the portal's lists show them.
@@ -303,6 +324,7 @@ class Directory : public SchemaStore,
                   public SchoolLocks,
                   public Snapshots,
                   public SyncStore,
+                  public RunMarkers,
                   public AccountReader,
                   public RunLog,
                   public ChangeFeed,

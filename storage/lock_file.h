@@ -7,11 +7,13 @@
 //
 // The byte at offset N is the lock of the school whose DfES number is N (seven digits); the two
 // bytes after every DfES number are the turnstile and the bell (docs/architecture.md, "Several
-// processes on one directory"). Private to storage/.
+// processes on one directory"); from 2^40 on, the owner locks of running processes
+// (docs/reliability.md). Private to storage/.
 #pragma once
 
 #include <sys/types.h>
 
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -28,6 +30,10 @@ class LockFile {
   public:
     static constexpr off_t kTurnstile = 10'000'000;  // held around every outermost BEGIN
     static constexpr off_t kBell = 10'000'001;       // held (shared) by whoever is waiting
+    // Owner locks (RunMarkers, docs/reliability.md): the byte at kOwners + key is held by the
+    // live directory whose `running` rows name that key.
+    static constexpr off_t kOwners = off_t(1) << 40;
+    static constexpr std::int64_t kOwnerKeys = std::int64_t(1) << 40;  // keys 1 … kOwnerKeys-1
 
     // An exclusive or shared lock on one byte, through an open file description of its own:
     // held until reset or destroyed. Move-only.

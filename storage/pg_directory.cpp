@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <limits>
+#include <random>
 
 #include "core/errors.h"
 #include "core/school.h"
@@ -125,10 +127,48 @@ void PgDirectory::unlock(const std::string& school) {
     }
 }
 
-bool PgDirectory::tryAdvisoryLock(int key) {
+bool PgDirectory::tryAdvisoryLock(int key, int space) {
     Stmt q(statements_, "SELECT pg_try_advisory_lock(?, ?)");
-    q.integer(1, kSchoolLocks).integer(2, key);
+    q.integer(1, space).integer(2, key);
     return q.step() && q.columnInt(0) == 1;
+}
+
+// RunMarkers: a random key no session holds, as a session advisory lock, which the server drops
+// with the session: a process killed, or a machine gone (TCP keepalives), frees it.
+std::int64_t PgDirectory::ownerKey(bool& fresh) {
+    fresh = false;
+    if (ownerKey_ != 0 && ownerGeneration_ == pg_->generation()) {
+        return ownerKey_;
+    }
+    std::random_device seed;
+    std::mt19937 random(seed());
+    std::uniform_int_distribution<int> keys(1, std::numeric_limits<int>::max());
+    for (int attempt = 0; attempt < 64; ++attempt) {
+        const int key = keys(random);
+        if (tryAdvisoryLock(key, kOwnerLocks)) {
+            ownerKey_ = key;
+            ownerGeneration_ = pg_->generation();
+            fresh = true;
+            return key;
+        }
+    }
+    throw core::StoreError(where_ + ": cannot take an owner lock");
+}
+
+bool PgDirectory::ownerAlive(std::int64_t key) {
+    if (ownerKey_ != 0 && key == ownerKey_ && ownerGeneration_ == pg_->generation()) {
+        return true;  // this session's own (a session may take its own advisory lock again)
+    }
+    if (key <= 0 || key > std::numeric_limits<int>::max()) {
+        return false;
+    }
+    if (!tryAdvisoryLock(static_cast<int>(key), kOwnerLocks)) {
+        return true;
+    }
+    Stmt q(statements_, "SELECT pg_advisory_unlock(?, ?)");
+    q.integer(1, kOwnerLocks).integer(2, key);
+    q.step();
+    return false;
 }
 
 SchoolLease PgDirectory::leaseFor(const std::string& school) {

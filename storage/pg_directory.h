@@ -38,6 +38,8 @@ class PgDirectory final : public SqlDirectory {
     // two-int key (kSchoolLocks, DfES number).
     static constexpr std::int64_t kWriteLock = 0x6d6973796e63;  // "misync"
     static constexpr int kSchoolLocks = 0x6d697379;             // "misy"
+    // RunMarkers' owner lock of a live directory: the two-int key (kOwnerLocks, owner key).
+    static constexpr int kOwnerLocks = 0x6d69736f;  // "miso"
 
   protected:
     void beginWrite() override;
@@ -45,6 +47,8 @@ class PgDirectory final : public SqlDirectory {
     void endRead(bool commit) override;
     void transactionEnded() override;
     bool canBatch() const override { return false; }
+    std::int64_t ownerKey(bool& fresh) override;
+    bool ownerAlive(std::int64_t key) override;
 
   private:
     PgDirectory(std::unique_ptr<PgConnection> connection, OpenMode mode);
@@ -58,8 +62,12 @@ class PgDirectory final : public SqlDirectory {
     };
     std::shared_ptr<Leases> leases_ = std::make_shared<Leases>();
     SchoolLease leaseFor(const std::string& school);
-    // The school lock `key` if no session holds it (never waits).
-    bool tryAdvisoryLock(int key);
+    // RunMarkers: this connection's owner key, and the connection generation it was taken in
+    // (a new connection has lost it, and takes a new one).
+    std::int64_t ownerKey_ = 0;
+    std::uint64_t ownerGeneration_ = 0;
+    // The advisory lock (`space`, `key`) if no session holds it (never waits).
+    bool tryAdvisoryLock(int key, int space = kSchoolLocks);
     void unlock(const std::string& school);
 };
 

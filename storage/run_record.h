@@ -22,7 +22,9 @@ struct RunRecord {
     std::string asOf;
     std::string startedAt;
     std::string finishedAt;
-    std::string outcome;  // applied, no_change, planned, held, failed (S2)
+    // applied, no_change, planned, held, failed (S2); running while in flight, interrupted when
+    // its process died (RunMarkers).
+    std::string outcome;
     std::string extractedAt;
     std::string planDigest;
     // S3: the held run whose approval let this run apply (its plan digest was the same).
@@ -30,6 +32,11 @@ struct RunRecord {
     // S3: the approval this run spent, used or not (the next run of a school that plans spends
     // the school's pending approval). Written with the run; not part of its JSON.
     std::optional<std::int64_t> spendsApproval;
+    // RunMarkers: the `running` row announced ahead of a batch that this record finishes, in the
+    // record's transaction: the record takes that row's id, unless a run of the school committed
+    // after it was announced; then the row is removed and the record gets a new id, so that a
+    // school's ids keep the order in which its runs committed (S1 history). Not part of its JSON.
+    std::int64_t replacesRun = 0;
     std::vector<core::SourceFile> files;
     reconcile::Counts counts;
     std::vector<reconcile::Action> actions;

@@ -36,7 +36,8 @@ StatusFlags statusFlags(const SchoolStatusRow& row, chr::hours staleAfter,
                         chr::system_clock::time_point now) {
     StatusFlags f;
     f.held = row.heldRun.has_value();
-    f.failed = row.lastRun && row.lastRun->outcome == "failed";
+    f.failed =
+        row.lastRun && (row.lastRun->outcome == "failed" || row.lastRun->outcome == "interrupted");
     f.noDigitalChampion = row.digitalChampions == 0;
     f.stale = row.staleWarning;
     if (!row.lastSuccessAt.empty()) {

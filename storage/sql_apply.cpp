@@ -191,39 +191,85 @@ void SqlDirectory::writeClaims(const reconcile::Plan& plan) {
     }
 }
 
-void SqlDirectory::insertRun(RunRecord& r) {
+void SqlDirectory::insertRun(RunRecord& r, std::optional<std::int64_t> owner) {
     std::string files = json::serialize(filesToJson(r.files));
     std::string counts = json::serialize(countsToJson(r.counts));
     std::string warnings = json::serialize(warningsToJson(r.warnings));
     std::string errors = json::serialize(errorsToJson(r.errors));
-    Stmt run(statements_,
-             "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
-             "outcome, files, counts, warnings, errors, plan_digest, extracted_at, "
-             "approved_run) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    run.text(1, r.school)
-        .text(2, r.trigger)
-        .text(3, r.connector)
-        .text(4, r.asOf)
-        .text(5, r.startedAt)
-        .text(6, r.finishedAt)
-        .text(7, r.outcome)
-        .text(8, files)
-        .text(9, counts)
-        .text(10, warnings)
-        .text(11, errors)
-        .text(12, r.planDigest)
-        .text(13, r.extractedAt);
-    if (r.approvedRun) {
-        run.integer(14, *r.approvedRun);
-    } else {
-        run.null(14);
+    auto bindColumns = [&](Stmt& st) {
+        st.text(1, r.school)
+            .text(2, r.trigger)
+            .text(3, r.connector)
+            .text(4, r.asOf)
+            .text(5, r.startedAt)
+            .text(6, r.finishedAt)
+            .text(7, r.outcome)
+            .text(8, files)
+            .text(9, counts)
+            .text(10, warnings)
+            .text(11, errors)
+            .text(12, r.planDigest)
+            .text(13, r.extractedAt);
+        if (r.approvedRun) {
+            st.integer(14, *r.approvedRun);
+        } else {
+            st.null(14);
+        }
+    };
+    if (r.replacesRun != 0 && r.id == 0) {
+        // An announced row keeps its id unless a run of the school committed after it was
+        // announced: then the record is a new row, so that the school's ids keep commit order.
+        Stmt later(statements_, "SELECT 1 FROM runs WHERE school = ? AND id > ? LIMIT 1");
+        later.text(1, r.school).integer(2, r.replacesRun);
+        const bool newer = later.step();
+        later.reset();
+        if (!newer) {
+            r.id = r.replacesRun;
+        }
     }
-    if (!run.step()) {
-        throw core::StoreError(where_ + ": the run record was not written");
+    std::int64_t id = 0;
+    if (r.id != 0) {
+        // The run's `running` row (RunMarkers) gets its final outcome, in the run's transaction.
+        Stmt finish(statements_,
+                    "UPDATE runs SET school = ?, trigger = ?, connector = ?, as_of = ?, "
+                    "started_at = ?, finished_at = ?, outcome = ?, files = ?, counts = ?, "
+                    "warnings = ?, errors = ?, plan_digest = ?, extracted_at = ?, approved_run = "
+                    "? WHERE id = ? AND outcome IN ('running', 'interrupted') RETURNING id");
+        bindColumns(finish);
+        finish.integer(15, r.id);
+        if (finish.step()) {
+            id = finish.columnInt(0);
+        }
+        finish.reset();
+        if (id != 0) {
+            Stmt drop(statements_, "DELETE FROM run_actions WHERE run_id = ?");
+            drop.integer(1, id).exec();
+        }
     }
-    const std::int64_t id = run.columnInt(0);
-    run.reset();
+    if (id == 0) {
+        Stmt run(statements_,
+                 "INSERT INTO runs (school, trigger, connector, as_of, started_at, finished_at, "
+                 "outcome, files, counts, warnings, errors, plan_digest, extracted_at, "
+                 "approved_run, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                 "RETURNING id");
+        bindColumns(run);
+        if (owner) {
+            run.integer(15, *owner);
+        } else {
+            run.null(15);
+        }
+        if (!run.step()) {
+            throw core::StoreError(where_ + ": the run record was not written");
+        }
+        id = run.columnInt(0);
+        run.reset();
+    }
     r.id = id;
+    if (r.replacesRun != 0 && r.replacesRun != id) {
+        Stmt drop(statements_,
+                  "DELETE FROM runs WHERE id = ? AND outcome IN ('running', 'interrupted')");
+        drop.integer(1, r.replacesRun).exec();
+    }
     if (r.spendsApproval) {
         Stmt spend(statements_, "UPDATE approvals SET spent_by_run = ? WHERE run_id = ?");
         spend.integer(1, id).integer(2, *r.spendsApproval).exec();

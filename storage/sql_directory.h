@@ -121,6 +121,10 @@ class SqlDirectory : public Directory {
     void setBatching(bool on) override;
     void flush() override;
     bool batchPending() const override { return inBatch_; }
+    bool batching() const override { return batching_; }
+    // RunMarkers (sql_runs.cpp)
+    void markRunning(const std::vector<RunRecord*>& records) override;
+    std::vector<RunRecord> markInterrupted(const std::string& school) override;
     void readSnapshot(const std::function<void()>& body) override;
     ~SqlDirectory() override;
 
@@ -146,6 +150,11 @@ class SqlDirectory : public Directory {
     virtual bool someoneWaiting() { return false; }
     // Whether runs may be batched into one transaction (setBatching).
     virtual bool canBatch() const { return true; }
+    // RunMarkers' owner lock: this directory's owner key, taking its lock first when it holds
+    // none (then `fresh` is true, and any `running` row with that key is a dead process's).
+    virtual std::int64_t ownerKey(bool& fresh) = 0;
+    // Whether some live process holds owner key `key` (this directory's own key included).
+    virtual bool ownerAlive(std::int64_t key) = 0;
 
     SqlConnection& connection() { return *connection_; }
     bool inTransactionNow() const { return depth_ > 0 || inBatch_; }
@@ -178,7 +187,8 @@ class SqlDirectory : public Directory {
     void batchLost();
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
-    void insertRun(RunRecord& record);
+    // A record with an id (RunMarkers) rewrites that row; one without gets a new row.
+    void insertRun(RunRecord& record, std::optional<std::int64_t> owner = std::nullopt);
     void writeSchoolState(const SchoolState& state);
     std::set<std::string> claimantsOfSchool(const std::string& school);
     void writeAccounts(const reconcile::Plan& plan, const SecretBox& box, const std::string& now,

@@ -1,7 +1,10 @@
 // Run history (S1; SPEC §9 GET /api/v1/schools/{D}/runs and /api/v1/runs/{id}). The status
 // endpoint lists runs at thousands of requests a second: the stored JSON is copied, not parsed.
 #include <limits>
+#include <map>
 
+#include "core/date.h"
+#include "core/errors.h"
 #include "storage/sql_directory.h"
 
 namespace misync::storage {
@@ -34,6 +37,15 @@ RunRecord runFromRow(const Stmt& q) {
         r.approvedRun = q.columnInt(14);
     }
     return r;
+}
+
+// The errors of a run found interrupted at `now`.
+std::string interruptedErrors(const std::string& now) {
+    core::RecordError e;
+    e.code = "interrupted";
+    e.message = "the process running it ended before it finished (found " + now +
+                "); nothing of it was committed (R14)";
+    return json::serialize(errorsToJson({e}));
 }
 
 // A JSON string as json::serialize writes it: the common case (nothing to escape) by hand.
@@ -150,6 +162,117 @@ std::optional<RunPage> SqlDirectory::getRunPage(std::int64_t id, std::int64_t of
         }
     });
     return page;
+}
+
+// RunMarkers (docs/reliability.md). Outside a batch the marker is the run's own small transaction
+// before its real one; a batch writes its markers in one transaction before the batch opens
+// (the runner announces the schools), so batching keeps its speed.
+void SqlDirectory::markRunning(const std::vector<RunRecord*>& records) {
+    if (depth_ > 0 || readOnly_) {
+        throw core::StoreError(where_ +
+                               ": a run's `running` row is written before its transaction, not "
+                               "inside one");
+    }
+    flush();  // the markers must commit on their own, ahead of the runs they announce
+    const bool batching = batching_;
+    batching_ = false;  // so that this is a transaction of its own, not a batch's first savepoint
+    try {
+        inTransaction([&] {
+            bool fresh = false;
+            const std::int64_t owner = ownerKey(fresh);
+            if (fresh) {
+                // A key this process has just taken: rows naming it are a dead holder's.
+                Stmt q(statements_,
+                       "SELECT school FROM runs WHERE owner = ? AND outcome = 'running'");
+                q.integer(1, owner);
+                const bool stale = q.step();
+                q.reset();
+                if (stale) {
+                    Stmt u(statements_,
+                           "UPDATE runs SET outcome = 'interrupted', finished_at = ?, errors = ? "
+                           "WHERE owner = ? AND outcome = 'running'");
+                    const std::string now = core::nowIso();
+                    u.text(1, now).text(2, interruptedErrors(now)).integer(3, owner).exec();
+                }
+            }
+            for (RunRecord* r : records) {
+                r->id = 0;
+                r->outcome = "running";
+                r->finishedAt.clear();
+                insertRun(*r, owner);
+            }
+        });
+    } catch (...) {
+        batching_ = batching;
+        throw;
+    }
+    batching_ = batching;
+}
+
+std::vector<RunRecord> SqlDirectory::markInterrupted(const std::string& school) {
+    if (readOnly_) {
+        return {};
+    }
+    std::vector<std::pair<std::int64_t, std::optional<std::int64_t>>> rows;  // id, owner
+    {
+        Stmt q(statements_, school.empty()
+                                ? "SELECT id, owner FROM runs WHERE outcome = 'running'"
+                                : "SELECT id, owner FROM runs WHERE school = ? AND outcome = "
+                                  "'running'");
+        if (!school.empty()) {
+            q.text(1, school);
+        }
+        while (q.step()) {
+            rows.emplace_back(q.columnInt(0), q.columnIsNull(1)
+                                                  ? std::nullopt
+                                                  : std::optional<std::int64_t>(q.columnInt(1)));
+        }
+    }
+    if (rows.empty()) {
+        return {};
+    }
+    // A row is read before its owner is asked about: an owner that commits the run's outcome and
+    // ends in between is caught by the UPDATE's condition (it runs under the write lock).
+    std::map<std::int64_t, bool> alive;
+    std::vector<std::int64_t> dead;
+    for (const auto& [id, owner] : rows) {
+        if (owner) {
+            auto it = alive.find(*owner);
+            if (it == alive.end()) {
+                it = alive.emplace(*owner, ownerAlive(*owner)).first;
+            }
+            if (it->second) {
+                continue;
+            }
+        }
+        dead.push_back(id);
+    }
+    std::vector<RunRecord> out;
+    if (dead.empty()) {
+        return out;
+    }
+    inTransaction([&] {
+        const std::string now = core::nowIso();
+        const std::string errors = interruptedErrors(now);
+        Stmt u(statements_,
+               "UPDATE runs SET outcome = 'interrupted', finished_at = ?, errors = ? WHERE id = ? "
+               "AND outcome = 'running' RETURNING id");
+        Stmt read(statements_, std::string(kRunColumns) + "WHERE id = ?");
+        for (const std::int64_t id : dead) {
+            u.text(1, now).text(2, errors).integer(3, id);
+            const bool marked = u.step();
+            u.reset();
+            if (!marked) {
+                continue;
+            }
+            read.integer(1, id);
+            if (read.step()) {
+                out.push_back(runFromRow(read));
+            }
+            read.reset();
+        }
+    });
+    return out;
 }
 
 }  // namespace misync::storage

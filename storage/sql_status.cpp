@@ -46,8 +46,9 @@ schools(school) AS (
 )";
 }
 
-// Per school the ids the other facts hang on: the latest run, the latest success (S2: applied
-// or no_change) and the latest run that did not fail.
+// Per school the ids the other facts hang on: the latest run (a run in flight, `running`,
+// included: docs/reliability.md), the latest success (S2: applied or no_change) and the latest
+// run that neither failed nor was interrupted nor is still running.
 constexpr const char* kMarks = R"(
 marks AS MATERIALIZED (
   SELECT s.school,
@@ -56,18 +57,21 @@ marks AS MATERIALIZED (
       WHERE r_ok.school = s.school AND r_ok.outcome IN ('applied', 'no_change')
       ORDER BY r_ok.id DESC LIMIT 1) AS ok_id,
     (SELECT r_kept.id FROM runs r_kept
-      WHERE r_kept.school = s.school AND r_kept.outcome <> 'failed'
+      WHERE r_kept.school = s.school
+        AND r_kept.outcome NOT IN ('failed', 'interrupted', 'running')
       ORDER BY r_kept.id DESC LIMIT 1) AS kept_id
   FROM schools s)
 )";
 
-// Every run after the latest one that did not fail has failed; a held run after the latest
+// Every run after the latest one that did not fail has failed or was interrupted (a run still
+// running is not counted); a held run after the latest
 // success is not superseded (S3: an approval used shows as a later applied run). R10: the
 // active Digital Champions are counted on the partial index that holds champions only.
 constexpr const char* kSelect = R"(
 SELECT m.school,
   (SELECT count(*) FROM runs r_fail
-    WHERE r_fail.school = m.school AND r_fail.id > coalesce(m.kept_id, 0)),
+    WHERE r_fail.school = m.school AND r_fail.id > coalesce(m.kept_id, 0)
+      AND r_fail.outcome <> 'running'),
   (SELECT r_held.id FROM runs r_held
     WHERE r_held.school = m.school AND r_held.outcome = 'held' AND r_held.id > coalesce(m.ok_id, 0)
     ORDER BY r_held.id DESC LIMIT 1),

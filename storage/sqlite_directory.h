@@ -35,6 +35,8 @@ class SqliteDirectory final : public SqlDirectory {
     void endRead(bool commit) override;
     void transactionEnded() override { leases_->transactionEnded(); }
     bool someoneWaiting() override { return locks_.someoneWaiting(); }
+    std::int64_t ownerKey(bool& fresh) override;
+    bool ownerAlive(std::int64_t key) override;
 
   private:
     SqliteDirectory(std::unique_ptr<SqliteConnection> connection, const std::string& path,
@@ -44,6 +46,8 @@ class SqliteDirectory final : public SqlDirectory {
     static constexpr int kBusyTimeoutMs = 60'000;
     LockFile locks_;                     // `<path>.lock`: schools, turnstile, bell
     std::shared_ptr<LeaseBook> leases_;  // leases handed out, and those waiting for a COMMIT
+    LockFile::Hold owner_;               // RunMarkers: held from the first `running` row on
+    std::int64_t ownerKey_ = 0;
     sqlite3* db() const { return sqlite_->db(); }
 };
 

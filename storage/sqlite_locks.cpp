@@ -1,6 +1,8 @@
 // S7 on the SQLite directory: school leases, the turnstile in front of every write transaction,
 // and read snapshots for dry runs. The protocol is described in docs/architecture.md ("Several
 // processes on one directory").
+#include <random>
+
 #include "core/errors.h"
 #include "core/school.h"
 #include "storage/sqlite_directory.h"
@@ -56,6 +58,39 @@ std::optional<SchoolLease> SqliteDirectory::tryLockSchool(const std::string& sch
         return std::nullopt;
     }
     return leases_->add(school, std::move(*hold));
+}
+
+// RunMarkers: a random key whose byte nobody holds. The kernel drops the lock with the process
+// (kill -9 included), which is what tells a dead run's `running` row from a live one's.
+std::int64_t SqliteDirectory::ownerKey(bool& fresh) {
+    fresh = false;
+    if (owner_.held()) {
+        return ownerKey_;
+    }
+    std::random_device seed;
+    std::mt19937_64 random(seed());
+    std::uniform_int_distribution<std::int64_t> keys(1, LockFile::kOwnerKeys - 1);
+    for (int attempt = 0; attempt < 64; ++attempt) {
+        const std::int64_t key = keys(random);
+        if (auto hold = locks_.tryLock(LockFile::kOwners + key)) {
+            owner_ = std::move(*hold);
+            ownerKey_ = key;
+            fresh = true;
+            return key;
+        }
+    }
+    throw core::StoreError(locks_.path() + ": cannot take an owner lock");
+}
+
+bool SqliteDirectory::ownerAlive(std::int64_t key) {
+    if (owner_.held() && key == ownerKey_) {
+        return true;
+    }
+    if (key <= 0 || key >= LockFile::kOwnerKeys) {
+        return false;
+    }
+    // Taken at once and let go: nobody holds it, so its process is gone.
+    return !locks_.tryLock(LockFile::kOwners + key).has_value();
 }
 
 // S7, no starvation. A process that batches its runs begins its next transaction right after

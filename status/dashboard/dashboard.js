@@ -23,6 +23,7 @@
   const MARKS = [
     { outcome: 'held', letter: 'H', label: 'Held, not applied', words: 'held', colour: '#7a4700', tint: 'rgba(194, 124, 14, 0.18)' },
     { outcome: 'failed', letter: 'F', label: 'Failed', words: 'failed', colour: '#a1001d', tint: 'rgba(161, 0, 29, 0.12)' },
+    { outcome: 'interrupted', letter: 'I', label: 'Interrupted', words: 'interrupted', colour: '#a1001d', tint: 'rgba(161, 0, 29, 0.12)' },
     { outcome: 'planned', letter: 'T', label: 'Trial run', words: 'trial runs', colour: '#3d4a5c', tint: 'rgba(61, 74, 92, 0.12)' },
   ];
   const byId = (id) => document.getElementById(id);
@@ -165,6 +166,8 @@
     planned: { tone: 'neutral', title: 'Trial run only', detail: 'a dry run: nothing was applied.' },
     held: { tone: 'warn', title: 'Held', detail: 'nothing was changed; it waits for approval.' },
     failed: { tone: 'bad', title: 'Failed', detail: 'nothing was changed.' },
+    interrupted: { tone: 'bad', title: 'Interrupted', detail: 'its process ended before it finished; nothing was changed.' },
+    running: { tone: 'neutral', title: 'Running', detail: 'a run is under way now.' },
   };
 
   function flagInfo(flag, school) {
@@ -255,7 +258,7 @@
         lastRunId !== undefined ? el('span', { class: 'run-id' }, ` \u00b7 run ${lastRunId}`) : null);
       const words = countsInWords(last.counts);
       if (words && appliedOutcome(last.outcome)) fact('What it did', words);
-      else if (words && last.outcome !== 'failed') fact('What it would have done', `${words} Not applied.`);
+      else if (words && last.outcome !== 'failed' && last.outcome !== 'interrupted') fact('What it would have done', `${words} Not applied.`);
     }
     const lastRunSucceeded = last && (last.outcome === 'applied' || last.outcome === 'no_change');
     if (!lastRunSucceeded) {

@@ -56,6 +56,8 @@ class DaemonTest : public E2eTest {
     json::array awaitRuns(const std::string& school,
                           const std::function<bool(const json::array&)>& done,
                           std::chrono::seconds timeout = 60s);
+    // Until at least `n` runs have ended (a run in flight, `running`, is not counted) and the
+    // newest is not in flight.
     json::array awaitRunCount(const std::string& school, std::size_t n,
                               std::chrono::seconds timeout = 60s);
 
