@@ -15,7 +15,32 @@
 #include <fstream>
 #include <sstream>
 
+#include "status/tokens.h"
+
 namespace misync::e2e {
+
+namespace {
+
+std::string hex(const status::Digest& d) {
+    std::string out;
+    char byte[3];
+    for (unsigned char c : d) {
+        std::snprintf(byte, sizeof byte, "%02x", c);
+        out += byte;
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string tokensToml(const std::vector<std::tuple<std::string, std::string, std::string>>& t) {
+    std::string out;
+    for (const auto& [name, scope, bearer] : t) {
+        out += "[[token]]\nname = \"" + name + "\"\nscope = \"" + scope + "\"\nsha256 = \"" +
+               hex(status::sha256(bearer)) + "\"\n\n";
+    }
+    return out;
+}
 
 std::vector<Student> someLearners(const std::string& dfes, int count, int from) {
     static const std::vector<std::string> surnames{"Jones",  "Davies",  "Williams", "Evans",

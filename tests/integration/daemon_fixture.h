@@ -12,6 +12,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <tuple>
 #include <vector>
 
 #include "e2e_fixture.h"
@@ -19,6 +20,9 @@
 namespace misync::e2e {
 
 using namespace std::chrono_literals;
+
+// A tokens file (SPEC §7) of (name, scope, bearer token): digests only.
+std::string tokensToml(const std::vector<std::tuple<std::string, std::string, std::string>>& t);
 
 // `count` learners of `dfes` with distinct names, on roll since 2024-09-01.
 std::vector<Student> someLearners(const std::string& dfes, int count, int from = 0);

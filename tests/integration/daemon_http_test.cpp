@@ -35,26 +35,6 @@ constexpr const char* kTokenA = "schoolA-Bearer-77aa";
 constexpr const char* kTokenB = "schoolB-Bearer-3c3c";
 constexpr const char* kWrong = "not-a-token-at-all";
 
-std::string hex(const status::Digest& d) {
-    std::string out;
-    char byte[3];
-    for (unsigned char c : d) {
-        std::snprintf(byte, sizeof byte, "%02x", c);
-        out += byte;
-    }
-    return out;
-}
-
-// A tokens file (SPEC §7) of (name, scope, bearer token): digests only.
-std::string tokensToml(const std::vector<std::tuple<std::string, std::string, std::string>>& t) {
-    std::string out;
-    for (const auto& [name, scope, bearer] : t) {
-        out += "[[token]]\nname = \"" + name + "\"\nscope = \"" + scope + "\"\nsha256 = \"" +
-               hex(status::sha256(bearer)) + "\"\n\n";
-    }
-    return out;
-}
-
 json::value body(const std::optional<HttpResponse>& r) {
     return r ? parseJson(r->body()) : json::value();
 }

@@ -73,16 +73,6 @@ class Mount {
     fs::path at_;
 };
 
-std::string hex(const status::Digest& d) {
-    std::string out;
-    char byte[3];
-    for (unsigned char c : d) {
-        std::snprintf(byte, sizeof byte, "%02x", c);
-        out += byte;
-    }
-    return out;
-}
-
 class FaultTest : public DaemonTest {
   protected:
     // `learners` learners in each of `schools` (distinct UPNs across schools).
@@ -454,8 +444,7 @@ TEST_F(FaultTest, TheDaemonRecoversWhenPostgresqlComesBack) {
     }
     auto& server = pgServerOrSkip();
     const std::string token = "fault-admin-Bearer-5e5e";
-    writeFile(dir() / "tokens.toml", "[[token]]\nname = \"admin\"\nscope = \"admin\"\nsha256 = \"" +
-                                         hex(status::sha256(token)) + "\"\n");
+    writeFile(dir() / "tokens.toml", tokensToml({{"admin", "admin", token}}));
     const std::string d = kSchools[0];
     writeSchool(d, {someLearners(d, 5), {}, {}});
     writeConfigWith({{d, "", "settle_seconds = 1\n"}},
