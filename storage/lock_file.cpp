@@ -21,7 +21,7 @@ namespace misync::storage {
 #ifndef _WIN32  // Windows: lock_file_win.cpp
 namespace {
 
-struct flock byteRange(short type, off_t offset) {
+struct flock byteRange(short type, std::int64_t offset) {
     struct flock l {};
     l.l_type = type;
     l.l_whence = SEEK_SET;
@@ -86,7 +86,7 @@ int LockFile::open() const {
     return fd;
 }
 
-bool LockFile::take(int fd, off_t offset, short type, bool wait) const {
+bool LockFile::take(int fd, std::int64_t offset, short type, bool wait) const {
     struct flock l = byteRange(type, offset);
     for (;;) {
         if (::fcntl(fd, wait ? F_OFD_SETLKW : F_OFD_SETLK, &l) == 0) {
@@ -104,7 +104,7 @@ bool LockFile::take(int fd, off_t offset, short type, bool wait) const {
 }
 #endif
 
-std::optional<LockFile::Hold> LockFile::tryLock(off_t offset) const {
+std::optional<LockFile::Hold> LockFile::tryLock(std::int64_t offset) const {
     Hold h(open());  // owns the description, so a throw below closes it
     if (!take(h.fd(), offset, F_WRLCK, false)) {
         return std::nullopt;
@@ -112,7 +112,7 @@ std::optional<LockFile::Hold> LockFile::tryLock(off_t offset) const {
     return h;
 }
 
-LockFile::Hold LockFile::lock(off_t offset) const {
+LockFile::Hold LockFile::lock(std::int64_t offset) const {
     if (auto h = tryLock(offset)) {
         return std::move(*h);
     }

@@ -28,11 +28,11 @@ namespace misync::storage {
 
 class LockFile {
   public:
-    static constexpr off_t kTurnstile = 10'000'000;  // held around every outermost BEGIN
-    static constexpr off_t kBell = 10'000'001;       // held (shared) by whoever is waiting
+    static constexpr std::int64_t kTurnstile = 10'000'000;  // held around every outermost BEGIN
+    static constexpr std::int64_t kBell = 10'000'001;       // held (shared) by whoever is waiting
     // Owner locks (RunMarkers, docs/reliability.md): the byte at kOwners + key is held by the
     // live directory whose `running` rows name that key.
-    static constexpr off_t kOwners = off_t(1) << 40;
+    static constexpr std::int64_t kOwners = std::int64_t(1) << 40;
     static constexpr std::int64_t kOwnerKeys = std::int64_t(1) << 40;  // keys 1 … kOwnerKeys-1
 
     // An exclusive or shared lock on one byte, through an open file description of its own:
@@ -64,9 +64,9 @@ class LockFile {
     const std::string& path() const { return path_; }
 
     // The exclusive lock on byte `offset` if no other description holds it; nullopt when one does.
-    std::optional<Hold> tryLock(off_t offset) const;
+    std::optional<Hold> tryLock(std::int64_t offset) const;
     // Waits for the exclusive lock on byte `offset`, holding the bell while it waits.
-    Hold lock(off_t offset) const;
+    Hold lock(std::int64_t offset) const;
     // Holds the bell (a shared lock): tells processes that batch their writes that someone waits.
     Hold ringBell() const;
     // Whether any other description holds the bell, i.e. someone is waiting for a school or for
@@ -77,7 +77,7 @@ class LockFile {
     std::string path_;
     int fd_ = -1;  // the file's own description: opened first (creating the file), asks F_OFD_GETLK
     int open() const;
-    bool take(int fd, off_t offset, short type, bool wait) const;
+    bool take(int fd, std::int64_t offset, short type, bool wait) const;
 };
 
 // The leases a directory has handed out (S7), and the locks of released leases whose writes

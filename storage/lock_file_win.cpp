@@ -29,9 +29,10 @@ HANDLE handleOf(int fd) {
     return reinterpret_cast<HANDLE>(::_get_osfhandle(fd));
 }
 
-OVERLAPPED at(off_t offset) {
+OVERLAPPED at(std::int64_t offset) {
     OVERLAPPED o{};
-    o.Offset = static_cast<DWORD>(offset);
+    o.Offset = static_cast<DWORD>(offset & 0xffffffff);
+    o.OffsetHigh = static_cast<DWORD>(offset >> 32);  // the owner locks lie beyond 4 GiB
     return o;
 }
 
@@ -67,7 +68,7 @@ int LockFile::open() const {
     return fd;
 }
 
-bool LockFile::take(int fd, off_t offset, short type, bool wait) const {
+bool LockFile::take(int fd, std::int64_t offset, short type, bool wait) const {
     OVERLAPPED o = at(offset);
     DWORD flags = type == F_RDLCK ? 0 : LOCKFILE_EXCLUSIVE_LOCK;
     if (!wait) {

@@ -11,18 +11,18 @@ namespace misync::storage {
 
 namespace {
 
-off_t schoolOffset(const std::string& path, const std::string& school) {
+std::int64_t schoolOffset(const std::string& path, const std::string& school) {
     if (!core::isValidDfes(school)) {
         throw core::StoreError(path + ": cannot lock school '" + school +
                                "': not a 7-digit DfES number");
     }
-    return static_cast<off_t>(std::stol(school));
+    return static_cast<std::int64_t>(std::stol(school));
 }
 
 }  // namespace
 
 SchoolLease SqliteDirectory::lockSchool(const std::string& school) {
-    const off_t at = schoolOffset(where_, school);
+    const std::int64_t at = schoolOffset(where_, school);
     if (depth_ > 0) {
         throw core::StoreError(where_ + ": school " + school +
                                " cannot be locked inside a transaction (S7: a run takes its "
@@ -49,7 +49,7 @@ SchoolLease SqliteDirectory::lockSchool(const std::string& school) {
 }
 
 std::optional<SchoolLease> SqliteDirectory::tryLockSchool(const std::string& school) {
-    const off_t at = schoolOffset(where_, school);
+    const std::int64_t at = schoolOffset(where_, school);
     if (leases_->holds(school)) {
         return std::nullopt;
     }
