@@ -162,11 +162,9 @@ class FaultTest : public DaemonTest {
             GTEST_SKIP() << "needs root, for the mount (CI runs as root)";
         }
     }
-    testsupport::PgServer& pgServerOrSkip() {
-        if (!onPostgresql() || PgEnvironment::server() == nullptr) {
-            throw std::logic_error("not on PostgreSQL");
-        }
-        return *PgEnvironment::server();
+    // The PostgreSQL pass's own server, which a test may stop and start; null on SQLite.
+    static testsupport::PgServer* pgServer() {
+        return onPostgresql() ? PgEnvironment::server() : nullptr;
     }
 };
 
@@ -300,10 +298,11 @@ TEST_F(FaultTest, ADatabaseFileThatCannotBeWrittenIsRefusedWithWhatToDo) {
 // the lost connection, and is recorded; the schools before it are complete, and the ones after
 // it run on a connection made again.
 TEST_F(FaultTest, APostgresqlRestartFailsOnlyTheRunUnderWay) {
-    if (!onPostgresql()) {
+    testsupport::PgServer* pg = pgServer();
+    if (pg == nullptr) {
         GTEST_SKIP() << "runs in the PostgreSQL pass of the suite";
     }
-    auto& server = pgServerOrSkip();
+    auto& server = *pg;
     writeConfig(writeSchools(kSchools, 8));
     const std::string first = kSchools[1];
     // The run comes to wait for the second school's lease (its start-up and the first school
@@ -384,10 +383,11 @@ TEST_F(FaultTest, APostgresqlRestartFailsOnlyTheRunUnderWay) {
 // A run that waits for its school's lease (S7) holds nothing yet: across a restart it simply
 // connects again and goes on waiting, then runs.
 TEST_F(FaultTest, ARunWaitingForItsSchoolAcrossARestartWaitsAgainAndRuns) {
-    if (!onPostgresql()) {
+    testsupport::PgServer* pg = pgServer();
+    if (pg == nullptr) {
         GTEST_SKIP() << "runs in the PostgreSQL pass of the suite";
     }
-    auto& server = pgServerOrSkip();
+    auto& server = *pg;
     writeConfig(writeSchools(kSchools, 8));
     const std::string held = kSchools[3];
     Background run;
@@ -410,10 +410,11 @@ TEST_F(FaultTest, ARunWaitingForItsSchoolAcrossARestartWaitsAgainAndRuns) {
 }
 
 TEST_F(FaultTest, ARefusedConnectionFailsWithTheServerNamedAndTheNextRunRecovers) {
-    if (!onPostgresql()) {
+    testsupport::PgServer* pg = pgServer();
+    if (pg == nullptr) {
         GTEST_SKIP() << "runs in the PostgreSQL pass of the suite";
     }
-    auto& server = pgServerOrSkip();
+    auto& server = *pg;
     writeConfig(writeSchools({kSchools[0]}, 5));
     runJson("2026-09-10");
     writeConfig(writeSchools({kSchools[0]}, 6));
@@ -439,10 +440,11 @@ TEST_F(FaultTest, ARefusedConnectionFailsWithTheServerNamedAndTheNextRunRecovers
 // cannot read the directory, a run fails, and once the server is back both recover by
 // themselves.
 TEST_F(FaultTest, TheDaemonRecoversWhenPostgresqlComesBack) {
-    if (!onPostgresql()) {
+    testsupport::PgServer* pg = pgServer();
+    if (pg == nullptr) {
         GTEST_SKIP() << "runs in the PostgreSQL pass of the suite";
     }
-    auto& server = pgServerOrSkip();
+    auto& server = *pg;
     const std::string token = "fault-admin-Bearer-5e5e";
     writeFile(dir() / "tokens.toml", tokensToml({{"admin", "admin", token}}));
     const std::string d = kSchools[0];
