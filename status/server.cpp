@@ -584,7 +584,15 @@ void StatusServer::Impl::start() {
     boost::system::error_code ec;
     acceptor->open(endpoint.protocol(), ec);
     if (!ec) {
+#ifdef _WIN32
+        // Windows' SO_REUSEADDR lets a second listener take a port that is in use, silently; the
+        // exclusive option makes a taken port the start-up error it is on Linux.
+        acceptor->set_option(
+            net::detail::socket_option::boolean<SOL_SOCKET, SO_EXCLUSIVEADDRUSE>(true), ec);
+#else
+        // Lets a restarted daemon listen at once while the old connections are in TIME_WAIT.
         acceptor->set_option(net::socket_base::reuse_address(true), ec);
+#endif
     }
     if (!ec) {
         acceptor->bind(endpoint, ec);

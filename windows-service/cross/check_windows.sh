@@ -57,7 +57,14 @@ v=$(w "$exe" version 2>&1) && [[ $v == misync\ * ]] && ok "version: $v" || fail 
 work="$scratch/work"
 mkdir -p "$work"
 cp -r "$root/examples/sims" "$work/"
-port=$((20000 + RANDOM % 20000))
+# A port nothing listens on (misync on Windows refuses a taken one: SO_EXCLUSIVEADDRUSE).
+listening() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+port=
+for _ in $(seq 50); do
+    p=$((20000 + RANDOM % 12000))
+    listening $p || { port=$p && break; }
+done
+[ -n "$port" ] || { echo "FAIL: no free port"; exit 1; }
 cat >"$work/misync.toml" <<TOML
 [directory]
 backend = "sqlite"
@@ -123,24 +130,39 @@ for t in misync_core_tests misync_reconcile_tests misync_daemon_tests; do
 done
 
 # the service, through Wine's service control manager. Wine ends its services when the last
-# ordinary process of the prefix ends: one waits meanwhile (and is ended by cleanup).
-"$wine" ping -n 600 127.0.0.1 >/dev/null 2>&1 &
+# ordinary process of the prefix ends: one waits meanwhile (and is ended by cleanup). It starts
+# a session of its own, so that the service's output (Wine prints the event log's errors and,
+# with +eventlog, all of it) lands in service.log, shown when a step fails.
+wineserver -k >/dev/null 2>&1 || /usr/lib/wine/wineserver -k >/dev/null 2>&1 || true
+wineserver -w >/dev/null 2>&1 || /usr/lib/wine/wineserver -w >/dev/null 2>&1 || true
+WINEDEBUG=-all,+eventlog "$wine" ping -n 900 127.0.0.1 >/dev/null 2>"$scratch/service.log" &
 keeper=$!
+w cmd /c exit 0 >/dev/null 2>&1 || true
+service_fail() {
+    fail "$*"
+    echo "--- sc query misync:"
+    w sc query misync 2>&1 | tr -d '\r' | sed 's/^/    /'
+    echo "--- what the service printed (the event log), last 40 lines:"
+    tail -40 "$scratch/service.log" | sed 's/^/    /'
+}
 healthy() { curl -fsS -m 2 "http://127.0.0.1:$port/healthz" 2>/dev/null | grep -q '"ok"'; }
 r=$(w "$exe" service install --config misync.toml 2>&1); rc=$?
 [ $rc -eq 0 ] && ok "service install" || fail "service install ($rc): $r"
 r=$(w "$exe" service start 2>&1); rc=$?
 [ $rc -eq 0 ] && ok "service start: $r" || fail "service start ($rc): $r"
-up=no
-for _ in $(seq 60); do
-    healthy && up=yes && break
-    sleep 1
-done
-[ $up = yes ] && ok "the service answers /healthz" || fail "the service does not answer /healthz"
+wait_healthy() {  # up to $1 seconds
+    for _ in $(seq "$1"); do
+        healthy && return 0
+        sleep 1
+    done
+    return 1
+}
+wait_healthy 120 && ok "the service answers /healthz on port $port" ||
+    service_fail "the service does not answer /healthz on port $port in 120 s"
 r=$(w "$exe" service reload 2>&1); rc=$?
 [ $rc -eq 0 ] && ok "service reload" || fail "service reload ($rc): $r"
 sleep 1
-healthy && ok "still answering after the reload" || fail "no answer after the reload"
+wait_healthy 30 && ok "still answering after the reload" || service_fail "no answer after the reload"
 r=$(w "$exe" service stop 2>&1); rc=$?
 [ $rc -eq 0 ] && ok "service stop: $r" || fail "service stop ($rc): $r"
 healthy && fail "still answering after the stop" || ok "stopped: /healthz no longer answers"
