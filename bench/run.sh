@@ -27,6 +27,9 @@ Steps:
   --no-limits           do not measure the parse and import limits (no ratios)
   --single-school N     after the churn run, time re-running the school closest to N learners
                         with one record touched (misync run --school D), 5 times, wall ms
+Backend:
+  --postgresql          the directory in PostgreSQL 15: a server of the benchmark's own
+                        (bench/pg_server.sh, in WORK/pg, loopback, a free port), stopped at the end
 Places:
   --build-dir DIR       Release build folder (default: build-release at the repository root)
   --work DIR            data and logs (default: bench/out, ignored by git)
@@ -51,6 +54,7 @@ KEEP_JSON=0
 CHURN_ALL=0
 LIMITS=1
 SINGLE_SCHOOL=""
+POSTGRESQL=0
 
 need_value() {
     if [[ $# -lt 2 || -z "$2" ]]; then
@@ -77,6 +81,7 @@ while [[ $# -gt 0 ]]; do
         --churn-all) CHURN_ALL=1 ;;
         --no-limits) LIMITS=0 ;;
         --single-school) need_value "$@"; SINGLE_SCHOOL="$2"; shift ;;
+        --postgresql) POSTGRESQL=1 ;;
         -h | --help) usage; exit 0 ;;
         *) echo "run.sh: unknown option $1" >&2; usage >&2; exit 2 ;;
     esac
@@ -211,6 +216,50 @@ fi
 RUN="$WORK/run"
 rm -rf "$RUN"
 cp -r "$WORK/day0" "$RUN"
+
+# --postgresql: the same runs with the directory in a server of this benchmark's own.
+PG_CONN=""
+if [[ $POSTGRESQL -eq 1 ]]; then
+    bash "$ROOT/bench/pg_server.sh" stop "$WORK/pg" > /dev/null 2>&1 || true
+    rm -rf "$WORK/pg"
+    PG_CONN="$(bash "$ROOT/bench/pg_server.sh" start "$WORK/pg")"
+    trap 'bash "$ROOT/bench/pg_server.sh" stop "$WORK/pg" > /dev/null 2>&1 || true' EXIT
+    echo "== PostgreSQL directory: $PG_CONN (server log $WORK/pg/server.log)"
+fi
+use_backend() {
+    if [[ -n "$PG_CONN" ]]; then
+        sed -i -e 's/^backend = "sqlite"$/backend = "postgresql"/' \
+            -e "s|^path = \"directory.db\"\$|connection = \"$PG_CONN\"|" "$RUN/misync.toml"
+        grep -q '^backend = "postgresql"' "$RUN/misync.toml" ||
+            { echo "run.sh: could not set the PostgreSQL backend in $RUN/misync.toml" >&2; exit 1; }
+    fi
+}
+# PostgreSQL: the server's CPU time so far, in seconds: the postmaster's own and its ended
+# children's (a session's backend ends with it) plus the children still running.
+pg_cpu() {
+    local pm t=0 p
+    pm=$(head -1 "$WORK/pg/data/postmaster.pid")
+    t=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$pm/stat")
+    for p in $(pgrep -P "$pm"); do
+        [[ -r /proc/$p/stat ]] && t=$((t + $(awk '{ print $14 + $15 }' "/proc/$p/stat" 2> /dev/null || echo 0)))
+    done
+    awk -v t="$t" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.2f", t / hz }'
+}
+# The directory's size: the SQLite file and its WAL, or the PostgreSQL database.
+directory_bytes() {
+    if [[ -n "$PG_CONN" ]]; then
+        psql "$PG_CONN" -Atc "SELECT pg_database_size('misync')"
+        return
+    fi
+    local db=0
+    for f in "$RUN/directory.db" "$RUN/directory.db-wal"; do
+        if [[ -f "$f" ]]; then
+            db=$((db + $(stat -c %s "$f")))
+        fi
+    done
+    echo "$db"
+}
+use_backend
 RESULTS=()
 FAILED=0
 timed_run() {
@@ -219,6 +268,8 @@ timed_run() {
         out="$LOGS/$label.json"
     fi
     echo "== $label: misync --config $RUN/misync.toml run --as-of $as_of --json"
+    local pg0=""
+    [[ -n "$PG_CONN" ]] && pg0=$(pg_cpu)
     /usr/bin/time -v -o "$LOGS/$label.time" "$MISYNC" --config "$RUN/misync.toml" run \
         --as-of "$as_of" --json > "$out" 2> "$LOGS/$label.stderr" || rc=$?
     local wall rss cpu db=0
@@ -226,17 +277,16 @@ timed_run() {
     rss="$(($(time_field "$LOGS/$label.time" "$RSS_FIELD") / 1024))"
     cpu="$(awk -v u="$(time_field "$LOGS/$label.time" 'User time (seconds)')" \
         -v s="$(time_field "$LOGS/$label.time" 'System time (seconds)')" 'BEGIN { print u + s }')"
-    for f in "$RUN/directory.db" "$RUN/directory.db-wal"; do
-        if [[ -f "$f" ]]; then
-            db=$((db + $(stat -c %s "$f")))
-        fi
-    done
+    db="$(directory_bytes)"
     case $rc in
         0) status="ok" ;;
         3) status="held (exit 3)"; FAILED=1 ;;
         *) status="FAILED (exit $rc, see $LOGS/$label.stderr)"; FAILED=1 ;;
     esac
-    echo "   $status: ${wall} s wall, ${cpu} s CPU, peak RSS ${rss} MB, directory.db $(mb "$db") MB"
+    echo "   $status: ${wall} s wall, ${cpu} s CPU, peak RSS ${rss} MB, directory $(mb "$db") MB"
+    if [[ -n "$pg0" ]]; then
+        echo "   PostgreSQL server: $(awk -v a="$pg0" -v b="$(pg_cpu)" 'BEGIN { printf "%.2f", b - a }') s CPU"
+    fi
     WALL[$label]="$wall"
     RESULTS+=("$(printf '%-9s %-10s %9s %9s %9s %12s  %s' "$label" "$as_of" "$wall" "$cpu" "$rss" \
         "$(mb "$db")" "$status")")
@@ -262,6 +312,7 @@ for school in "$WORK/day1"/*/; do
     cp -r "$school" "$RUN/$name"
 done
 cp "$WORK/day1/misync.toml" "$WORK/day1/bench-manifest.txt" "$RUN/"
+use_backend
 timed_run churn "${AS_OF[1]}"
 
 # One school re-run in the directory that holds all the others: the school with the number of
@@ -304,7 +355,8 @@ fi
 
 echo
 echo "== $SCHOOLS schools, $LEARNERS learners, $STAFF staff, ~$MEMBERSHIPS memberships," \
-    "churn $CHURN%$([[ $CHURN_ALL -eq 1 ]] && echo ', every school')"
+    "churn $CHURN%$([[ $CHURN_ALL -eq 1 ]] && echo ', every school')," \
+    "directory $([[ -n "$PG_CONN" ]] && echo PostgreSQL || echo SQLite)"
 printf '%-9s %-10s %9s %9s %9s %12s  %s\n' run as-of "wall s" "CPU s" "RSS MB" "db MB" status
 printf '%s\n' "${RESULTS[@]}"
 if [[ -n "$PARSE0" && -n "$IMPORT" ]]; then

@@ -223,6 +223,9 @@ void PgConnection::connect() {
         throw core::StoreError("cannot connect to the " + describe_ + ": " + why);
     }
     ++generation_;
+    pipelining_ = false;
+    pending_ = 0;
+    deallocate_.clear();
     // Quiet NOTICEs (e.g. "relation already exists, skipping") instead of libpq's stderr.
     PQsetNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);
@@ -258,6 +261,9 @@ std::string failureOf(const PGresult* r, const PgConnection& c) {
 }  // namespace
 
 bool PgConnection::transactionOpen() const {
+    if (pipelining_) {
+        return true;  // only ever inside a transaction
+    }
     const auto status = PQtransactionStatus(conn_);
     return status == PQTRANS_ACTIVE || status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
 }
@@ -309,6 +315,7 @@ void PgConnection::reconnect() {
 }
 
 std::unique_ptr<SqlCursor> PgConnection::prepare(std::string_view sql) {
+    drain();
     ensureUsable();
     try {
         return std::make_unique<PgCursor>(*this, sql);
@@ -323,6 +330,16 @@ std::unique_ptr<SqlCursor> PgConnection::prepare(std::string_view sql) {
 
 void PgConnection::exec(std::string_view sql) {
     const std::string text(sql);
+    if (text.rfind("ROLLBACK", 0) == 0) {
+        // What is rolled back may have failed: that failure was or is about to be reported.
+        try {
+            drain();
+        } catch (const core::StoreError& e) {
+            spdlog::debug("{}: before {}: {}", describe_, text, e.what());
+        }
+    } else {
+        drain();
+    }
     if (PQstatus(conn_) != CONNECTION_OK &&
         (text.rfind("ROLLBACK", 0) == 0 || text.rfind("COMMIT", 0) == 0 ||
          text.rfind("RELEASE", 0) == 0)) {
@@ -363,8 +380,10 @@ PgCursor::PgCursor(PgConnection& connection, std::string_view sql)
 
 PgCursor::~PgCursor() {
     PQclear(result_);
-    if (!connection_.isClosing() && preparedIn_ == connection_.generation() &&
-        PQstatus(connection_.raw()) == CONNECTION_OK) {
+    if (connection_.pipelining() && preparedIn_ == connection_.generation()) {
+        connection_.deallocateLater(name_);  // no waiting here: drain() may throw
+    } else if (!connection_.isClosing() && preparedIn_ == connection_.generation() &&
+               PQstatus(connection_.raw()) == CONNECTION_OK) {
         PQclear(PQexec(connection_.raw(), ("DEALLOCATE " + name_).c_str()));
     }
 }
@@ -383,6 +402,82 @@ namespace {
 }
 
 }  // namespace
+
+bool PgConnection::canPipeline() const {
+    return pipelining_ ||
+           (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_INTRANS);
+}
+
+void PgConnection::pipeline(const std::string& name, const std::vector<const char*>& params) {
+    if (!pipelining_) {
+        if (PQenterPipelineMode(conn_) != 1) {
+            throw core::StoreError(describe_ + ": cannot enter pipeline mode: " + lastError());
+        }
+        pipelining_ = true;
+    }
+    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(params.size()), params.data(),
+                            nullptr, nullptr, 0) != 1) {
+        const std::string why = lastError();
+        pipelining_ = false;  // the connection is broken; a new one starts without a pipeline
+        pending_ = 0;
+        throw core::StoreError(describe_ + ": step: " + why);
+    }
+    if (++pending_ >= kPipelineDepth) {
+        drain();
+    }
+}
+
+void PgConnection::drain() {
+    if (!pipelining_) {
+        return;
+    }
+    const std::size_t sent = pending_;
+    pipelining_ = false;
+    pending_ = 0;
+    PGresult* failure = nullptr;  // the first statement that failed; those after it are skipped
+    std::string lost;
+    if (PQpipelineSync(conn_) != 1) {
+        lost = lastError();
+    }
+    for (std::size_t i = 0; i < sent && lost.empty(); ++i) {
+        PGresult* r = PQgetResult(conn_);
+        if (r == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+            PQclear(r);
+            lost = lastError();
+            break;
+        }
+        if (PQresultStatus(r) == PGRES_FATAL_ERROR && failure == nullptr) {
+            failure = r;
+        } else {
+            PQclear(r);
+        }
+        PQclear(PQgetResult(conn_));  // the null that ends each statement's results
+    }
+    if (lost.empty()) {
+        PGresult* sync = PQgetResult(conn_);
+        if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+            lost = lastError();
+        }
+        PQclear(sync);
+    }
+    if (lost.empty() && PQexitPipelineMode(conn_) != 1) {
+        lost = lastError();
+    }
+    if (lost.empty()) {
+        for (const auto& name : deallocate_) {
+            PQclear(PQexec(conn_, ("DEALLOCATE " + name).c_str()));
+        }
+    }
+    deallocate_.clear();
+    if (failure != nullptr) {
+        failWith(failure, *this, "step");
+    }
+    if (!lost.empty()) {
+        throw core::StoreError(describe_ + ": the connection was lost with " +
+                               std::to_string(sent) + " statements sent ahead: " + lost +
+                               " (nothing of the transaction was committed)");
+    }
+}
 
 void PgCursor::prepareOnServer() {
     name_ = connection_.nextStatementName();
@@ -417,11 +512,12 @@ void PgCursor::bindNull(int index) {
 
 bool PgCursor::step() {
     if (result_ == nullptr) {
+        connection_.drain();
         connection_.ensureUsable();
         if (preparedIn_ != connection_.generation()) {
             prepareOnServer();  // the connection was made again: the server forgot it
         }
-        result_ = execute();
+        result_ = run();
         rows_ = PQntuples(result_);
         row_ = -1;
     }
@@ -447,12 +543,28 @@ bool isQuery(std::string_view sql) {
 
 }  // namespace
 
-PGresult* PgCursor::execute() {
+std::vector<const char*> PgCursor::parameters() const {
+    std::vector<const char*> params(values_.size());
+    for (std::size_t i = 0; i < values_.size(); ++i) {
+        params[i] = isNull_[i] != 0 ? nullptr : values_[i].c_str();
+    }
+    return params;
+}
+
+// Inside a transaction: into the pipeline (libpq copies the values at once).
+void PgCursor::execute() {
+    if (!connection_.canPipeline() || preparedIn_ != connection_.generation()) {
+        step();
+        rewind();
+        return;
+    }
+    rewind();
+    connection_.pipeline(name_, parameters());
+}
+
+PGresult* PgCursor::run() {
     for (int attempt = 0;; ++attempt) {
-        std::vector<const char*> params(values_.size());
-        for (std::size_t i = 0; i < values_.size(); ++i) {
-            params[i] = isNull_[i] != 0 ? nullptr : values_[i].c_str();
-        }
+        const std::vector<const char*> params = parameters();
         PGresult* r =
             PQexecPrepared(connection_.raw(), name_.c_str(), static_cast<int>(params.size()),
                            params.data(), nullptr, nullptr, 0);

@@ -75,6 +75,21 @@ class PgConnection final : public SqlConnection {
     // libpq's message for the last failure on this connection, trimmed.
     std::string lastError() const;
 
+    // Pipelining (issue 9 item 4, libpq's pipeline mode): inside a transaction, statements
+    // without rows are sent without waiting for each answer; drain() waits for them all and
+    // throws the first failure (core::ConflictError for a uniqueness conflict). Every call that
+    // needs the server's answer drains first. Outside a transaction each statement waits, so
+    // that an autocommitted one is never undone by a later one's failure.
+    bool canPipeline() const;
+    // Sends an executed prepared statement into the pipeline (entering it if need be); drains
+    // when kPipelineDepth statements are waiting, so that neither side's buffers fill.
+    void pipeline(const std::string& name, const std::vector<const char*>& params);
+    void drain() override;
+    bool pipelining() const { return pipelining_; }
+    // A statement dropped while the pipeline is open: deallocated after the next drain.
+    void deallocateLater(std::string name) { deallocate_.push_back(std::move(name)); }
+    static constexpr std::size_t kPipelineDepth = 512;
+
   private:
     PgConnInfo info_;
     std::string describe_;
@@ -84,6 +99,9 @@ class PgConnection final : public SqlConnection {
     bool closing_ = false;
     std::function<bool()> mayReconnect_;
     std::chrono::steady_clock::time_point lastReconnectFailed_{};
+    bool pipelining_ = false;
+    std::size_t pending_ = 0;  // statements sent into the pipeline, answers not yet read
+    std::vector<std::string> deallocate_;
     void connect();
     void reconnect();
 };
@@ -100,6 +118,7 @@ class PgCursor final : public SqlCursor {
     void bindInt(int index, std::int64_t value) override;
     void bindNull(int index) override;
     bool step() override;
+    void execute() override;
     void rewind() override;
     void reset() override;
     std::string_view columnView(int index) const override;
@@ -118,7 +137,8 @@ class PgCursor final : public SqlCursor {
     int row_ = -1;
     int rows_ = 0;
     void prepareOnServer();
-    PGresult* execute();
+    std::vector<const char*> parameters() const;
+    PGresult* run();
     void bind(int index, std::string value, bool null);
 };
 

@@ -106,6 +106,45 @@ void PgDirectory::transactionEnded() {
     for (const auto& school : pending) {
         unlock(school);
     }
+    analyzeGrownTables();
+}
+
+// The planner's statistics of tables that have grown a lot since they were last analysed are
+// wrong by orders of magnitude (an initial load starts with none): a school's lookups by UPN
+// were planned as a scan of every learner against the school's key list, 0.3 s a school at 10k
+// learners and growing with the directory (docs/performance.md, "PostgreSQL"). Autovacuum
+// catches up within a minute or so; until then every run pays. So after a write, at most once a
+// second, the tables changed by more than 1,000 rows plus their size at the last analysis are
+// analysed at once (their prepared plans are planned again): a few times during a national load
+// (the sizes double), never in a daily run.
+void PgDirectory::analyzeGrownTables() {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - lastAnalyzeCheck_ < std::chrono::seconds(1) || inTransactionNow() ||
+        PQstatus(pg_->raw()) != CONNECTION_OK) {
+        return;
+    }
+    lastAnalyzeCheck_ = now;
+    try {
+        std::vector<std::string> grown;
+        {
+            Stmt q(statements_,
+                   "SELECT CAST(s.relname AS text) FROM pg_stat_user_tables s JOIN pg_class c ON "
+                   "c.oid = s.relid WHERE s.schemaname = current_schema() AND "
+                   "s.n_mod_since_analyze > 1000 + greatest(c.reltuples, 0) ORDER BY 1");
+            while (q.step()) {
+                grown.push_back(q.columnText(0));
+            }
+        }
+        for (const auto& table : grown) {
+            if (table.find_first_not_of("abcdefghijklmnopqrstuvwxyz_") == std::string::npos) {
+                connection().exec("ANALYZE " + table);
+                spdlog::debug("directory={}: analysed {}", where_, table);
+            }
+        }
+    } catch (const std::exception& e) {
+        // Only the plans' quality depends on it (autovacuum does it later, or an operator).
+        spdlog::debug("directory={}: analysing grown tables: {}", where_, e.what());
+    }
 }
 
 std::uint64_t PgDirectory::dataVersion() {

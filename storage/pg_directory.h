@@ -9,6 +9,7 @@
 // Private to storage/.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -69,6 +70,9 @@ class PgDirectory final : public SqlDirectory {
     // The advisory lock (`space`, `key`) if no session holds it (never waits).
     bool tryAdvisoryLock(int key, int space = kSchoolLocks);
     void unlock(const std::string& school);
+    // After a write: ANALYZE the tables that have more than doubled since their last analysis.
+    void analyzeGrownTables();
+    std::chrono::steady_clock::time_point lastAnalyzeCheck_{};
 };
 
 }  // namespace misync::storage

@@ -422,6 +422,7 @@ void SqlDirectory::inTransaction(const std::function<void()>& body) {
     ++depth_;
     try {
         body();
+        connection_->drain();  // a statement sent ahead that failed fails this run
     } catch (...) {
         --depth_;
         if (nested) {

@@ -28,6 +28,13 @@ class SqlCursor {
     virtual void bindNull(int index) = 0;
     // Runs the statement on the first call after a reset; true while a row is available.
     virtual bool step() = 0;
+    // Runs a statement that returns no rows and rewinds it, keeping its bindings. A driver may
+    // send it ahead without waiting for the server (PostgreSQL inside a transaction): then its
+    // failure is thrown by the next call that waits for the server, at the latest the COMMIT.
+    virtual void execute() {
+        step();
+        rewind();
+    }
     // Ends the current execution, keeping the bindings for the next one.
     virtual void rewind() = 0;
     // Ends the current execution and clears the bindings.
@@ -49,6 +56,9 @@ class SqlConnection {
     // Whether a transaction is open on the server side (SQLite rolls a whole transaction back
     // by itself after some errors, e.g. a full disk).
     virtual bool transactionOpen() const = 0;
+    // Waits for every statement sent ahead (SqlCursor::execute) and throws the first one's
+    // failure. A transaction's body ends with it, so that its failure is the body's.
+    virtual void drain() {}
 };
 
 // The prepared statements of one connection, by SQL text (issue 8): a school's run prepares
@@ -112,11 +122,8 @@ class Stmt {
         return *this;
     }
     // Runs a statement that returns no rows, then rewinds it for the next use (its bindings
-    // stay until rebound or reset()).
-    void exec() {
-        cursor_->step();
-        cursor_->rewind();
-    }
+    // stay until rebound or reset()). Its failure may surface later (SqlCursor::execute).
+    void exec() { cursor_->execute(); }
     bool step() { return cursor_->step(); }
     void reset() { cursor_->reset(); }
     std::string columnText(int index) const { return std::string(cursor_->columnView(index)); }
