@@ -10,7 +10,8 @@
 # half) or overlapping (--overlap: both list every school, the second in reverse order, so that
 # the leases, S7, decide who runs what; a school a daemon finds run by the other is no_change).
 #
-# usage: bench/two_daemons.sh [--work DIR] [--build-dir DIR] [--overlap] [--workers N]
+# usage: bench/two_daemons.sh [--work DIR] [--build-dir DIR] [--overlap] [--workers N] [--two-only]
+# (--two-only: without the one-daemon run before)
 # Generate the data first: bench/run.sh --generate-only [--schools N].
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -18,6 +19,7 @@ BUILD="${MISYNC_BUILD_DIR:-$ROOT/build-release}"
 WORK="${BENCH_WORK:-$ROOT/bench/out}"
 MODE=split
 WORKERS=1
+TWO_ONLY=0
 while [[ $# -gt 0 ]]; do
     case "$1" in
         --work) WORK="$2"; shift ;;
@@ -25,7 +27,8 @@ while [[ $# -gt 0 ]]; do
         --overlap) MODE=overlap ;;
         --split) MODE=split ;;
         --workers) WORKERS="$2"; shift ;;
-        -h | --help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+        --two-only) TWO_ONLY=1 ;;
+        -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
         *) echo "two_daemons.sh: unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -43,10 +46,13 @@ PG="$WORK/pg-daemons"
 bash "$ROOT/bench/pg_server.sh" stop "$PG" > /dev/null 2>&1 || true
 rm -rf "$PG"
 CONN="$(bash "$ROOT/bench/pg_server.sh" start "$PG")"
-PIDS=()
+PIDS=()  # /usr/bin/time's, each the parent of one misync daemon
+stop_daemons() {  # SIGTERM to each daemon (not to time, which would die without reporting)
+    for p in "${PIDS[@]}"; do pkill -TERM -P "$p" 2> /dev/null || true; done
+    wait "${PIDS[@]}" 2> /dev/null || true
+}
 cleanup() {
-    for p in "${PIDS[@]}"; do kill "$p" 2> /dev/null || true; done
-    wait 2> /dev/null || true
+    stop_daemons
     bash "$ROOT/bench/pg_server.sh" stop "$PG" > /dev/null 2>&1 || true
 }
 trap cleanup EXIT
@@ -121,8 +127,7 @@ timed() {
     done
     end=$(date +%s.%N)
     local scpu=$(($(server_cpu) - cpu0))
-    for p in "${PIDS[@]}"; do kill -TERM "$p"; done
-    wait "${PIDS[@]}" || true
+    stop_daemons
     PIDS=()
     local wall
     wall=$(awk -v a="$start" -v b="$end" 'BEGIN { printf "%.1f", b - a }')
@@ -132,8 +137,7 @@ timed() {
         u=$(sed -n 's/.*User time (seconds): //p' "$LOGS/$label.time")
         s=$(sed -n 's/.*System time (seconds): //p' "$LOGS/$label.time")
         r=$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$LOGS/$label.time")
-        echo "   $label: $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') s CPU, peak RSS $((r / 1024)) MB," \
-            "$(psql_n "SELECT count(*) FROM runs") runs recorded in all"
+        echo "   $label: $(awk -v u="$u" -v s="$s" 'BEGIN { print u + s }') s CPU, peak RSS $((r / 1024)) MB"
     done
     echo "   PostgreSQL server: $(awk -v t="$scpu" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.1f", t / hz }') s CPU"
     psql_n "SELECT outcome, count(*) FROM runs GROUP BY outcome ORDER BY outcome" | sed 's/^/   outcomes: /'
@@ -147,8 +151,10 @@ port() {
     done
     exit 1
 }
-config one.toml "127.0.0.1:$(port)" "${SCHOOLS[@]}"
-timed "one daemon" "one:one.toml"
+if [[ $TWO_ONLY -eq 0 ]]; then
+    config one.toml "127.0.0.1:$(port)" "${SCHOOLS[@]}"
+    timed "one daemon" "one:one.toml"
+fi
 
 half=$((N / 2))
 if [[ $MODE == split ]]; then

@@ -30,6 +30,8 @@ const SqlDialect kPostgresql{
     jsonIds,
     "chr(127)",
     "",
+    "INSERT INTO memberships (group_id, account_id) SELECT * FROM unnest(CAST(?1 AS bigint[]), "
+    "CAST(?2 AS bigint[])) ON CONFLICT DO NOTHING",
 };
 
 int schoolKey(const std::string& where, const std::string& school) {

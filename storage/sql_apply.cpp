@@ -155,6 +155,23 @@ void SqlDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
              "INSERT INTO memberships (group_id, account_id) VALUES (?, ?) "
              "ON CONFLICT DO NOTHING");
     Stmt remove(statements_, "DELETE FROM memberships WHERE group_id = ? AND account_id = ?");
+    // Where the dialect has a many-row form, consecutive adds go in statements of up to
+    // kBulkRows (a remove in between is written after the adds before it, as planned).
+    const bool bulk = *dialect_.membershipsAdd != '\0';
+    constexpr std::size_t kBulkRows = 2000;
+    std::string groupList;
+    std::string accountList;
+    std::size_t pending = 0;
+    auto flushAdds = [&] {
+        if (pending == 0) {
+            return;
+        }
+        Stmt many(statements_, dialect_.membershipsAdd);
+        many.text(1, "{" + groupList + "}").text(2, "{" + accountList + "}").exec();
+        groupList.clear();
+        accountList.clear();
+        pending = 0;
+    };
     for (const auto& m : plan.memberships) {
         const std::int64_t gid = groupId(m.school, m.groupCode);
         if (gid == 0) {
@@ -164,8 +181,18 @@ void SqlDirectory::writeGroupsAndMemberships(const reconcile::Plan& plan,
         }
         const std::int64_t aid =
             m.accountWrite >= 0 ? ids.at(static_cast<std::size_t>(m.accountWrite)) : m.accountId;
+        if (m.add && bulk) {
+            groupList += (pending == 0 ? "" : ",") + std::to_string(gid);
+            accountList += (pending == 0 ? "" : ",") + std::to_string(aid);
+            if (++pending == kBulkRows) {
+                flushAdds();
+            }
+            continue;
+        }
+        flushAdds();
         (m.add ? add : remove).integer(1, gid).integer(2, aid).exec();
     }
+    flushAdds();
 }
 
 void SqlDirectory::writeClaims(const reconcile::Plan& plan) {

@@ -72,6 +72,10 @@ struct SqlDialect {
     const char* char127;
     // What makes schoolStatuses() count Digital Champions on the accounts_champions index.
     const char* championsIndexHint;
+    // Many membership adds in one statement (issue 9 item 4): parameter 1 the group ids, 2 the
+    // account ids, each as the literal of an array of integers (`{1,2,3}`); "" where one
+    // prepared INSERT a row costs no more (SQLite, in the process).
+    const char* membershipsAdd;
 };
 
 class SqlDirectory : public Directory {

@@ -31,6 +31,7 @@ const SqlDialect kSqlite{
     jsonEach,
     "char(127)",
     "INDEXED BY accounts_champions",
+    "",
 };
 
 #ifndef _WIN32

@@ -3,6 +3,7 @@
 // records (S1) and sealed passwords (P3).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
 
 #include "core/errors.h"
@@ -192,6 +193,44 @@ TEST_P(DirectoryTest, AFailedApplyChangesNothing) {
     EXPECT_FALSE(d->findAccount("evansb"));  // R14: nothing of the failed plan remains
     EXPECT_EQ(d->listRuns("6612345", 10).size(), 1u);
     EXPECT_EQ(d->listAccounts({}).size(), 1u);
+}
+
+// PostgreSQL writes a run's consecutive membership adds in statements of up to 2,000 rows
+// (SqlDialect::membershipsAdd); SQLite one row each. Either way every add lands, and a remove
+// after an add of the same membership (or before it) takes effect in the plan's order.
+TEST_P(DirectoryTest, ThousandsOfMembershipAddsLandAndAddsAndRemovesKeepThePlansOrder) {
+    auto d = open();
+    const std::string school = "6612345";
+    auto plan = createPlan(school, learner(school, "member0", ""), "HappyRiver42");
+    const int n = 4321;  // more than two statements' worth
+    for (int i = 1; i < n; ++i) {
+        const std::string name = "member" + std::to_string(i);
+        plan.accounts.push_back({learner(school, name, ""), std::nullopt, {name}});
+        plan.memberships.push_back({school, "7A", 0, i, true});
+    }
+    auto rec = record(school);
+    d->apply(plan, rec, box_);
+    auto groups = d->listGroups(school, "", false);
+    ASSERT_EQ(groups.size(), 1u);
+    EXPECT_EQ(groups[0].members.size(), static_cast<std::size_t>(n));
+
+    const auto first = d->findAccount("member1");
+    const auto second = d->findAccount("member2");
+    ASSERT_TRUE(first && second);
+    reconcile::Plan order;
+    order.school = school;
+    order.memberships.push_back({school, "7A", first->account.id, -1, true});    // already in
+    order.memberships.push_back({school, "7A", first->account.id, -1, false});   // then out
+    order.memberships.push_back({school, "7A", second->account.id, -1, false});  // out
+    order.memberships.push_back({school, "7A", second->account.id, -1, true});   // then in again
+    auto rec2 = record(school);
+    d->apply(order, rec2, box_);
+    groups = d->listGroups(school, "", false);
+    ASSERT_EQ(groups.size(), 1u);
+    const auto& members = groups[0].members;
+    EXPECT_EQ(members.size(), static_cast<std::size_t>(n - 1));
+    EXPECT_EQ(std::count(members.begin(), members.end(), "member1"), 0);
+    EXPECT_EQ(std::count(members.begin(), members.end(), "member2"), 1);
 }
 
 TEST_P(DirectoryTest, ViewOfAnotherSchoolFindsTheAccountByUpn) {
