@@ -89,6 +89,7 @@ void Daemon::start() {
     std::vector<std::unique_ptr<WorkerTools>> tools;
     for (unsigned i = 0; i < config->daemon.workers; ++i) {
         tools.push_back(openWorkerTools(*config, registry_));
+        countInterrupted(*tools.back());
     }
     {
         std::lock_guard<std::mutex> lock(mutex_);
@@ -221,6 +222,15 @@ void Daemon::fire(const std::string& school, const std::string& trigger) {
     pool_->trigger(school, trigger);  // logs what became of it
 }
 
+// A worker's runs that find a dead process's run of their school (when taking its lease) count
+// and notify it as the start-up look does.
+void Daemon::countInterrupted(WorkerTools& tools) {
+    tools.runner->onInterrupted([this](const storage::RunRecord& run) {
+        metrics_.runInterrupted(run);
+        notifier_.runFinished(run);
+    });
+}
+
 void Daemon::finished(const WorkerPool::Finished& done) {
     const auto& run = done.run;
     metrics_.runFinished(run, done.seconds);
@@ -245,6 +255,7 @@ void Daemon::reload(const std::string& from) {
         std::vector<std::unique_ptr<WorkerTools>> more;
         for (std::size_t i = have; i < next->daemon.workers; ++i) {
             more.push_back(openWorkerTools(*next, registry_));
+            countInterrupted(*more.back());
         }
         triggers_.configure(*next, unixNow(), Clock::now(),
                             [this](const SchoolConfig& s) { return looksChanged(s); });

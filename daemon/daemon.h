@@ -76,6 +76,7 @@ class Daemon final : public status::DaemonControl {
     void reload(const std::string& from);
     void fire(const std::string& school, const std::string& trigger);
     void finished(const WorkerPool::Finished& done);
+    void countInterrupted(WorkerTools& tools);
     bool looksChanged(const SchoolConfig& school);
     void seedNotifications(const Config& config);
     void publishNextRuns();

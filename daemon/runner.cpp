@@ -275,14 +275,22 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     return rec;
 }
 
+namespace {
+
+void warnInterrupted(const storage::RunRecord& r) {
+    spdlog::warn(
+        "school={} run={} outcome=interrupted: its process ended before it finished "
+        "(started {})",
+        r.school, r.id, r.startedAt);
+}
+
+}  // namespace
+
 std::vector<storage::RunRecord> markInterruptedRuns(storage::Directory& directory) {
     try {
         auto runs = directory.markInterrupted();
         for (const auto& r : runs) {
-            spdlog::warn(
-                "school={} run={} outcome=interrupted: its process ended before it "
-                "finished (started {})",
-                r.school, r.id, r.startedAt);
+            warnInterrupted(r);
         }
         return runs;
     } catch (const core::Error& e) {
@@ -322,10 +330,10 @@ void Runner::announce(const std::vector<const SchoolConfig*>& schools, const Run
 std::int64_t Runner::markRunning(const SchoolConfig& school, const storage::RunRecord& rec) {
     try {
         for (const auto& r : directory_.markInterrupted(school.dfes)) {
-            spdlog::warn(
-                "school={} run={} outcome=interrupted: its process ended before it "
-                "finished (started {})",
-                r.school, r.id, r.startedAt);
+            warnInterrupted(r);
+            if (onInterrupted_) {
+                onInterrupted_(r);
+            }
         }
         if (rec.replacesRun != 0 || directory_.batching()) {
             return 0;  // announced, or (not announced) written with its outcome

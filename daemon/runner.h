@@ -83,6 +83,11 @@ class Runner {
     // start-up check runs a school whose drop folder changed while no daemon watched it.
     bool sourcesLookUnchanged(const SchoolConfig& school);
 
+    // Called on the run's thread for each run of a school found interrupted when its lease was
+    // taken (docs/reliability.md): the daemon counts and notifies it as those found at start-up.
+    using OnInterrupted = std::function<void(const storage::RunRecord&)>;
+    void onInterrupted(OnInterrupted f) { onInterrupted_ = std::move(f); }
+
   private:
     struct Input;                    // a run's sources: what was read before the lease
     enum class Step { Done, Read };  // Read: the files must be read after all
@@ -128,6 +133,7 @@ class Runner {
     std::map<std::string, std::int64_t> announced_;  // school → its `running` row
     const storage::SecretBox& box_;
     reconcile::PasswordGenerator& passwords_;
+    OnInterrupted onInterrupted_;
     reconcile::NameTransliterator names_;
     // At most this many names are held between runs (about 64 MB); beyond that they are let go
     // and asked for again, so memory does not grow with the country (issue 8).

@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include "daemon_fixture.h"
+#include "storage/directory.h"
 
 namespace misync::e2e {
 namespace {
@@ -90,6 +91,55 @@ TEST_F(DaemonTest, FailuresNotifyOnceRetriedAndRecoveryNotifiesRecovered) {
     EXPECT_EQ(r.err.find("secret-path"), std::string::npos) << "the URL's path reached the log";
     EXPECT_NE(r.err.find("notify target=http://127.0.0.1:" + std::to_string(receiver.port())),
               std::string::npos);
+}
+
+}  // namespace
+}  // namespace misync::e2e
+
+namespace misync::e2e {
+namespace {
+
+// A run found interrupted while the daemon runs (docs/reliability.md: when a worker takes the
+// school's lease, not only at start-up) is notified as a failure, and the run that follows it
+// notifies the school's recovery from it.
+TEST_F(DaemonTest, ARunFoundInterruptedWhileTheDaemonRunsNotifiesAsAFailure) {
+    HttpReceiver receiver({});
+    const std::string url = "http://127.0.0.1:" + std::to_string(receiver.port()) + "/hook";
+    writeSchool(kA, {someLearners(kA, 3), {}, {}});
+    writeConfigWith({{kA, "", "settle_seconds = 1\n"}},
+                    "[[notify]]\nurl = \"" + url + "\"\non = [\"failed\"]\n");
+    startDaemon();
+    json::array runs = awaitRunCount(kA, 1);
+    ASSERT_EQ(str(runs[0], "outcome"), "applied");
+
+    // A process that started a run of the school and died: its `running` row, no owner lock.
+    std::int64_t dead = 0;
+    {
+        auto gone = directory().open();
+        storage::RunRecord rec;
+        rec.school = kA;
+        rec.connector = "sims-xml";
+        rec.asOf = "2025-01-16";
+        rec.startedAt = "2025-01-16T06:30:00Z";
+        gone->markRunning({&rec});
+        dead = rec.id;
+    }
+    ASSERT_NE(dead, 0);
+    writeSchool(kA, {someLearners(kA, 4), {}, {}});  // the drop folder changes: a run
+    runs = awaitRuns(kA, [](const json::array& r) {
+        return r.size() >= 3 && str(r[0], "outcome") == "applied";
+    });
+    auto got = receiver.await(2);
+    ASSERT_EQ(got.size(), 2u);
+    EXPECT_EQ(eventOf(got[0]), "failed");
+    EXPECT_EQ(num(bodyOf(got[0]), "run_id"), dead);
+    EXPECT_EQ(str(bodyOf(got[0]), "outcome"), "interrupted");
+    EXPECT_EQ(eventOf(got[1]), "recovered");
+    EXPECT_EQ(num(bodyOf(got[1]), "run_id"), num(runs[0], "run_id"));
+    EXPECT_EQ(logCount("run=" + std::to_string(dead) + " outcome=interrupted"), 1);
+
+    signalDaemon(SIGTERM);
+    EXPECT_EQ(finishDaemon().status, 0);
 }
 
 }  // namespace
