@@ -6,7 +6,6 @@
 #include <signal.h>
 
 #include "daemon_fixture.h"
-#include "storage/directory.h"
 
 namespace misync::e2e {
 namespace {
@@ -113,17 +112,7 @@ TEST_F(DaemonTest, ARunFoundInterruptedWhileTheDaemonRunsNotifiesAsAFailure) {
     ASSERT_EQ(str(runs[0], "outcome"), "applied");
 
     // A process that started a run of the school and died: its `running` row, no owner lock.
-    std::int64_t dead = 0;
-    {
-        auto gone = directory().open();
-        storage::RunRecord rec;
-        rec.school = kA;
-        rec.connector = "sims-xml";
-        rec.asOf = "2025-01-16";
-        rec.startedAt = "2025-01-16T06:30:00Z";
-        gone->markRunning({&rec});
-        dead = rec.id;
-    }
+    const std::int64_t dead = markRunningRow(*directory().open(), kA);
     ASSERT_NE(dead, 0);
     writeSchool(kA, {someLearners(kA, 4), {}, {}});  // the drop folder changes: a run
     runs = awaitRuns(kA, [](const json::array& r) {

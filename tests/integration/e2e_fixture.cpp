@@ -151,6 +151,16 @@ char upnCheckLetter(std::string_view body) {
     return kL[static_cast<std::size_t>(sum % 23)];
 }
 
+std::int64_t markRunningRow(storage::Directory& directory, const std::string& school) {
+    storage::RunRecord rec;
+    rec.school = school;
+    rec.connector = "sims-xml";
+    rec.asOf = "2025-01-16";
+    rec.startedAt = "2025-01-16T06:30:00Z";
+    directory.markRunning({&rec});
+    return rec.id;
+}
+
 std::string makeUpn(std::string_view dfes, int serial, int year) {
     char tail[8];
     std::snprintf(tail, sizeof tail, "%02d%03d", year % 100, serial % 1000);

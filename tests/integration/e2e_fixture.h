@@ -93,6 +93,13 @@ std::string makeUpn(std::string_view dfes, int serial, int year = 12);
 // The same UPN with a check letter that is not the right one.
 std::string withWrongCheckLetter(const std::string& upn);
 
+// ---- runs in flight (docs/reliability.md) ----
+
+// Writes a `running` row of `school` through `directory`, as a process that has started a run
+// of it (storage::RunMarkers): the row stays a live process's while `directory` is open (its
+// owner lock) and is a dead process's once `directory` is destroyed. Returns the run's id.
+std::int64_t markRunningRow(storage::Directory& directory, const std::string& school);
+
 // ---- running the binary ----
 
 // Child processes: tests/support/process.h.

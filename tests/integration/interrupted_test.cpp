@@ -66,13 +66,8 @@ TEST_F(InterruptedTest, ALiveProcesssRunStaysRunningAndADeadOnesIsMarkedInterrup
     runJson("2025-01-15");
     // This test process plays a run in flight: its `running` row, its owner lock held.
     auto live = directory().open();
-    storage::RunRecord rec;
-    rec.school = kSchoolA;
-    rec.connector = "sims-xml";
-    rec.asOf = "2025-01-16";
-    rec.startedAt = "2025-01-16T06:30:00Z";
-    live->markRunning({&rec});
-    ASSERT_NE(rec.id, 0);
+    const std::int64_t id = markRunningRow(*live, kSchoolA);
+    ASSERT_NE(id, 0);
 
     json::object a = statusOf(kSchoolA);
     ASSERT_TRUE(a.at("last_run").is_object()) << json::serialize(a);
@@ -88,13 +83,13 @@ TEST_F(InterruptedTest, ALiveProcesssRunStaysRunningAndADeadOnesIsMarkedInterrup
     // Another process's run, and its start-up look, leave a live process's row alone.
     json::value runs = runJson("2025-01-16");
     EXPECT_EQ(str(runOf(runs, kSchoolA), "outcome"), "no_change");
-    EXPECT_EQ(outcomeOf(rec.id), "running");
+    EXPECT_EQ(outcomeOf(id), "running");
 
     // The process is gone (its owner lock with it): the next start marks its run interrupted.
     live.reset();
     runJson("2025-01-16");
-    EXPECT_EQ(outcomeOf(rec.id), "interrupted");
-    auto run = parseJson(misync({"show-run", std::to_string(rec.id), "--json"}).out);
+    EXPECT_EQ(outcomeOf(id), "interrupted");
+    auto run = parseJson(misync({"show-run", std::to_string(id), "--json"}).out);
     EXPECT_EQ(str(run, "outcome"), "interrupted");
     EXPECT_NE(str(run, "finished_at"), "");
     ASSERT_EQ(run.at("errors").as_array().size(), 1u) << json::serialize(run);
@@ -106,12 +101,7 @@ TEST_F(InterruptedTest, AnInterruptedLastRunCountsAsAFailureUntilTheNextSuccess)
     runJson("2025-01-15");
     {
         auto gone = directory().open();
-        storage::RunRecord rec;
-        rec.school = kSchoolB;
-        rec.connector = "sims-xml";
-        rec.asOf = "2025-01-16";
-        rec.startedAt = "2025-01-16T06:30:00Z";
-        gone->markRunning({&rec});
+        markRunningRow(*gone, kSchoolB);
     }  // its process "died": the owner lock is free
     // The daemon's and `misync run`'s start-up look; a dry run writes nothing, not even that.
     Result plan = misync({"run", "--dry-run", "--as-of", "2025-01-16"});
