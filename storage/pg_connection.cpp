@@ -330,7 +330,8 @@ std::unique_ptr<SqlCursor> PgConnection::prepare(std::string_view sql) {
 
 void PgConnection::exec(std::string_view sql) {
     const std::string text(sql);
-    if (text.rfind("ROLLBACK", 0) == 0) {
+    const bool rollback = text.rfind("ROLLBACK", 0) == 0;
+    if (rollback) {
         // What is rolled back may have failed: that failure was or is about to be reported.
         try {
             drain();
@@ -341,8 +342,7 @@ void PgConnection::exec(std::string_view sql) {
         drain();
     }
     if (PQstatus(conn_) != CONNECTION_OK &&
-        (text.rfind("ROLLBACK", 0) == 0 || text.rfind("COMMIT", 0) == 0 ||
-         text.rfind("RELEASE", 0) == 0)) {
+        (rollback || text.rfind("COMMIT", 0) == 0 || text.rfind("RELEASE", 0) == 0)) {
         // The transaction went with the session: a new connection has nothing to end.
         if (text == "ROLLBACK") {
             return;
@@ -380,10 +380,12 @@ PgCursor::PgCursor(PgConnection& connection, std::string_view sql)
 
 PgCursor::~PgCursor() {
     PQclear(result_);
-    if (connection_.pipelining() && preparedIn_ == connection_.generation()) {
+    if (preparedIn_ != connection_.generation()) {
+        return;  // the server forgot it with the old connection
+    }
+    if (connection_.pipelining()) {
         connection_.deallocateLater(name_);  // no waiting here: drain() may throw
-    } else if (!connection_.isClosing() && preparedIn_ == connection_.generation() &&
-               PQstatus(connection_.raw()) == CONNECTION_OK) {
+    } else if (!connection_.isClosing() && PQstatus(connection_.raw()) == CONNECTION_OK) {
         PQclear(PQexec(connection_.raw(), ("DEALLOCATE " + name_).c_str()));
     }
 }
@@ -554,8 +556,7 @@ std::vector<const char*> PgCursor::parameters() const {
 // Inside a transaction: into the pipeline (libpq copies the values at once).
 void PgCursor::execute() {
     if (!connection_.canPipeline() || preparedIn_ != connection_.generation()) {
-        step();
-        rewind();
+        SqlCursor::execute();  // waits for its answer
         return;
     }
     rewind();

@@ -117,8 +117,8 @@ void PgDirectory::transactionEnded() {
 // learners and growing with the directory (docs/performance.md, "PostgreSQL"). Autovacuum
 // catches up within a minute or so; until then every run pays. So after a write, at most once a
 // second, the tables changed by more than 1,000 rows plus their size at the last analysis are
-// analysed at once (their prepared plans are planned again): a few times during a national load
-// (the sizes double), never in a daily run.
+// analysed at once (their prepared plans are planned again): each time a table has doubled, so
+// about ten times during a national load, never in a daily run.
 void PgDirectory::analyzeGrownTables() {
     const auto now = std::chrono::steady_clock::now();
     if (now - lastAnalyzeCheck_ < std::chrono::seconds(1) || inTransactionNow() ||
