@@ -164,10 +164,10 @@ r=$(w "$exe" service reload 2>&1); rc=$?
 sleep 1
 wait_healthy 30 && ok "still answering after the reload" || service_fail "no answer after the reload"
 r=$(w "$exe" service stop 2>&1); rc=$?
-[ $rc -eq 0 ] && ok "service stop: $r" || fail "service stop ($rc): $r"
+[ $rc -eq 0 ] && ok "service stop: $r" || service_fail "service stop ($rc): $r"
 healthy && fail "still answering after the stop" || ok "stopped: /healthz no longer answers"
 r=$(w "$exe" service uninstall 2>&1); rc=$?
-[ $rc -eq 0 ] && ok "service uninstall" || fail "service uninstall ($rc): $r"
+[ $rc -eq 0 ] && ok "service uninstall" || service_fail "service uninstall ($rc): $r"
 r=$(w "$exe" service start 2>&1); rc=$?
 [ $rc -ne 0 ] && [[ $r == *"does not exist"* || $r == *"install it first"* ]] &&
     ok "service start after uninstall fails with Windows' reason" || fail "start after uninstall ($rc): $r"
