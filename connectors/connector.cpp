@@ -10,10 +10,37 @@
 namespace misync::connectors {
 
 core::Snapshot Connector::read(const SchoolSource& school) {
+    return finishRead(school, [&] { return doRead(school); });
+}
+
+Connector::Reading Connector::readIfChanged(const SchoolSource& school,
+                                            const std::vector<core::SourceFile>& known) {
+    Reading r;
+    r.digests = digests(school);
+    if (!r.digests || !sameFiles(*r.digests, known)) {
+        r.snapshot = read(school);
+    }
+    return r;
+}
+
+bool sameFiles(const std::vector<core::SourceFile>& a, const std::vector<core::SourceFile>& b) {
+    if (a.size() != b.size()) {
+        return false;
+    }
+    for (std::size_t i = 0; i < a.size(); ++i) {
+        if (a[i].name != b[i].name || a[i].sha256 != b[i].sha256) {
+            return false;
+        }
+    }
+    return true;
+}
+
+core::Snapshot Connector::finishRead(const SchoolSource& school,
+                                     const std::function<core::Snapshot()>& parse) {
     auto start = std::chrono::steady_clock::now();
     core::Snapshot snap;
     try {
-        snap = doRead(school);
+        snap = parse();
     } catch (const core::ConnectorError&) {
         throw;
     } catch (const std::exception& e) {

@@ -40,6 +40,12 @@ class Connector {
 
     const std::string& name() const { return name_; }
 
+    // What readIfChanged() found: the files' digests, and the snapshot unless they are the same.
+    struct Reading {
+        std::optional<std::vector<core::SourceFile>> digests;  // nullopt: the connector cannot tell
+        std::optional<core::Snapshot> snapshot;  // absent when the digests equal `known`
+    };
+
     // Reads one school's snapshot. Records that cannot be used are returned in
     // Snapshot::rejected (R15); a source that cannot be read or parsed at all throws
     // core::ConnectorError naming the file. Never returns a half-read snapshot.
@@ -58,6 +64,11 @@ class Connector {
         const SchoolSource& /*school*/) const {
         return std::nullopt;
     }
+    // Rewritten sources, read once (issue 8): their digests and, unless those equal `known`
+    // (the files of the school's last run, sameFiles()), the snapshot parsed from the very bytes
+    // hashed. Throws as read() does. This default hashes with digests() and then reads.
+    virtual Reading readIfChanged(const SchoolSource& school,
+                                  const std::vector<core::SourceFile>& known);
     // S6: when the sources were extracted (ISO-8601 UTC), as read() would set
     // Snapshot::extractedAt, without parsing them; nullopt when the connector cannot tell. A run
     // over files rewritten with the same content is not re-read, but they are a fresh export.
@@ -68,10 +79,17 @@ class Connector {
   protected:
     explicit Connector(std::string name) : name_(std::move(name)) {}
     virtual core::Snapshot doRead(const SchoolSource& school) = 0;
+    // What read() does around doRead(): `parse` gives the snapshot; its failures are named
+    // after the school's source, and what no record may hold is rejected.
+    core::Snapshot finishRead(const SchoolSource& school,
+                              const std::function<core::Snapshot()>& parse);
 
   private:
     std::string name_;
 };
+
+// The same files in the same order with the same sha256 (record counts are not compared).
+bool sameFiles(const std::vector<core::SourceFile>& a, const std::vector<core::SourceFile>& b);
 
 class ConnectorRegistry {
   public:

@@ -117,9 +117,25 @@ unsigned Date::day() const {
 }
 
 std::string Date::toString() const {
-    char buf[16];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", year(), month(), day());
-    return buf;
+    const int y = year();
+    if (y < 0 || y > 9999) {
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "%04d-%02u-%02u", y, month(), day());
+        return buf;
+    }
+    // Without snprintf (issue 8: the planner formats three dates of every person it compares).
+    const unsigned m = month();
+    const unsigned d = day();
+    std::string out(10, '-');
+    out[0] = static_cast<char>('0' + y / 1000);
+    out[1] = static_cast<char>('0' + y / 100 % 10);
+    out[2] = static_cast<char>('0' + y / 10 % 10);
+    out[3] = static_cast<char>('0' + y % 10);
+    out[5] = static_cast<char>('0' + m / 10);
+    out[6] = static_cast<char>('0' + m % 10);
+    out[8] = static_cast<char>('0' + d / 10);
+    out[9] = static_cast<char>('0' + d % 10);
+    return out;
 }
 
 std::optional<Date> parseIsoDate(std::string_view s) {

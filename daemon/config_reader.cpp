@@ -69,7 +69,36 @@ void Context::fail(const toml::source_region& at, std::string_view key, std::str
                              "': " + std::string(what)});
 }
 
+namespace {
+
+// A relative path of plain names ("6602001", "schools/6602001"): no ".", "..", empty name or
+// trailing "/", so that joining it to a normal folder gives a normal path.
+bool plainRelative(std::string_view path) {
+    if (path.empty() || path.front() == '/') {
+        return false;
+    }
+    std::size_t start = 0;
+    for (;;) {
+        const std::size_t end = path.find('/', start);
+        const std::string_view name = path.substr(start, end - start);
+        if (name.empty() || name == "." || name == "..") {
+            return false;
+        }
+        if (end == std::string_view::npos) {
+            return true;
+        }
+        start = end + 1;
+    }
+}
+
+}  // namespace
+
 std::string Context::resolve(const std::string& path) const {
+    if (!baseText_.empty() && plainRelative(path)) {
+        // What lexically_normal() would give, without its work for every school's source (issue
+        // 8: 6,000 instructions a path, 9 M for Wales's 1,480 schools on every run).
+        return baseText_.back() == '/' ? baseText_ + path : baseText_ + '/' + path;
+    }
     fs::path p(path);
     return p.is_absolute() ? p.lexically_normal().string()
                            : (baseDir_ / p).lexically_normal().string();

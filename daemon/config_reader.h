@@ -64,6 +64,7 @@ class Context {
             ConfigEnvironment environment)
         : fileName_(std::move(fileName)),
           baseDir_(std::move(baseDir)),
+          baseText_(baseDir_ == baseDir_.lexically_normal() ? baseDir_.string() : std::string()),
           registry_(registry),
           environment_(std::move(environment)) {}
 
@@ -92,6 +93,7 @@ class Context {
   private:
     std::string fileName_;
     fs::path baseDir_;
+    std::string baseText_;  // baseDir_ when it is already normal (resolve()'s quick way), or ""
     const connectors::ConnectorRegistry& registry_;
     ConfigEnvironment environment_;
     std::vector<Problem> problems_;

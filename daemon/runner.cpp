@@ -16,17 +16,6 @@ Runner::Runner(storage::Directory& directory, const connectors::ConnectorRegistr
     : directory_(directory), connectors_(connectors), box_(box), passwords_(passwords) {}
 
 namespace {
-bool sameContent(const std::vector<core::SourceFile>& a, const std::vector<core::SourceFile>& b) {
-    if (a.size() != b.size()) {
-        return false;
-    }
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        if (a[i].name != b[i].name || a[i].sha256 != b[i].sha256) {
-            return false;
-        }
-    }
-    return true;
-}
 
 // What the school's connector is told about it (SPEC §7 [[school]]).
 connectors::SchoolSource sourceOf(const SchoolConfig& school) {
@@ -52,11 +41,11 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
         }
         auto task = [c = std::move(connector), src, known]() {
             ReadAhead r;
-            if (known) {  // rewritten files: hash them before paying for a parse
-                r.digests = c->digests(src);
-                if (r.digests && sameContent(*r.digests, *known)) {
-                    return r;
-                }
+            if (known) {  // rewritten files: hashed, and parsed only if their content changed
+                auto reading = c->readIfChanged(src, *known);
+                r.digests = std::move(reading.digests);
+                r.snapshot = std::move(reading.snapshot);
+                return r;
             }
             r.snapshot = c->read(src);
             return r;
@@ -89,17 +78,23 @@ struct Runner::Input {
     std::optional<ReadAhead> ahead;
     std::optional<core::Snapshot> snapshot;
     // The files' sha256, computed at most once per run (from the read ahead or the snapshot
-    // when there is one): the outer value is set once they were asked for.
+    // when there is one): the outer value is set once they were asked for. Files whose content
+    // differs from `known` (the last run's) are parsed from the bytes hashed, into `snapshot`.
     std::optional<std::optional<std::vector<core::SourceFile>>> digests;
 
-    const std::optional<std::vector<core::SourceFile>>& fileDigests() {
+    const std::optional<std::vector<core::SourceFile>>& fileDigests(
+        const std::vector<core::SourceFile>& known) {
         if (!digests) {
             if (ahead && ahead->digests) {
                 digests = ahead->digests;
             } else if (snapshot) {
                 digests = snapshot->files;
             } else {
-                digests = connector->digests(src);
+                auto reading = connector->readIfChanged(src, known);
+                digests = std::move(reading.digests);
+                if (reading.snapshot) {
+                    snapshot = std::move(reading.snapshot);
+                }
             }
         }
         return *digests;
@@ -583,8 +578,9 @@ std::optional<storage::SchoolState> Runner::replayable(const SchoolConfig& schoo
     rewritten = st->fingerprint != fingerprint;
     if (rewritten) {
         // Rewritten files (a nightly export does that): compare their content.
-        const auto& now = in.fileDigests();
-        if (!now || !sameContent(*now, storage::filesFromJson(boost::json::parse(st->files)))) {
+        const auto known = storage::filesFromJson(boost::json::parse(st->files));
+        const auto& now = in.fileDigests(known);
+        if (!now || !connectors::sameFiles(*now, known)) {
             return std::nullopt;
         }
     }

@@ -3,12 +3,11 @@
 #include <poll.h>
 #include <signal.h>
 #include <spdlog/cfg/env.h>
+#include <spdlog/sinks/base_sink.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
-#include <spdlog/sinks/systemd_sink.h>
 #include <spdlog/spdlog.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
-#include <systemd/sd-daemon.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -65,8 +64,11 @@ std::vector<ControlRequest> SystemdHost::wait(std::chrono::milliseconds timeout,
 }
 
 void SystemdHost::send(const std::string& message) {
+    if (!systemd_) {
+        return;
+    }
     // unset_environment = 0: every later message needs NOTIFY_SOCKET too.
-    const int r = ::sd_notify(0, message.c_str());
+    const int r = systemd_->notify(0, message.c_str());
     if (r < 0) {
         spdlog::debug("sd_notify failed: {}", std::strerror(-r));
     }
@@ -108,7 +110,7 @@ void SystemdHost::watchdog() {
 
 std::optional<std::chrono::microseconds> SystemdHost::watchdogInterval() {
     std::uint64_t usec = 0;
-    if (::sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
+    if (systemd_ && systemd_->watchdogEnabled(0, &usec) > 0 && usec > 0) {
         return std::chrono::microseconds(usec);
     }
     return std::nullopt;
@@ -127,11 +129,47 @@ bool logToJournal(const char* journalStream, const char* invocationId, int stder
     return invocationId != nullptr && *invocationId != '\0' && ::isatty(stderrFd) == 0;
 }
 
-void setUpDaemonLogging() {
+namespace {
+
+// The journal's fields for one line: the message alone (the journal keeps its own time), its
+// priority and our identifier, through libsystemd's sd_journal_sendv (as spdlog's systemd sink
+// does with sd_journal_send, which would link libsystemd into every process).
+class JournalSink final : public spdlog::sinks::base_sink<std::mutex> {
+  public:
+    explicit JournalSink(std::shared_ptr<const SystemdLibrary> systemd)
+        : systemd_(std::move(systemd)) {}
+
+  protected:
+    void sink_it_(const spdlog::details::log_msg& msg) override {
+        static constexpr std::array<int, 7> kPriority{LOG_DEBUG, LOG_DEBUG, LOG_INFO, LOG_WARNING,
+                                                      LOG_ERR,   LOG_CRIT,  LOG_INFO};
+        std::string message = "MESSAGE=";
+        message.append(msg.payload.data(), msg.payload.size());
+        const std::string priority =
+            "PRIORITY=" + std::to_string(kPriority.at(static_cast<std::size_t>(msg.level)));
+        static constexpr std::string_view kIdentifier = "SYSLOG_IDENTIFIER=misync";
+        std::array<iovec, 3> fields{
+            iovec{message.data(), message.size()},
+            iovec{const_cast<char*>(priority.data()), priority.size()},
+            iovec{const_cast<char*>(kIdentifier.data()), kIdentifier.size()}};
+        if (systemd_->journalSendv(fields.data(), static_cast<int>(fields.size())) < 0) {
+            throw spdlog::spdlog_ex("Failed writing to systemd", errno);
+        }
+    }
+    void flush_() override {}
+
+  private:
+    std::shared_ptr<const SystemdLibrary> systemd_;
+};
+
+}  // namespace
+
+void setUpDaemonLogging(const std::shared_ptr<const SystemdLibrary>& systemd) {
     std::shared_ptr<spdlog::logger> logger;
-    if (logToJournal(std::getenv("JOURNAL_STREAM"), std::getenv("INVOCATION_ID"), STDERR_FILENO)) {
+    if (systemd != nullptr &&
+        logToJournal(std::getenv("JOURNAL_STREAM"), std::getenv("INVOCATION_ID"), STDERR_FILENO)) {
         // The journal keeps its own time and priority: the message alone.
-        auto sink = std::make_shared<spdlog::sinks::systemd_sink_mt>("misync");
+        auto sink = std::make_shared<JournalSink>(systemd);
         logger = std::make_shared<spdlog::logger>("misync", sink);
         logger->set_pattern("%v");
     } else {
@@ -146,8 +184,9 @@ void setUpDaemonLogging() {
 }
 
 int hostDaemon(const std::function<int(ServiceHost&)>& daemon) {
-    setUpDaemonLogging();
-    SystemdHost host;
+    auto systemd = SystemdLibrary::load();
+    setUpDaemonLogging(systemd);
+    SystemdHost host(std::move(systemd));
     return daemon(host);
 }
 

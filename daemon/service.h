@@ -8,6 +8,7 @@
 #pragma once
 
 #include <chrono>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -15,12 +16,15 @@
 #include <vector>
 
 #include "daemon/service_host.h"
+#include "daemon/systemd_library.h"
 
 namespace misync::daemon {
 
 class SystemdHost final : public ServiceHost {
   public:
-    SystemdHost() = default;
+    // `systemd`: libsystemd, or nullptr (then nothing is sent).
+    explicit SystemdHost(std::shared_ptr<const SystemdLibrary> systemd)
+        : systemd_(std::move(systemd)) {}
     ~SystemdHost() override;
     SystemdHost(const SystemdHost&) = delete;
     SystemdHost& operator=(const SystemdHost&) = delete;
@@ -38,6 +42,7 @@ class SystemdHost final : public ServiceHost {
 
   private:
     void send(const std::string& message);
+    std::shared_ptr<const SystemdLibrary> systemd_;
     std::mutex mutex_;
     std::string lastStatus_;
     int signals_ = -1;  // signalfd for SIGHUP, SIGTERM, SIGINT
@@ -51,6 +56,6 @@ bool logToJournal(const char* journalStream, const char* invocationId, int stder
 
 // The daemon's logging: the journal (levels mapped to syslog priorities) when logToJournal()
 // says so, else stderr as for every command; level info unless SPDLOG_LEVEL says otherwise.
-void setUpDaemonLogging();
+void setUpDaemonLogging(const std::shared_ptr<const SystemdLibrary>& systemd);
 
 }  // namespace misync::daemon

@@ -138,7 +138,9 @@ bool Planner::staysHere(std::int64_t id) const {
 std::vector<std::string> Planner::claimGroups(const PersonKey& k, std::int64_t accountId) const {
     const auto listed = personGroups_.find(k);
     if (in_.snapshot.membershipCoverage == Coverage::Roll) {
-        return listed != personGroups_.end() ? listed->second : std::vector<std::string>{};
+        return listed != personGroups_.end()
+                   ? std::vector<std::string>(listed->second.begin(), listed->second.end())
+                   : std::vector<std::string>{};
     }
     std::set<std::string> codes;
     if (auto c = ownClaims_.find(accountId); c != ownClaims_.end()) {

@@ -180,7 +180,9 @@ void Planner::groups() {
         bool operator==(const Key& o) const { return tie() == o.tie(); }
     };
     auto sorted = [](std::vector<Key>& keys) {
-        std::sort(keys.begin(), keys.end());
+        if (!std::is_sorted(keys.begin(), keys.end())) {  // the view's arrive sorted
+            std::sort(keys.begin(), keys.end());
+        }
         keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     };
     std::vector<Key> want;
@@ -205,6 +207,11 @@ void Planner::groups() {
     sorted(want);
     resolveEnded();
     std::vector<Key> have;
+    std::size_t members = 0;
+    for (const auto& g : in_.view.groups) {
+        members += g.members.size();
+    }
+    have.reserve(members);
     for (const auto& g : in_.view.groups) {
         const int n = number.at(g.code);
         for (auto id : g.members) {
@@ -213,8 +220,11 @@ void Planner::groups() {
     }
     sorted(have);
     for (const auto& k : have) {
+        if (std::binary_search(want.begin(), want.end(), k)) {
+            continue;
+        }
         const std::string code(codes[static_cast<std::size_t>(k.group)]);
-        if (!std::binary_search(want.begin(), want.end(), k) && !keepsMembership(code, k.ref.id)) {
+        if (!keepsMembership(code, k.ref.id)) {
             membership(school(), code, k.ref, false);
             ++plan_.counts["membership_remove"];
         }

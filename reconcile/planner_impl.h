@@ -13,6 +13,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <unordered_set>
 #include <vector>
@@ -21,10 +22,12 @@
 
 namespace misync::reconcile::detail {
 
-using PersonKey = std::pair<core::Role, std::string>;  // (role, MIS id)
+// (role, MIS id), viewing the snapshot's or the view's own strings, which outlive the planner
+// (issue 8: no copy of the id for every lookup).
+using PersonKey = std::pair<core::Role, std::string_view>;
 struct PersonKeyHash {
     std::size_t operator()(const PersonKey& k) const {
-        return std::hash<std::string>{}(k.second) * 3 + static_cast<std::size_t>(k.first);
+        return std::hash<std::string_view>{}(k.second) * 3 + static_cast<std::size_t>(k.first);
     }
 };
 // The planner's per-person lookups, hashed (issue 8): nothing iterates them in order.
@@ -75,9 +78,10 @@ class Planner {
     std::map<PersonKey, Ref> guests_;
     // Owners that this plan turns into guests of an account it takes over (they claim it now).
     std::set<std::pair<std::int64_t, std::string>> keptGuests_;
-    PersonMap<std::vector<std::string>> personGroups_;
-    // The school's groups after the plan (R11): the codes memberships may name.
-    std::unordered_set<std::string> groupCodes_;
+    PersonMap<std::vector<std::string_view>> personGroups_;
+    // The school's groups after the plan (R11): the codes memberships may name (the snapshot's
+    // and the view's strings).
+    std::unordered_set<std::string_view> groupCodes_;
     // Coverage::Changes (SPEC §6.3): the memberships the snapshot ends, per member.
     std::map<PersonKey, std::set<std::string>> removedByPerson_;
     // Coverage other than Roll: the live groups of this school each account belongs to.
@@ -109,7 +113,7 @@ class Planner {
     void possibleDuplicate(const core::Person& p, const std::string& username);
 
     // planner_lifecycle.cpp
-    Attributes merged(const Account& a, const Attributes& fromMis) const;
+    Attributes merged(const Account& a, Attributes fromMis) const;
     std::vector<FieldChange> setAttributes(AccountWrite& w, const Attributes& target,
                                            bool& renamed);
     static void refreshDisplayName(Account& acc, std::vector<FieldChange>& changes);

@@ -10,8 +10,8 @@ namespace misync::reconcile::detail {
 using core::Role;
 
 // Attributes the MIS may set on an account, keeping portal-owned ones (R9).
-Attributes Planner::merged(const Account& a, const Attributes& fromMis) const {
-    Attributes out = fromMis;
+Attributes Planner::merged(const Account& a, Attributes fromMis) const {
+    Attributes out = std::move(fromMis);
     if (a.nameLocked) {
         out.legalForename = a.attrs.legalForename;
         out.legalSurname = a.attrs.legalSurname;
@@ -21,7 +21,7 @@ Attributes Planner::merged(const Account& a, const Attributes& fromMis) const {
     // SPEC §6.3: where the snapshot's memberships are not a roll (a OneRoster delta or absent
     // enrollments) a learner's registration group is known only from a homeroom enrollment it
     // lists; without one, this school's account keeps the registration group it has.
-    if (in_.snapshot.membershipCoverage != core::Coverage::Roll && fromMis.regGroup.empty() &&
+    if (in_.snapshot.membershipCoverage != core::Coverage::Roll && out.regGroup.empty() &&
         a.school == school()) {
         out.regGroup = a.attrs.regGroup;
     }

@@ -194,19 +194,21 @@ PgConnInfo parseConnInfo(const std::string& connection) {
 }
 
 PgConnection::PgConnection(const std::string& connection)
-    : info_(parseConnInfo(connection)), describe_("PostgreSQL directory " + info_.described) {
+    : info_(parseConnInfo(connection)),
+      describe_("PostgreSQL directory " + info_.described),
+      pq_(Libpq::load()) {
     connect();
 }
 
 PgConnection::~PgConnection() {
     if (conn_ != nullptr) {
-        PQfinish(conn_);
+        pq_->finish(conn_);
     }
 }
 
 void PgConnection::connect() {
     if (conn_ != nullptr) {
-        PQfinish(conn_);
+        pq_->finish(conn_);
         conn_ = nullptr;
     }
     std::vector<const char*> keys;
@@ -217,8 +219,8 @@ void PgConnection::connect() {
     }
     keys.push_back(nullptr);
     values.push_back(nullptr);
-    conn_ = PQconnectdbParams(keys.data(), values.data(), 1);
-    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+    conn_ = pq_->connectdbParams(keys.data(), values.data(), 1);
+    if (conn_ == nullptr || pq_->status(conn_) != CONNECTION_OK) {
         const std::string why = conn_ != nullptr ? lastError() : "out of memory";
         throw core::StoreError("cannot connect to the " + describe_ + ": " + why);
     }
@@ -227,14 +229,14 @@ void PgConnection::connect() {
     pending_ = 0;
     deallocate_.clear();
     // Quiet NOTICEs (e.g. "relation already exists, skipping") instead of libpq's stderr.
-    PQsetNoticeProcessor(
+    pq_->setNoticeProcessor(
         conn_, [](void*, const char*) {}, nullptr);
     // The server side of the keepalives (a vanished client's leases end within about 25 s,
     // S7); ignored on a Unix socket.
-    PGresult* r = PQexec(conn_,
-                         "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; "
-                         "SET tcp_keepalives_count = 3; SET client_min_messages = warning");
-    PQclear(r);
+    PGresult* r = pq_->exec(conn_,
+                            "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; "
+                            "SET tcp_keepalives_count = 3; SET client_min_messages = warning");
+    pq_->clear(r);
 }
 
 namespace {
@@ -248,11 +250,11 @@ std::string trimmed(std::string m) {
 
 // Why `r` (possibly null) failed: the server's message with its SQLSTATE, or the connection's.
 std::string failureOf(const PGresult* r, const PgConnection& c) {
-    std::string why = r != nullptr ? trimmed(PQresultErrorMessage(r)) : "";
+    std::string why = r != nullptr ? trimmed(c.pq().resultErrorMessage(r)) : "";
     if (why.empty()) {
         why = c.lastError();
     }
-    if (const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr) {
+    if (const char* state = r != nullptr ? c.pq().resultErrorField(r, PG_DIAG_SQLSTATE) : nullptr) {
         why += std::string(" (SQLSTATE ") + state + ")";
     }
     return why;
@@ -264,16 +266,16 @@ bool PgConnection::transactionOpen() const {
     if (pipelining_) {
         return true;  // only ever inside a transaction
     }
-    const auto status = PQtransactionStatus(conn_);
+    const auto status = pq_->transactionStatus(conn_);
     return status == PQTRANS_ACTIVE || status == PQTRANS_INTRANS || status == PQTRANS_INERROR;
 }
 
 std::string PgConnection::lastError() const {
-    return trimmed(PQerrorMessage(conn_));
+    return trimmed(pq_->errorMessage(conn_));
 }
 
 void PgConnection::ensureUsable() {
-    if (PQstatus(conn_) == CONNECTION_OK) {
+    if (pq_->status(conn_) == CONNECTION_OK) {
         return;
     }
     if (mayReconnect_ && !mayReconnect_()) {
@@ -285,7 +287,7 @@ void PgConnection::ensureUsable() {
 }
 
 bool PgConnection::lostAndMayReconnect() const {
-    return PQstatus(conn_) != CONNECTION_OK && (!mayReconnect_ || mayReconnect_());
+    return pq_->status(conn_) != CONNECTION_OK && (!mayReconnect_ || mayReconnect_());
 }
 
 void PgConnection::reconnect() {
@@ -341,7 +343,7 @@ void PgConnection::exec(std::string_view sql) {
     } else {
         drain();
     }
-    if (PQstatus(conn_) != CONNECTION_OK &&
+    if (pq_->status(conn_) != CONNECTION_OK &&
         (rollback || text.rfind("COMMIT", 0) == 0 || text.rfind("RELEASE", 0) == 0)) {
         // The transaction went with the session: a new connection has nothing to end.
         if (text == "ROLLBACK") {
@@ -353,14 +355,14 @@ void PgConnection::exec(std::string_view sql) {
     }
     ensureUsable();
     for (int attempt = 0;; ++attempt) {
-        PGresult* r = PQexec(conn_, text.c_str());
-        const auto status = PQresultStatus(r);
+        PGresult* r = pq_->exec(conn_, text.c_str());
+        const auto status = pq_->resultStatus(r);
         if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
-            PQclear(r);
+            pq_->clear(r);
             return;
         }
         std::string why = failureOf(r, *this);
-        PQclear(r);
+        pq_->clear(r);
         // A BEGIN on a connection found broken has done nothing: begin on a new one.
         if (attempt > 0 || text.rfind("BEGIN", 0) != 0 || !lostAndMayReconnect()) {
             throw core::StoreError(why);
@@ -370,7 +372,7 @@ void PgConnection::exec(std::string_view sql) {
 }
 
 PgCursor::PgCursor(PgConnection& connection, std::string_view sql)
-    : connection_(connection), sql_(sql) {
+    : connection_(connection), pq_(&connection.pq()), sql_(sql) {
     int count = 0;
     numbered_ = numberParameters(sql_, &count);
     values_.resize(static_cast<std::size_t>(count));
@@ -379,14 +381,14 @@ PgCursor::PgCursor(PgConnection& connection, std::string_view sql)
 }
 
 PgCursor::~PgCursor() {
-    PQclear(result_);
+    pq_->clear(result_);
     if (preparedIn_ != connection_.generation()) {
         return;  // the server forgot it with the old connection
     }
     if (connection_.pipelining()) {
         connection_.deallocateLater(name_);  // no waiting here: drain() may throw
-    } else if (!connection_.isClosing() && PQstatus(connection_.raw()) == CONNECTION_OK) {
-        PQclear(PQexec(connection_.raw(), ("DEALLOCATE " + name_).c_str()));
+    } else if (!connection_.isClosing() && pq_->status(connection_.raw()) == CONNECTION_OK) {
+        pq_->clear(pq_->exec(connection_.raw(), ("DEALLOCATE " + name_).c_str()));
     }
 }
 
@@ -394,9 +396,9 @@ namespace {
 
 [[noreturn]] void failWith(PGresult* r, const PgConnection& c, const char* what) {
     std::string why = failureOf(r, c);
-    const char* state = r != nullptr ? PQresultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
+    const char* state = r != nullptr ? c.pq().resultErrorField(r, PG_DIAG_SQLSTATE) : nullptr;
     const bool unique = state != nullptr && std::string_view(state) == "23505";
-    PQclear(r);
+    c.pq().clear(r);
     if (unique) {
         throw core::ConflictError(c.describe() + ": " + what + ": " + why);
     }
@@ -406,19 +408,19 @@ namespace {
 }  // namespace
 
 bool PgConnection::canPipeline() const {
-    return pipelining_ ||
-           (PQstatus(conn_) == CONNECTION_OK && PQtransactionStatus(conn_) == PQTRANS_INTRANS);
+    return pipelining_ || (pq_->status(conn_) == CONNECTION_OK &&
+                           pq_->transactionStatus(conn_) == PQTRANS_INTRANS);
 }
 
 void PgConnection::pipeline(const std::string& name, const std::vector<const char*>& params) {
     if (!pipelining_) {
-        if (PQenterPipelineMode(conn_) != 1) {
+        if (pq_->enterPipelineMode(conn_) != 1) {
             throw core::StoreError(describe_ + ": cannot enter pipeline mode: " + lastError());
         }
         pipelining_ = true;
     }
-    if (PQsendQueryPrepared(conn_, name.c_str(), static_cast<int>(params.size()), params.data(),
-                            nullptr, nullptr, 0) != 1) {
+    if (pq_->sendQueryPrepared(conn_, name.c_str(), static_cast<int>(params.size()), params.data(),
+                               nullptr, nullptr, 0) != 1) {
         const std::string why = lastError();
         pipelining_ = false;  // the connection is broken; a new one starts without a pipeline
         pending_ = 0;
@@ -438,36 +440,36 @@ void PgConnection::drain() {
     pending_ = 0;
     PGresult* failure = nullptr;  // the first statement that failed; those after it are skipped
     std::string lost;
-    if (PQpipelineSync(conn_) != 1) {
+    if (pq_->pipelineSync(conn_) != 1) {
         lost = lastError();
     }
     for (std::size_t i = 0; i < sent && lost.empty(); ++i) {
-        PGresult* r = PQgetResult(conn_);
-        if (r == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-            PQclear(r);
+        PGresult* r = pq_->getResult(conn_);
+        if (r == nullptr || pq_->status(conn_) != CONNECTION_OK) {
+            pq_->clear(r);
             lost = lastError();
             break;
         }
-        if (PQresultStatus(r) == PGRES_FATAL_ERROR && failure == nullptr) {
+        if (pq_->resultStatus(r) == PGRES_FATAL_ERROR && failure == nullptr) {
             failure = r;
         } else {
-            PQclear(r);
+            pq_->clear(r);
         }
-        PQclear(PQgetResult(conn_));  // the null that ends each statement's results
+        pq_->clear(pq_->getResult(conn_));  // the null that ends each statement's results
     }
     if (lost.empty()) {
-        PGresult* sync = PQgetResult(conn_);
-        if (PQresultStatus(sync) != PGRES_PIPELINE_SYNC) {
+        PGresult* sync = pq_->getResult(conn_);
+        if (pq_->resultStatus(sync) != PGRES_PIPELINE_SYNC) {
             lost = lastError();
         }
-        PQclear(sync);
+        pq_->clear(sync);
     }
-    if (lost.empty() && PQexitPipelineMode(conn_) != 1) {
+    if (lost.empty() && pq_->exitPipelineMode(conn_) != 1) {
         lost = lastError();
     }
     if (lost.empty()) {
         for (const auto& name : deallocate_) {
-            PQclear(PQexec(conn_, ("DEALLOCATE " + name).c_str()));
+            pq_->clear(pq_->exec(conn_, ("DEALLOCATE " + name).c_str()));
         }
     }
     deallocate_.clear();
@@ -483,11 +485,11 @@ void PgConnection::drain() {
 
 void PgCursor::prepareOnServer() {
     name_ = connection_.nextStatementName();
-    PGresult* r = PQprepare(connection_.raw(), name_.c_str(), numbered_.c_str(), 0, nullptr);
-    if (PQresultStatus(r) != PGRES_COMMAND_OK) {
+    PGresult* r = pq_->prepare(connection_.raw(), name_.c_str(), numbered_.c_str(), 0, nullptr);
+    if (pq_->resultStatus(r) != PGRES_COMMAND_OK) {
         failWith(r, connection_, "prepare");
     }
-    PQclear(r);
+    pq_->clear(r);
     preparedIn_ = connection_.generation();
 }
 
@@ -520,7 +522,7 @@ bool PgCursor::step() {
             prepareOnServer();  // the connection was made again: the server forgot it
         }
         result_ = run();
-        rows_ = PQntuples(result_);
+        rows_ = pq_->ntuples(result_);
         row_ = -1;
     }
     if (row_ + 1 < rows_) {
@@ -567,9 +569,9 @@ PGresult* PgCursor::run() {
     for (int attempt = 0;; ++attempt) {
         const std::vector<const char*> params = parameters();
         PGresult* r =
-            PQexecPrepared(connection_.raw(), name_.c_str(), static_cast<int>(params.size()),
-                           params.data(), nullptr, nullptr, 0);
-        const auto status = PQresultStatus(r);
+            pq_->execPrepared(connection_.raw(), name_.c_str(), static_cast<int>(params.size()),
+                              params.data(), nullptr, nullptr, 0);
+        const auto status = pq_->resultStatus(r);
         if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
             return r;
         }
@@ -578,14 +580,14 @@ PGresult* PgCursor::run() {
         if (attempt > 0 || !isQuery(sql_) || !connection_.lostAndMayReconnect()) {
             failWith(r, connection_, "step");
         }
-        PQclear(r);
+        pq_->clear(r);
         connection_.ensureUsable();
         prepareOnServer();
     }
 }
 
 void PgCursor::rewind() {
-    PQclear(result_);
+    pq_->clear(result_);
     result_ = nullptr;
     row_ = -1;
     rows_ = 0;
@@ -600,11 +602,11 @@ void PgCursor::reset() {
 }
 
 std::string_view PgCursor::columnView(int index) const {
-    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || PQgetisnull(result_, row_, index)) {
+    if (result_ == nullptr || row_ < 0 || row_ >= rows_ || pq_->getisnull(result_, row_, index)) {
         return {};
     }
-    return {PQgetvalue(result_, row_, index),
-            static_cast<std::size_t>(PQgetlength(result_, row_, index))};
+    return {pq_->getvalue(result_, row_, index),
+            static_cast<std::size_t>(pq_->getlength(result_, row_, index))};
 }
 
 std::int64_t PgCursor::columnInt(int index) const {
@@ -619,7 +621,7 @@ std::int64_t PgCursor::columnInt(int index) const {
 
 bool PgCursor::columnIsNull(int index) const {
     return result_ == nullptr || row_ < 0 || row_ >= rows_ ||
-           PQgetisnull(result_, row_, index) != 0;
+           pq_->getisnull(result_, row_, index) != 0;
 }
 
 }  // namespace misync::storage

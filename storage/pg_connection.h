@@ -4,8 +4,6 @@
 // form. Private to storage/.
 #pragma once
 
-#include <libpq-fe.h>
-
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -14,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include "storage/pg_libpq.h"
 #include "storage/sql_stmt.h"
 
 namespace misync::storage {
@@ -68,6 +67,9 @@ class PgConnection final : public SqlConnection {
     // under an older generation are prepared again.
     std::uint64_t generation() const { return generation_; }
     PGconn* raw() const { return conn_; }
+    bool connected() const { return pq_->status(conn_) == CONNECTION_OK; }
+    // libpq's functions (storage/pg_libpq.h).
+    const Libpq& pq() const { return *pq_; }
     // From now on statements are not deallocated one by one (the connection is about to close).
     void closing() { closing_ = true; }
     bool isClosing() const { return closing_; }
@@ -93,6 +95,7 @@ class PgConnection final : public SqlConnection {
   private:
     PgConnInfo info_;
     std::string describe_;
+    std::shared_ptr<const Libpq> pq_;
     PGconn* conn_ = nullptr;
     std::uint64_t generation_ = 0;
     std::uint64_t statements_ = 0;
@@ -127,6 +130,7 @@ class PgCursor final : public SqlCursor {
 
   private:
     PgConnection& connection_;
+    const Libpq* pq_;       // the connection's
     std::string sql_;       // as the store wrote it (the cache's key)
     std::string numbered_;  // as PostgreSQL reads it
     std::string name_;

@@ -122,7 +122,7 @@ void PgDirectory::transactionEnded() {
 void PgDirectory::analyzeGrownTables() {
     const auto now = std::chrono::steady_clock::now();
     if (now - lastAnalyzeCheck_ < std::chrono::seconds(1) || inTransactionNow() ||
-        PQstatus(pg_->raw()) != CONNECTION_OK) {
+        !pg_->connected()) {
         return;
     }
     lastAnalyzeCheck_ = now;
@@ -155,7 +155,7 @@ std::uint64_t PgDirectory::dataVersion() {
 }
 
 void PgDirectory::unlock(const std::string& school) {
-    if (leases_->generation != pg_->generation() || PQstatus(pg_->raw()) != CONNECTION_OK) {
+    if (leases_->generation != pg_->generation() || !pg_->connected()) {
         return;  // the server dropped it with the old connection
     }
     try {

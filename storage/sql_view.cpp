@@ -4,6 +4,7 @@
 #include <map>
 #include <set>
 #include <string_view>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "storage/sql_directory.h"
@@ -165,8 +166,17 @@ reconcile::DirectoryView SqlDirectory::loadView(const std::string& school,
     {
         Stmt st(statements_,
                 "SELECT account_id, school, role, attrs, group_codes, claimed_at FROM claims "
-                "WHERE school = ?1 OR account_id IN (SELECT id FROM accounts WHERE school = "
-                "?1)");
+                "WHERE school = ?");
+        st.text(1, school);
+        readClaims(st);
+    }
+    {
+        // Claims on the school's accounts: one probe of the claims' key per account, read off
+        // the school index (issue 8: `OR account_id IN (SELECT …)` built a temporary index of
+        // the school's account ids first, about 1 M instructions a school).
+        Stmt st(statements_,
+                "SELECT c.account_id, c.school, c.role, c.attrs, c.group_codes, c.claimed_at "
+                "FROM accounts a JOIN claims c ON c.account_id = a.id WHERE a.school = ?");
         st.text(1, school);
         readClaims(st);
     }
@@ -178,29 +188,53 @@ reconcile::DirectoryView SqlDirectory::loadView(const std::string& school,
         st.text(1, foreignIds);
         readClaims(st);
     }
-    // The school's groups with their members, in the order of the (school, code) index: a
-    // group's rows are consecutive, and SQLite needs no sort (ordering by id made it sort every
-    // membership of the school).
-    Stmt groups(statements_,
-                "SELECT g.id, g.code, g.type, g.subject, g.year_group, g.archived, "
-                "m.account_id FROM groups g LEFT JOIN memberships m ON m.group_id = g.id "
-                "WHERE g.school = ? ORDER BY g.school, g.code");
-    groups.text(1, school);
-    while (groups.step()) {
-        const std::int64_t gid = groups.columnInt(0);
-        if (view.groups.empty() || view.groups.back().id != gid) {
-            reconcile::GroupState g;
-            g.id = gid;
+    // The school's groups, then their members, both in the order of the (school, code) index,
+    // so that SQLite needs no sort (ordering by id made it sort every membership of the school).
+    // Two statements rather than one join: a membership row is then two integers, not the
+    // group's text columns again (issue 8).
+    {
+        Stmt groups(statements_,
+                    "SELECT id, code, type, subject, year_group, archived FROM groups "
+                    "WHERE school = ? ORDER BY school, code");
+        groups.text(1, school);
+        while (groups.step()) {
+            reconcile::GroupState& g = view.groups.emplace_back();
+            g.id = groups.columnInt(0);
             g.school = school;
-            g.code = groups.columnText(1);
-            g.type = core::parseGroupType(groups.columnText(2)).value_or(core::GroupType::Class);
-            g.subject = groups.columnText(3);
-            g.yearGroup = groups.columnText(4);
+            g.code = groups.columnView(1);
+            g.type = core::parseGroupType(groups.columnView(2)).value_or(core::GroupType::Class);
+            g.subject = groups.columnView(3);
+            g.yearGroup = groups.columnView(4);
             g.archived = groups.columnInt(5) != 0;
-            view.groups.push_back(std::move(g));
         }
-        if (!groups.columnIsNull(6)) {
-            view.groups.back().members.push_back(groups.columnInt(6));
+    }
+    if (!view.groups.empty()) {
+        Stmt members(statements_,
+                     "SELECT m.group_id, m.account_id FROM groups g JOIN memberships m ON "
+                     "m.group_id = g.id WHERE g.school = ? ORDER BY g.school, g.code, "
+                     "m.account_id");
+        members.text(1, school);
+        std::size_t at = 0;  // rows arrive group by group, in the groups' order
+        std::unordered_map<std::int64_t, std::size_t> position;
+        while (members.step()) {
+            const std::int64_t gid = members.columnInt(0);
+            if (view.groups[at].id != gid) {
+                if (at + 1 < view.groups.size() && view.groups[at + 1].id == gid) {
+                    ++at;
+                } else {  // not the next group (a group without members is skipped)
+                    if (position.empty()) {
+                        for (std::size_t i = 0; i < view.groups.size(); ++i) {
+                            position.emplace(view.groups[i].id, i);
+                        }
+                    }
+                    auto it = position.find(gid);
+                    if (it == position.end()) {
+                        continue;  // a group created since the first statement (not in a run)
+                    }
+                    at = it->second;
+                }
+            }
+            view.groups[at].members.push_back(members.columnInt(1));
         }
     }
     completeView(view);

@@ -111,7 +111,8 @@ SimsXmlParser::SimsXmlParser(std::map<std::string, std::string> fields)
     : fields_(std::move(fields)) {}
 
 void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::string& bytes,
-                          core::Snapshot& snapshot, std::string_view path) {
+                          core::Snapshot& snapshot, std::string_view path,
+                          std::string_view sha256) {
     const std::string_view where = path.empty() ? fileName : path;
     auto& done = parsed_[static_cast<std::size_t>(kind)];
     if (done) {
@@ -120,7 +121,8 @@ void SimsXmlParser::parse(SimsFileKind kind, std::string_view fileName, std::str
     }
     // Built before anything is read, so that bad configuration fails first.
     SimsColumnMap columns(kind, fields_);
-    core::SourceFile source{std::string(fileName), sha256Hex(bytes), 0};
+    core::SourceFile source{std::string(fileName),
+                            sha256.empty() ? sha256Hex(bytes) : std::string(sha256), 0};
 
     const ByteScan scan = scanBytes(bytes);
     if (scan.nulOffset != std::string::npos) {

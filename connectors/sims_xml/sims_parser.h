@@ -33,9 +33,10 @@ class SimsXmlParser {
     // (or `fileName` when `path` is empty) when the bytes are not well-formed XML (with the
     // parser's message and byte offset), not text, or not rooted in <SuperStarReport>; then
     // `snapshot` is left as it was. Throws core::ConfigError for an unknown `fields` name.
-    // Each kind is parsed at most once (std::logic_error otherwise).
+    // Each kind is parsed at most once (std::logic_error otherwise). `sha256`: the bytes' digest
+    // when the caller has it already (computed here when empty).
     void parse(SimsFileKind kind, std::string_view fileName, std::string& bytes,
-               core::Snapshot& snapshot, std::string_view path = {});
+               core::Snapshot& snapshot, std::string_view path = {}, std::string_view sha256 = {});
 
   private:
     struct Values;

@@ -68,7 +68,8 @@ std::string TeacherCentreParser::onLine() const {
 }
 
 void TeacherCentreParser::parse(TcFileKind kind, std::string_view fileName, std::string_view bytes,
-                                core::Snapshot& snapshot, std::string_view path) {
+                                core::Snapshot& snapshot, std::string_view path,
+                                std::string_view sha256) {
     const std::string_view where = path.empty() ? fileName : path;
     auto& done = parsed_[static_cast<std::size_t>(kind)];
     if (done) {
@@ -113,7 +114,8 @@ void TeacherCentreParser::parse(TcFileKind kind, std::string_view fileName, std:
         throw;
     }
     done = true;
-    snapshot.files.push_back(core::SourceFile{std::string(fileName), sha256Hex(bytes), rows});
+    snapshot.files.push_back(core::SourceFile{
+        std::string(fileName), sha256.empty() ? sha256Hex(bytes) : std::string(sha256), rows});
     auto append = [](auto& to, auto& from) {
         to.insert(to.end(), std::make_move_iterator(from.begin()),
                   std::make_move_iterator(from.end()));

@@ -35,9 +35,10 @@ class TeacherCentreParser {
     // core::ConnectorError naming `path` (or `fileName`) when the bytes are not CSV (see
     // csv::readCsv) or a required column is missing (see TcColumns); then `snapshot` is left as
     // it was. Throws core::ConfigError for an unknown `fields` name. Each kind is parsed at
-    // most once successfully (std::logic_error otherwise).
+    // most once successfully (std::logic_error otherwise). `sha256`: the bytes' digest when the
+    // caller has it already (computed here when empty).
     void parse(TcFileKind kind, std::string_view fileName, std::string_view bytes,
-               core::Snapshot& snapshot, std::string_view path = {});
+               core::Snapshot& snapshot, std::string_view path = {}, std::string_view sha256 = {});
 
   private:
     // " (line N)": the line of the row being read, for messages.

@@ -160,6 +160,12 @@ elif [ -n "$missing_deps" ]; then
 else
   pass "Depends: names the package of each of the binary's $(readelf -d "$work/x/usr/bin/misync" | grep -c NEEDED) libraries"
 fi
+# The libraries misync loads when it needs them (libpq for a PostgreSQL directory, libsystemd
+# for the daemon) are not NEEDED entries: Depends: must name them all the same.
+for pkg in libpq5 libsystemd0; do
+  grep -qxF "$pkg" <<<"$depends_names" && pass "Depends: names $pkg (loaded when needed)" ||
+    fail "Depends: lacks $pkg, which misync loads when needed"
+done
 if [ "$(cat "$work/control/conffiles" 2>/dev/null)" = "$(printf '/etc/misync/misync.toml\n/etc/misync/tokens.toml')" ]; then
   pass "conffiles: /etc/misync/misync.toml, /etc/misync/tokens.toml"
 else

@@ -574,6 +574,31 @@ memberships = "c"
     EXPECT_EQ(c.schools.at(1).source, "DSN=sims");  // a connection string, kept as written
 }
 
+// Context::resolve() joins plain relative names without fs::path's normalisation (issue 8);
+// anything else still goes through lexically_normal(). Both give the same paths.
+TEST(Config, SchoolSourcesResolveAsLexicallyNormalPathsWhateverTheirShape) {
+    const std::vector<std::string> sources{
+        "6612345", "drop/6612345", "./drop/6612345", "drop//a", "drop/../b",
+        "drop/a/", "/abs/x/../y",  "drop/.hidden",   "..",      "drop/a.b/c"};
+    for (const fs::path config : {fs::path("/opt/la/conf/misync.toml"), fs::path("/misync.toml"),
+                                  fs::path("/opt/./la/../la/conf/misync.toml")}) {
+        std::string text;
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            text += "[[school]]\ndfes = \"66" + std::to_string(10000 + i) +
+                    "\"\nconnector = \"sims-xml\"\nsource = \"" + sources[i] + "\"\n";
+        }
+        Config c = parse(text, config);
+        ASSERT_EQ(c.schools.size(), sources.size());
+        const fs::path base = config.lexically_normal().parent_path();
+        for (std::size_t i = 0; i < sources.size(); ++i) {
+            const fs::path given(sources[i]);
+            const std::string expected =
+                (given.is_absolute() ? given : base / given).lexically_normal().string();
+            EXPECT_EQ(c.schools[i].source, expected) << sources[i] << " from " << config;
+        }
+    }
+}
+
 TEST(Config, LoadConfigFromRelativeNameUsesItsFolder) {
     TempDir dir;
     dir.write("conf/misync.toml", "[directory]\npath = \"directory.db\"\n");
