@@ -108,13 +108,7 @@ void Planner::index() {
         }
         if (groupCodes_.count(m.groupCode) == 0) {
             unknownGroups_.insert(m.groupCode);
-            continue;
         }
-        personGroups_[{m.memberRole, m.memberMisId}].push_back(m.groupCode);
-    }
-    for (auto& [k, codes] : personGroups_) {
-        std::sort(codes.begin(), codes.end());
-        codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
     }
     for (const auto& e : in_.snapshot.rejected) {
         if (!e.role) {
@@ -135,6 +129,26 @@ void Planner::index() {
             held_.insert(a->id);
         }
     }
+}
+
+const PersonMap<std::vector<std::string_view>>& Planner::personGroups() const {
+    // Only a claim needs them (R7): built the first time one is made, not for every run (issue
+    // 8). groupCodes_ is complete once index() has run.
+    if (!personGroups_) {
+        personGroups_.emplace();
+        if (in_.snapshot.membershipCoverage != core::Coverage::None) {
+            for (const auto& m : in_.snapshot.memberships) {
+                if (groupCodes_.count(m.groupCode) != 0) {
+                    (*personGroups_)[{m.memberRole, m.memberMisId}].push_back(m.groupCode);
+                }
+            }
+        }
+        for (auto& [k, codes] : *personGroups_) {
+            std::sort(codes.begin(), codes.end());
+            codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+        }
+    }
+    return *personGroups_;
 }
 
 std::string Planner::nameKey(std::string_view forename, std::string_view surname) const {

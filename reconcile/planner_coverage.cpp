@@ -136,9 +136,10 @@ bool Planner::staysHere(std::int64_t id) const {
 // roll: the snapshot's memberships of the person. Otherwise the groups the claim or the account
 // already has here, with the snapshot's additions and without its removals (Changes).
 std::vector<std::string> Planner::claimGroups(const PersonKey& k, std::int64_t accountId) const {
-    const auto listed = personGroups_.find(k);
+    const auto& groupsOf = personGroups();
+    const auto listed = groupsOf.find(k);
     if (in_.snapshot.membershipCoverage == Coverage::Roll) {
-        return listed != personGroups_.end()
+        return listed != groupsOf.end()
                    ? std::vector<std::string>(listed->second.begin(), listed->second.end())
                    : std::vector<std::string>{};
     }
@@ -154,7 +155,7 @@ std::vector<std::string> Planner::claimGroups(const PersonKey& k, std::int64_t a
             codes.erase(code);
         }
     }
-    if (listed != personGroups_.end()) {
+    if (listed != groupsOf.end()) {
         codes.insert(listed->second.begin(), listed->second.end());
     }
     std::vector<std::string> out;

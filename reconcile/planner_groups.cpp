@@ -219,22 +219,30 @@ void Planner::groups() {
         }
     }
     sorted(have);
-    for (const auto& k : have) {
-        if (std::binary_search(want.begin(), want.end(), k)) {
-            continue;
+    // Both sorted and without repeats: one walk finds what only one of them holds (issue 8: a
+    // binary search of the other for every key cost more than the rest of this function).
+    std::vector<const Key*> onlyHave;
+    std::vector<const Key*> onlyWant;
+    for (auto h = have.begin(), w = want.begin(); h != have.end() || w != want.end();) {
+        if (w == want.end() || (h != have.end() && *h < *w)) {
+            onlyHave.push_back(&*h++);
+        } else if (h == have.end() || *w < *h) {
+            onlyWant.push_back(&*w++);
+        } else {
+            ++h;
+            ++w;
         }
-        const std::string code(codes[static_cast<std::size_t>(k.group)]);
-        if (!keepsMembership(code, k.ref.id)) {
-            membership(school(), code, k.ref, false);
+    }
+    for (const Key* k : onlyHave) {
+        const std::string code(codes[static_cast<std::size_t>(k->group)]);
+        if (!keepsMembership(code, k->ref.id)) {
+            membership(school(), code, k->ref, false);
             ++plan_.counts["membership_remove"];
         }
     }
-    for (const auto& k : want) {
-        if (!std::binary_search(have.begin(), have.end(), k)) {
-            membership(school(), std::string(codes[static_cast<std::size_t>(k.group)]), k.ref,
-                       true);
-            ++plan_.counts["membership_add"];
-        }
+    for (const Key* k : onlyWant) {
+        membership(school(), std::string(codes[static_cast<std::size_t>(k->group)]), k->ref, true);
+        ++plan_.counts["membership_add"];
     }
 }
 
