@@ -64,6 +64,7 @@ void RecordAssembler::reserveMemberships(std::size_t count) {
 }
 
 void RecordAssembler::forgetPersons(core::Role role) {
+    membershipKeys_.clear();  // it points into the ids
     if (role == core::Role::Learner) {
         learnerIds_.clear();
         learnerUpns_.clear();
@@ -196,7 +197,8 @@ void RecordAssembler::addMembership(const FieldValues& v, std::string_view fileN
         bad("missing_group", "record has no group code");
         return;
     }
-    const bool known = groupCodes_.contains(code);
+    auto group = groupCodes_.find(code);
+    const bool known = group != groupCodes_.end();
     std::optional<core::GroupType> type;
     if (std::string_view typeText = v[Field::GroupType]; !typeText.empty()) {
         type = core::parseGroupType(typeText);
@@ -232,7 +234,7 @@ void RecordAssembler::addMembership(const FieldValues& v, std::string_view fileN
     // The first usable record of a group defines it; a record without ID is a group that has
     // no members yet, which still has to exist (R11).
     if (!known) {
-        groupCodes_.insert(code);
+        group = groupCodes_.insert(code).first;
         snapshot.groups.push_back(core::Group{code, *type, text(v[Field::Subject]),
                                               std::move(*year),
                                               core::RecordRef{std::string(fileName), record}});
@@ -254,11 +256,8 @@ void RecordAssembler::addMembership(const FieldValues& v, std::string_view fileN
     if (!person->second) {
         return;  // its own record was rejected and reported there
     }
-    std::string key = code;
-    key += '\0';
-    key += learner ? 'L' : 'S';
-    key += id;
-    if (!membershipKeys_.insert(std::move(key)).second) {
+    // Learner and staff ids live in different maps, so the pointer tells the role too.
+    if (!membershipKeys_.insert({&*group, &person->first}).second) {
         return;
     }
     snapshot.memberships.push_back(core::Membership{

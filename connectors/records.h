@@ -7,6 +7,7 @@
 
 #include <array>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -82,7 +83,22 @@ class RecordAssembler {
     std::string learnersFile_ = "the learners";
     std::string staffFile_ = "the staff";
     std::unordered_set<std::string> groupCodes_;
-    std::unordered_set<std::string> membershipKeys_;
+    // A membership seen: its group's code in groupCodes_ and its member's id in learnerIds_ or
+    // staffIds_, as pointers (the containers' elements do not move), so that telling a repeat
+    // costs no string of its own (issue 8). Cleared whenever those are.
+    struct MembershipKey {
+        const std::string* group;
+        const std::string* member;
+        bool operator==(const MembershipKey& o) const {
+            return group == o.group && member == o.member;
+        }
+    };
+    struct MembershipKeyHash {
+        std::size_t operator()(const MembershipKey& k) const {
+            return std::hash<const void*>{}(k.group) * 31 + std::hash<const void*>{}(k.member);
+        }
+    };
+    std::unordered_set<MembershipKey, MembershipKeyHash> membershipKeys_;
 };
 
 }  // namespace misync::connectors

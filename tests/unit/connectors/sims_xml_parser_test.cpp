@@ -435,6 +435,34 @@ TEST(SimsXmlGroups, MembershipsGroupsAndWarnings) {
     EXPECT_EQ(s.files.at(2).records, 16u);
 }
 
+// A repeated membership counts once; the same id as a learner and as a member of staff, or the
+// same member in another group, is another membership (the assembler tells repeats by the
+// group's and the member's own entries, issue 8).
+TEST(SimsXmlGroups, RepeatsCountOnceAndRoleAndGroupTellMembershipsApart) {
+    SimsXmlParser parser;
+    core::Snapshot s;
+    std::string students = report(learner("1") + learner("2"));
+    std::string staff = report(learner("1") + learner("T2"));
+    std::string groups =
+        report(member("A", "1") + member("A", "1", "Staff") + member("A", "1") + member("B", "1") +
+               member("A", "1", "Staff") + member("B", "2") + member("B", "1"));
+    parser.parse(SimsFileKind::Students, "students.xml", students, s);
+    parser.parse(SimsFileKind::Staff, "staff.xml", staff, s);
+    parser.parse(SimsFileKind::Groups, "groups.xml", groups, s);
+    std::vector<std::tuple<std::string, core::Role, std::string>> got;
+    for (const auto& m : s.memberships) {
+        got.emplace_back(m.groupCode, m.memberRole, m.memberMisId);
+    }
+    using T = std::tuple<std::string, core::Role, std::string>;
+    const std::vector<T> expected{{"A", core::Role::Learner, "1"},
+                                  {"A", core::Role::Staff, "1"},
+                                  {"B", core::Role::Learner, "1"},
+                                  {"B", core::Role::Learner, "2"}};
+    EXPECT_EQ(got, expected);
+    EXPECT_TRUE(s.rejected.empty());
+    EXPECT_TRUE(s.warnings.empty());
+}
+
 TEST(SimsXmlGroups, WarningsNameTheConfiguredFiles) {
     SimsXmlParser parser;
     core::Snapshot s;
