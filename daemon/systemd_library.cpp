@@ -1,40 +1,33 @@
 #include "daemon/systemd_library.h"
 
-#include <dlfcn.h>
 #include <spdlog/spdlog.h>
+
+#include <string>
+
+#include "core/shared_library.h"
 
 namespace misync::daemon {
 
 std::shared_ptr<const SystemdLibrary> SystemdLibrary::load() {
-    std::shared_ptr<SystemdLibrary> lib(new SystemdLibrary());
-    // Never unloaded: its constructors and the journal's connection live as long as we do.
-    lib->handle_ = ::dlopen("libsystemd.so.0", RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (lib->handle_ == nullptr) {
-        const char* why = ::dlerror();
+    std::string why;
+    const auto lib = core::SharedLibrary::open("libsystemd.so.0", why);
+    if (!lib) {
         spdlog::warn(
             "libsystemd.so.0 could not be loaded ({}): systemd is not told of the "
             "daemon's state",
-            why != nullptr ? why : "no reason given");
+            why);
         return nullptr;
     }
-    lib->notify = reinterpret_cast<decltype(lib->notify)>(::dlsym(lib->handle_, "sd_notify"));
-    lib->watchdogEnabled = reinterpret_cast<decltype(lib->watchdogEnabled)>(
-        ::dlsym(lib->handle_, "sd_watchdog_enabled"));
-    lib->journalSendv =
-        reinterpret_cast<decltype(lib->journalSendv)>(::dlsym(lib->handle_, "sd_journal_sendv"));
-    if (lib->notify == nullptr || lib->watchdogEnabled == nullptr || lib->journalSendv == nullptr) {
+    auto systemd = std::make_shared<SystemdLibrary>();
+    if (!lib->find(systemd->notify, "sd_notify") ||
+        !lib->find(systemd->watchdogEnabled, "sd_watchdog_enabled") ||
+        !lib->find(systemd->journalSendv, "sd_journal_sendv")) {
         spdlog::warn(
             "libsystemd.so.0 lacks sd_notify, sd_watchdog_enabled or sd_journal_sendv: "
             "systemd is not told of the daemon's state");
         return nullptr;
     }
-    return lib;
-}
-
-SystemdLibrary::~SystemdLibrary() {
-    if (handle_ != nullptr) {
-        ::dlclose(handle_);
-    }
+    return systemd;
 }
 
 }  // namespace misync::daemon

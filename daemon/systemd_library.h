@@ -12,22 +12,15 @@
 
 namespace misync::daemon {
 
-class SystemdLibrary {
-  public:
-    // libsystemd.so.0 with the three functions the daemon calls, or nullptr when it cannot be
-    // loaded (then nothing is told to systemd, and the log goes to stderr).
+struct SystemdLibrary {
+    // libsystemd.so.0 (core::SharedLibrary: kept loaded) with the three functions the daemon
+    // calls, or nullptr when it cannot be loaded (then nothing is told to systemd, and the log
+    // goes to stderr); the reason is logged.
     static std::shared_ptr<const SystemdLibrary> load();
-    ~SystemdLibrary();
-    SystemdLibrary(const SystemdLibrary&) = delete;
-    SystemdLibrary& operator=(const SystemdLibrary&) = delete;
 
     decltype(&::sd_notify) notify = nullptr;
     decltype(&::sd_watchdog_enabled) watchdogEnabled = nullptr;
     decltype(&::sd_journal_sendv) journalSendv = nullptr;
-
-  private:
-    SystemdLibrary() = default;
-    void* handle_ = nullptr;
 };
 
 }  // namespace misync::daemon

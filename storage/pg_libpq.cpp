@@ -1,10 +1,9 @@
 #include "storage/pg_libpq.h"
 
-#include <dlfcn.h>
-
 #include <string>
 
 #include "core/errors.h"
+#include "core/shared_library.h"
 
 namespace misync::storage {
 
@@ -14,58 +13,46 @@ namespace {
 constexpr const char* kLibpq = "libpq.so.5";
 
 template <typename F>
-void lookUp(void* handle, F& f, const char* name) {
-    void* p = ::dlsym(handle, name);
-    if (p == nullptr) {
-        const char* why = ::dlerror();
+void lookUp(const core::SharedLibrary& lib, F& f, const char* name) {
+    if (!lib.find(f, name)) {
         throw core::StoreError(std::string("the PostgreSQL directory needs ") + name + " from " +
-                               kLibpq + ", which it lacks (libpq 14 or later is needed)" +
-                               (why != nullptr ? std::string(": ") + why : std::string()));
+                               kLibpq + ", which it lacks (libpq 14 or later is needed)");
     }
-    f = reinterpret_cast<F>(p);
 }
 
 }  // namespace
 
 std::shared_ptr<const Libpq> Libpq::load() {
-    std::shared_ptr<Libpq> pq(new Libpq());
-    pq->handle_ = ::dlopen(kLibpq, RTLD_NOW | RTLD_LOCAL | RTLD_NODELETE);
-    if (pq->handle_ == nullptr) {
-        const char* why = ::dlerror();
+    std::string why;
+    const auto lib = core::SharedLibrary::open(kLibpq, why);
+    if (!lib) {
         throw core::StoreError(std::string("the PostgreSQL directory needs libpq (") + kLibpq +
-                               ", Debian's package libpq5), which could not be loaded" +
-                               (why != nullptr ? std::string(": ") + why : std::string()));
+                               ", Debian's package libpq5), which could not be loaded: " + why);
     }
-    void* h = pq->handle_;
-    lookUp(h, pq->connectdbParams, "PQconnectdbParams");
-    lookUp(h, pq->finish, "PQfinish");
-    lookUp(h, pq->status, "PQstatus");
-    lookUp(h, pq->transactionStatus, "PQtransactionStatus");
-    lookUp(h, pq->errorMessage, "PQerrorMessage");
-    lookUp(h, pq->setNoticeProcessor, "PQsetNoticeProcessor");
-    lookUp(h, pq->exec, "PQexec");
-    lookUp(h, pq->prepare, "PQprepare");
-    lookUp(h, pq->execPrepared, "PQexecPrepared");
-    lookUp(h, pq->sendQueryPrepared, "PQsendQueryPrepared");
-    lookUp(h, pq->enterPipelineMode, "PQenterPipelineMode");
-    lookUp(h, pq->exitPipelineMode, "PQexitPipelineMode");
-    lookUp(h, pq->pipelineSync, "PQpipelineSync");
-    lookUp(h, pq->getResult, "PQgetResult");
-    lookUp(h, pq->resultStatus, "PQresultStatus");
-    lookUp(h, pq->resultErrorMessage, "PQresultErrorMessage");
-    lookUp(h, pq->resultErrorField, "PQresultErrorField");
-    lookUp(h, pq->ntuples, "PQntuples");
-    lookUp(h, pq->getvalue, "PQgetvalue");
-    lookUp(h, pq->getlength, "PQgetlength");
-    lookUp(h, pq->getisnull, "PQgetisnull");
-    lookUp(h, pq->clear, "PQclear");
+    auto pq = std::make_shared<Libpq>();
+    lookUp(*lib, pq->connectdbParams, "PQconnectdbParams");
+    lookUp(*lib, pq->finish, "PQfinish");
+    lookUp(*lib, pq->status, "PQstatus");
+    lookUp(*lib, pq->transactionStatus, "PQtransactionStatus");
+    lookUp(*lib, pq->errorMessage, "PQerrorMessage");
+    lookUp(*lib, pq->setNoticeProcessor, "PQsetNoticeProcessor");
+    lookUp(*lib, pq->exec, "PQexec");
+    lookUp(*lib, pq->prepare, "PQprepare");
+    lookUp(*lib, pq->execPrepared, "PQexecPrepared");
+    lookUp(*lib, pq->sendQueryPrepared, "PQsendQueryPrepared");
+    lookUp(*lib, pq->enterPipelineMode, "PQenterPipelineMode");
+    lookUp(*lib, pq->exitPipelineMode, "PQexitPipelineMode");
+    lookUp(*lib, pq->pipelineSync, "PQpipelineSync");
+    lookUp(*lib, pq->getResult, "PQgetResult");
+    lookUp(*lib, pq->resultStatus, "PQresultStatus");
+    lookUp(*lib, pq->resultErrorMessage, "PQresultErrorMessage");
+    lookUp(*lib, pq->resultErrorField, "PQresultErrorField");
+    lookUp(*lib, pq->ntuples, "PQntuples");
+    lookUp(*lib, pq->getvalue, "PQgetvalue");
+    lookUp(*lib, pq->getlength, "PQgetlength");
+    lookUp(*lib, pq->getisnull, "PQgetisnull");
+    lookUp(*lib, pq->clear, "PQclear");
     return pq;
-}
-
-Libpq::~Libpq() {
-    if (handle_ != nullptr) {
-        ::dlclose(handle_);
-    }
 }
 
 }  // namespace misync::storage

@@ -11,14 +11,10 @@
 
 namespace misync::storage {
 
-class Libpq {
-  public:
-    // Loads libpq.so.5 (once per process: the dynamic loader counts the references) and looks
-    // up every function below; throws core::StoreError saying what is missing and why.
+struct Libpq {
+    // Loads libpq.so.5 (core::SharedLibrary: once per process, kept loaded) and looks up every
+    // function below; throws core::StoreError saying what is missing and why.
     static std::shared_ptr<const Libpq> load();
-    ~Libpq();
-    Libpq(const Libpq&) = delete;
-    Libpq& operator=(const Libpq&) = delete;
 
     decltype(&::PQconnectdbParams) connectdbParams = nullptr;
     decltype(&::PQfinish) finish = nullptr;
@@ -42,10 +38,6 @@ class Libpq {
     decltype(&::PQgetlength) getlength = nullptr;
     decltype(&::PQgetisnull) getisnull = nullptr;
     decltype(&::PQclear) clear = nullptr;
-
-  private:
-    Libpq() = default;
-    void* handle_ = nullptr;
 };
 
 }  // namespace misync::storage
