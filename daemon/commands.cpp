@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/json.hpp>
+#include <deque>
 #include <set>
 
 #include "core/errors.h"
@@ -25,6 +26,8 @@ namespace json = boost::json;
 namespace {
 // How many schools' `running` rows a batching run commits at a time, ahead of their runs.
 constexpr std::size_t kAnnounced = 250;
+// Schools read ahead of the one being run (issue 8; each holds its snapshot until its run).
+constexpr std::size_t kReadAhead = 4;
 }  // namespace
 
 int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool dryRun, Io io,
@@ -61,7 +64,12 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
                 ctx.directory());  // runs of processes that died (docs/reliability.md)
         }
         ctx.directory().setBatching(!dryRun);
-        std::optional<PrefetchedRead> ahead;
+        // Reads ahead of the school being run (issue 8): up to kReadAhead schools, one read at a
+        // time in order on the second core, so that a large school's read overlaps the small
+        // schools' runs before it rather than only the run just before it.
+        std::deque<std::optional<PrefetchedRead>> ahead;
+        std::size_t nextRead = 1;  // todo[0] is read by its own run
+        std::shared_future<void> lastRead;
         RunReport report(todo.size(), verbose);
         for (std::size_t i = 0; i < todo.size(); ++i) {
             const SchoolConfig* s = todo[i];
@@ -71,10 +79,16 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
                                                     std::min(i + kAnnounced, todo.size()))},
                                 opts);
             }
-            std::optional<PrefetchedRead> current = std::move(ahead);
-            ahead.reset();
-            if (i + 1 < todo.size()) {
-                ahead = runner.prefetch(*todo[i + 1]);
+            std::optional<PrefetchedRead> current;
+            if (i > 0) {
+                current = std::move(ahead.front());
+                ahead.pop_front();
+            }
+            for (; nextRead < todo.size() && nextRead <= i + kReadAhead; ++nextRead) {
+                ahead.push_back(runner.prefetch(*todo[nextRead], lastRead));
+                if (ahead.back()) {
+                    lastRead = ahead.back()->finished;
+                }
             }
             if (progress) {
                 io.err << "\r[" << ++done << "/" << todo.size() << "] " << s->dfes << std::flush;

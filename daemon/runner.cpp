@@ -24,7 +24,8 @@ connectors::SchoolSource sourceOf(const SchoolConfig& school) {
 }
 }  // namespace
 
-std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
+std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school,
+                                               std::shared_future<void> after) {
     try {
         auto connector = connectors_.create(school.connector);
         connectors::SchoolSource src = sourceOf(school);
@@ -39,7 +40,17 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
                 known = storage::filesFromJson(boost::json::parse(st->files));
             }
         }
-        auto task = [c = std::move(connector), src, known]() {
+        auto done = std::make_shared<std::promise<void>>();
+        std::shared_future<void> finished = done->get_future().share();
+        auto task = [c = std::move(connector), src, known, after = std::move(after), done]() {
+            // Set however the read ends, so that a read waiting for this one always starts.
+            struct Finish {
+                std::promise<void>& p;
+                ~Finish() { p.set_value(); }
+            } finish{*done};
+            if (after.valid()) {
+                after.wait();
+            }
             ReadAhead r;
             if (known) {  // rewritten files: hashed, and parsed only if their content changed
                 auto reading = c->readIfChanged(src, *known);
@@ -50,7 +61,8 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school) {
             r.snapshot = c->read(src);
             return r;
         };
-        return PrefetchedRead{school.dfes, fp, std::async(std::launch::async, std::move(task))};
+        return PrefetchedRead{school.dfes, fp, std::async(std::launch::async, std::move(task)),
+                              std::move(finished)};
     } catch (const core::Error&) {
         return std::nullopt;  // run() reads it again and reports what is wrong
     }

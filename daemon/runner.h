@@ -45,6 +45,9 @@ struct PrefetchedRead {
     // after the read is never recorded as already seen.
     std::optional<std::string> fingerprint;
     std::future<ReadAhead> result;  // a read error is rethrown by get()
+    // Ready once the read has ended, whether or not it succeeded: the next read ahead waits for
+    // it, so that reads ahead run one at a time, in order (issue 8).
+    std::shared_future<void> finished;
 };
 
 // At start-up (`misync run`, `misync daemon`): every `running` row, of any school, whose process
@@ -75,8 +78,10 @@ class Runner {
     void announce(const std::vector<const SchoolConfig*>& schools, const RunOptions& options);
 
     // Starts reading a school's sources on another thread, unless its last full run saw the
-    // same files (then the run will most likely be replayed without reading them).
-    std::optional<PrefetchedRead> prefetch(const SchoolConfig& school);
+    // same files (then the run will most likely be replayed without reading them). `after`,
+    // when valid, is the previous read ahead's `finished`: this read starts once that one ends.
+    std::optional<PrefetchedRead> prefetch(const SchoolConfig& school,
+                                           std::shared_future<void> after = {});
 
     // Whether the school's sources look as its last full run saw them (same stat fingerprint
     // and configuration, nothing marked dirty): a hint only, as in prefetch(). The daemon's
