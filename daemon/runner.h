@@ -33,7 +33,7 @@ struct RunOptions {
 };
 
 // A school's sources being read ahead on another thread: reading needs no directory, so the
-// next school is parsed while this one is planned and written (docs/performance.md).
+// next schools are parsed while this one is planned and written (docs/performance.md).
 struct ReadAhead {
     // The files' sha256, when they were hashed first to find out whether they changed at all.
     std::optional<std::vector<core::SourceFile>> digests;
