@@ -9,6 +9,9 @@
 #include "connectors/oneroster/manifest.h"
 #include "connectors/source_file.h"
 #include "core/errors.h"
+#ifndef _WIN32
+#include "core/shared_library.h"
+#endif
 
 namespace misync::connectors::oneroster {
 
@@ -65,35 +68,105 @@ std::array<std::optional<std::string>, kSetFiles> folderNames(const fs::path& fo
     return out;
 }
 
-struct ZipCloser {
-    void operator()(zip_t* z) const { zip_discard(z); }
-};
-struct ZipFileCloser {
-    void operator()(zip_file_t* f) const { zip_fclose(f); }
+// libzip's functions as readZip() calls them. On Linux libzip is loaded when a OneRoster set
+// sent as a .zip is first read, not when misync starts (issue 8: about 0.9 ms a process, which
+// every run paid though few schools send zips); the Windows build links it statically.
+struct Libzip {
+    decltype(&::zip_open) open = nullptr;
+    decltype(&::zip_discard) discard = nullptr;
+    decltype(&::zip_fclose) fclose = nullptr;
+    decltype(&::zip_error_strerror) error_strerror = nullptr;
+    decltype(&::zip_error_init_with_code) error_init_with_code = nullptr;
+    decltype(&::zip_error_fini) error_fini = nullptr;
+    decltype(&::zip_get_num_entries) get_num_entries = nullptr;
+    decltype(&::zip_get_name) get_name = nullptr;
+    decltype(&::zip_stat_init) stat_init = nullptr;
+    decltype(&::zip_stat_index) stat_index = nullptr;
+    decltype(&::zip_get_error) get_error = nullptr;
+    decltype(&::zip_fopen_index) fopen_index = nullptr;
+    decltype(&::zip_fread) fread = nullptr;
+    decltype(&::zip_file_get_error) file_get_error = nullptr;
 };
 
-[[noreturn]] void zipFailed(const fs::path& path, std::string_view what, zip_error_t* error) {
+Libzip loadLibzip(const fs::path& path) {
+    Libzip z;
+#ifdef _WIN32
+    z.open = &::zip_open;
+    z.discard = &::zip_discard;
+    z.fclose = &::zip_fclose;
+    z.error_strerror = &::zip_error_strerror;
+    z.error_init_with_code = &::zip_error_init_with_code;
+    z.error_fini = &::zip_error_fini;
+    z.get_num_entries = &::zip_get_num_entries;
+    z.get_name = &::zip_get_name;
+    z.stat_init = &::zip_stat_init;
+    z.stat_index = &::zip_stat_index;
+    z.get_error = &::zip_get_error;
+    z.fopen_index = &::zip_fopen_index;
+    z.fread = &::zip_fread;
+    z.file_get_error = &::zip_file_get_error;
+#else
+    std::string why;
+    const auto lib = core::SharedLibrary::open("libzip.so.4", why);
+    if (!lib) {
+        throw core::ConnectorError(
+            path.string() + ": reading a .zip needs libzip (libzip.so.4, " +
+                "Debian's package libzip4), which could not be loaded: " + why,
+            path.filename().string());
+    }
+    const bool found =
+        lib->find(z.open, "zip_open") && lib->find(z.discard, "zip_discard") &&
+        lib->find(z.fclose, "zip_fclose") && lib->find(z.error_strerror, "zip_error_strerror") &&
+        lib->find(z.error_init_with_code, "zip_error_init_with_code") &&
+        lib->find(z.error_fini, "zip_error_fini") &&
+        lib->find(z.get_num_entries, "zip_get_num_entries") &&
+        lib->find(z.get_name, "zip_get_name") && lib->find(z.stat_init, "zip_stat_init") &&
+        lib->find(z.stat_index, "zip_stat_index") && lib->find(z.get_error, "zip_get_error") &&
+        lib->find(z.fopen_index, "zip_fopen_index") && lib->find(z.fread, "zip_fread") &&
+        lib->find(z.file_get_error, "zip_file_get_error");
+    if (!found) {
+        throw core::ConnectorError(
+            path.string() + ": libzip.so.4 lacks a function misync needs to read a .zip",
+            path.filename().string());
+    }
+#endif
+    return z;
+}
+
+struct ZipCloser {
+    const Libzip* z;
+    void operator()(zip_t* zip) const { z->discard(zip); }
+};
+struct ZipFileCloser {
+    const Libzip* z;
+    void operator()(zip_file_t* f) const { z->fclose(f); }
+};
+
+[[noreturn]] void zipFailed(const Libzip& z, const fs::path& path, std::string_view what,
+                            zip_error_t* error) {
     throw core::ConnectorError(
-        path.string() + ": " + std::string(what) + ": " + zip_error_strerror(error),
+        path.string() + ": " + std::string(what) + ": " + z.error_strerror(error),
         path.filename().string());
 }
 
 void readZip(const fs::path& path, RawSet& set) {
+    const Libzip z = loadLibzip(path);
     int code = 0;
-    std::unique_ptr<zip_t, ZipCloser> zip(zip_open(path.string().c_str(), ZIP_RDONLY, &code));
+    std::unique_ptr<zip_t, ZipCloser> zip(z.open(path.string().c_str(), ZIP_RDONLY, &code),
+                                          ZipCloser{&z});
     if (!zip) {
         zip_error_t error;
-        zip_error_init_with_code(&error, code);
-        std::string message = zip_error_strerror(&error);
-        zip_error_fini(&error);
+        z.error_init_with_code(&error, code);
+        std::string message = z.error_strerror(&error);
+        z.error_fini(&error);
         throw core::ConnectorError(path.string() + ": not a readable zip archive: " + message,
                                    path.filename().string());
     }
     const std::string zipName = path.filename().string();
-    const zip_int64_t count = zip_get_num_entries(zip.get(), 0);
+    const zip_int64_t count = z.get_num_entries(zip.get(), 0);
     std::array<zip_uint64_t, kSetFiles> index{};
     for (zip_int64_t i = 0; i < count; ++i) {
-        const char* raw = zip_get_name(zip.get(), static_cast<zip_uint64_t>(i), 0);
+        const char* raw = z.get_name(zip.get(), static_cast<zip_uint64_t>(i), 0);
         if (!raw) {
             continue;
         }
@@ -123,17 +196,18 @@ void readZip(const fs::path& path, RawSet& set) {
         }
         RawFile& f = *set.files[w];
         zip_stat_t st;
-        zip_stat_init(&st);
-        if (zip_stat_index(zip.get(), index[w], 0, &st) != 0) {
-            zipFailed(path, f.name, zip_get_error(zip.get()));
+        z.stat_init(&st);
+        if (z.stat_index(zip.get(), index[w], 0, &st) != 0) {
+            zipFailed(z, path, f.name, z.get_error(zip.get()));
         }
         if ((st.valid & ZIP_STAT_ENCRYPTION_METHOD) != 0 && st.encryption_method != ZIP_EM_NONE) {
             throw core::ConnectorError(f.where + ": encrypted; export the set without a password",
                                        zipName);
         }
-        std::unique_ptr<zip_file_t, ZipFileCloser> in(zip_fopen_index(zip.get(), index[w], 0));
+        std::unique_ptr<zip_file_t, ZipFileCloser> in(z.fopen_index(zip.get(), index[w], 0),
+                                                      ZipFileCloser{&z});
         if (!in) {
-            zipFailed(path, f.name, zip_get_error(zip.get()));
+            zipFailed(z, path, f.name, z.get_error(zip.get()));
         }
         // Read to the end whatever the header says (the CRC is checked there), never past the
         // limit: a bomb's claimed size is not trusted.
@@ -151,9 +225,9 @@ void readZip(const fs::path& path, RawSet& set) {
                 }
                 f.bytes.resize(std::min<std::size_t>(used * 2 + 4096, kMaxSourceFileBytes + 1));
             }
-            const zip_int64_t n = zip_fread(in.get(), f.bytes.data() + used, f.bytes.size() - used);
+            const zip_int64_t n = z.fread(in.get(), f.bytes.data() + used, f.bytes.size() - used);
             if (n < 0) {
-                zipFailed(path, f.name, zip_file_get_error(in.get()));
+                zipFailed(z, path, f.name, z.file_get_error(in.get()));
             }
             if (n == 0) {
                 break;

@@ -161,8 +161,9 @@ else
   pass "Depends: names the package of each of the binary's $(readelf -d "$work/x/usr/bin/misync" | grep -c NEEDED) libraries"
 fi
 # The libraries misync loads when it needs them (libpq for a PostgreSQL directory, libsystemd
-# for the daemon) are not NEEDED entries: Depends: must name them all the same.
-for pkg in libpq5 libsystemd0; do
+# for the daemon, libzip for a OneRoster .zip) are not NEEDED entries: Depends: must name them
+# all the same.
+for pkg in libpq5 libsystemd0 libzip4; do
   grep -qxF "$pkg" <<<"$depends_names" && pass "Depends: names $pkg (loaded when needed)" ||
     fail "Depends: lacks $pkg, which misync loads when needed"
 done
