@@ -1,7 +1,7 @@
 // A shared library loaded when it is first needed rather than when misync starts (issue 8,
 // docs/performance.md "Fourth pass"): libpq for a PostgreSQL directory, libsystemd for the
-// daemon. It stays loaded for the rest of the process (RTLD_NODELETE), so the functions looked
-// up in it never dangle. Linux only.
+// daemon, libzip for a OneRoster .zip. It stays loaded for the rest of the process (RTLD_NODELETE),
+// so the functions looked up in it never dangle. Linux only.
 #pragma once
 
 #include <optional>

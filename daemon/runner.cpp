@@ -51,13 +51,10 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school,
             if (after.valid()) {
                 after.wait();
             }
-            ReadAhead r;
             if (known) {  // rewritten files: hashed, and parsed only if their content changed
-                auto reading = c->readIfChanged(src, *known);
-                r.digests = std::move(reading.digests);
-                r.snapshot = std::move(reading.snapshot);
-                return r;
+                return c->readIfChanged(src, *known);
             }
+            ReadAhead r;
             r.snapshot = c->read(src);
             return r;
         };

@@ -34,11 +34,9 @@ struct RunOptions {
 
 // A school's sources being read ahead on another thread: reading needs no directory, so the
 // next schools are parsed while this one is planned and written (docs/performance.md).
-struct ReadAhead {
-    // The files' sha256, when they were hashed first to find out whether they changed at all.
-    std::optional<std::vector<core::SourceFile>> digests;
-    std::optional<core::Snapshot> snapshot;  // absent when the digests show the same content
-};
+// The files' digests when they were hashed first to find out whether they changed at all, and
+// the snapshot unless they show the same content (Connector::readIfChanged).
+using ReadAhead = connectors::Connector::Reading;
 struct PrefetchedRead {
     std::string dfes;
     // The sources' stat fingerprint taken before they were read, so that a file rewritten
