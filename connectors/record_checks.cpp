@@ -85,10 +85,28 @@ void foldLineBreaks(std::string& value) {
     value = std::move(out);
 }
 
+// Printable ASCII within the size limit: nothing to fold and nothing to refuse. Nearly every
+// value of a real extract is, so the checks below run only for the rest (issue 8).
+bool plainText(std::string_view value) {
+    if (value.size() > kMaxFieldBytes) {
+        return false;
+    }
+    for (const char ch : value) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x20 || c >= 0x7F) {
+            return false;
+        }
+    }
+    return true;
+}
+
 // The first field of `fields` with a problem: "field 'legal_forename' is not valid UTF-8 (…)".
 template <std::size_t N>
 std::optional<std::pair<const char*, std::string>> firstProblem(const Field (&fields)[N]) {
     for (const auto& f : fields) {
+        if (plainText(*f.value)) {
+            continue;
+        }
         foldLineBreaks(*f.value);
         if (auto why = textProblem(*f.value)) {
             const bool tooLong = f.value->size() > kMaxFieldBytes;
@@ -128,10 +146,29 @@ std::optional<std::string> textProblem(std::string_view value) {
     return std::nullopt;
 }
 
+namespace {
+
+// Keeps the elements of `items` for which keep(item) is true, in order, moving only those that
+// follow a dropped one (nothing moves when nothing is dropped, the usual case).
+template <typename T, typename Keep>
+void keepWhere(std::vector<T>& items, Keep keep) {
+    std::size_t kept = 0;
+    for (std::size_t i = 0; i < items.size(); ++i) {
+        if (!keep(items[i])) {
+            continue;
+        }
+        if (kept != i) {
+            items[kept] = std::move(items[i]);
+        }
+        ++kept;
+    }
+    items.erase(items.begin() + static_cast<std::ptrdiff_t>(kept), items.end());
+}
+
+}  // namespace
+
 void rejectUnusableText(core::Snapshot& snapshot) {
-    std::vector<core::Person> persons;
-    persons.reserve(snapshot.persons.size());
-    for (auto& p : snapshot.persons) {
+    keepWhere(snapshot.persons, [&](core::Person& p) {
         const Field fields[] = {{"mis_id", &p.misId},
                                 {"upn", &p.upn},
                                 {"admission_number", &p.admissionNumber},
@@ -148,8 +185,7 @@ void rejectUnusableText(core::Snapshot& snapshot) {
                                 {"title", &p.title}};
         auto problem = firstProblem(fields);
         if (!problem) {
-            persons.push_back(std::move(p));
-            continue;
+            return true;
         }
         core::RecordError e = errorAt(p.source, problem->first, std::move(problem->second));
         // Still in the extract (R15): who it was, as far as that is usable.
@@ -161,37 +197,31 @@ void rejectUnusableText(core::Snapshot& snapshot) {
             e.upn = core::canonicalUpn(p.upn);
         }
         snapshot.rejected.push_back(std::move(e));
-    }
-    snapshot.persons = std::move(persons);
+        return false;
+    });
 
-    std::vector<core::Group> groups;
-    groups.reserve(snapshot.groups.size());
     std::set<std::string> rejectedGroups;  // their memberships go with them
-    for (auto& g : snapshot.groups) {
+    keepWhere(snapshot.groups, [&](core::Group& g) {
         const Field fields[] = {
             {"group_code", &g.code}, {"subject", &g.subject}, {"year_group", &g.yearGroup}};
         if (auto problem = firstProblem(fields)) {
             snapshot.rejected.push_back(
                 errorAt(g.source, problem->first, std::move(problem->second)));
             rejectedGroups.insert(g.code);
-        } else {
-            groups.push_back(std::move(g));
+            return false;
         }
-    }
-    snapshot.groups = std::move(groups);
+        return true;
+    });
 
-    std::vector<core::Membership> memberships;
-    memberships.reserve(snapshot.memberships.size());
-    for (auto& m : snapshot.memberships) {
+    keepWhere(snapshot.memberships, [&](core::Membership& m) {
         const Field fields[] = {{"group_code", &m.groupCode}, {"member_id", &m.memberMisId}};
         if (auto problem = firstProblem(fields)) {
             snapshot.rejected.push_back(
                 errorAt(m.source, problem->first, std::move(problem->second)));
-        } else if (rejectedGroups.count(m.groupCode) == 0) {
-            memberships.push_back(std::move(m));
+            return false;
         }
-    }
-    snapshot.memberships = std::move(memberships);
+        return rejectedGroups.empty() || rejectedGroups.count(m.groupCode) == 0;
+    });
 }
 
 }  // namespace misync::connectors

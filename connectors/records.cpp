@@ -75,6 +75,7 @@ void RecordAssembler::forgetPersons(core::Role role) {
 
 void RecordAssembler::forgetGroups() {
     groupCodes_.clear();
+    lastGroup_ = nullptr;
     membershipKeys_.clear();
 }
 
@@ -98,7 +99,7 @@ void RecordAssembler::addPerson(core::Role role, const FieldValues& v, std::stri
         return;
     }
     auto& ids = learner ? learnerIds_ : staffIds_;
-    std::unordered_map<std::string, bool>::iterator seen;
+    TextMap<bool>::iterator seen;
     if (!byUpn) {
         bool isNew = false;
         std::tie(seen, isNew) = ids.try_emplace(text(idText), false);
@@ -192,13 +193,17 @@ void RecordAssembler::addMembership(const FieldValues& v, std::string_view fileN
     auto bad = [&](const char* code, std::string message) {
         reject(snapshot, code, fileName, record, std::move(message));
     };
-    std::string code = text(v[Field::GroupCode]);
+    const std::string_view code = v[Field::GroupCode];
     if (code.empty()) {
         bad("missing_group", "record has no group code");
         return;
     }
-    auto group = groupCodes_.find(code);
-    const bool known = group != groupCodes_.end();
+    const std::string* group = lastGroup_;
+    if (group == nullptr || *group != code) {
+        auto found = groupCodes_.find(code);
+        group = found == groupCodes_.end() ? nullptr : &*found;
+    }
+    const bool known = group != nullptr;
     std::optional<core::GroupType> type;
     if (std::string_view typeText = v[Field::GroupType]; !typeText.empty()) {
         type = core::parseGroupType(typeText);
@@ -234,22 +239,22 @@ void RecordAssembler::addMembership(const FieldValues& v, std::string_view fileN
     // The first usable record of a group defines it; a record without ID is a group that has
     // no members yet, which still has to exist (R11).
     if (!known) {
-        group = groupCodes_.insert(code).first;
-        snapshot.groups.push_back(core::Group{code, *type, text(v[Field::Subject]),
+        group = &*groupCodes_.insert(text(code)).first;
+        snapshot.groups.push_back(core::Group{text(code), *type, text(v[Field::Subject]),
                                               std::move(*year),
                                               core::RecordRef{std::string(fileName), record}});
     }
+    lastGroup_ = group;
     if (memberId.empty()) {
         return;
     }
     const bool learner = role == core::Role::Learner;
-    std::string id = text(memberId);
     const auto& ids = learner ? learnerIds_ : staffIds_;
-    auto person = ids.find(id);
+    auto person = ids.find(memberId);
     if (person == ids.end()) {
         snapshot.warnings.push_back(core::Warning{
             "unknown_member", std::string(fileName) + " record " + std::to_string(record) +
-                                  ": member ID " + shown(id) + " is not in " +
+                                  ": member ID " + shown(memberId) + " is not in " +
                                   (learner ? learnersFile_ : staffFile_)});
         return;
     }
@@ -257,11 +262,11 @@ void RecordAssembler::addMembership(const FieldValues& v, std::string_view fileN
         return;  // its own record was rejected and reported there
     }
     // Learner and staff ids live in different maps, so the pointer tells the role too.
-    if (!membershipKeys_.insert({&*group, &person->first}).second) {
+    if (!membershipKeys_.insert({group, &person->first}).second) {
         return;
     }
     snapshot.memberships.push_back(core::Membership{
-        std::move(code), std::move(id), role, core::RecordRef{std::string(fileName), record}});
+        *group, person->first, role, core::RecordRef{std::string(fileName), record}});
 }
 
 }  // namespace misync::connectors

@@ -76,13 +76,26 @@ class RecordAssembler {
     DateReader readDate_ = &core::parseDate;
     FieldLabel label_ = &canonicalName;
     bool learnersByUpn_ = false;
+    // Looked up by the string_views of a parsed record, without a string of their own.
+    struct TextHash {
+        using is_transparent = void;
+        std::size_t operator()(std::string_view s) const noexcept {
+            return std::hash<std::string_view>{}(s);
+        }
+    };
+    template <typename V>
+    using TextMap = std::unordered_map<std::string, V, TextHash, std::equal_to<>>;
+    using TextSet = std::unordered_set<std::string, TextHash, std::equal_to<>>;
     // Per role, every MIS id seen → whether its record was accepted.
-    std::unordered_map<std::string, bool> learnerIds_;
-    std::unordered_map<std::string, bool> staffIds_;
+    TextMap<bool> learnerIds_;
+    TextMap<bool> staffIds_;
     std::unordered_set<std::string> learnerUpns_;
     std::string learnersFile_ = "the learners";
     std::string staffFile_ = "the staff";
-    std::unordered_set<std::string> groupCodes_;
+    TextSet groupCodes_;
+    // The group of the last membership record: a report lists a group's members together, so
+    // most records name the group of the one before (issue 8). Cleared with groupCodes_.
+    const std::string* lastGroup_ = nullptr;
     // A membership seen: its group's code in groupCodes_ and its member's id in learnerIds_ or
     // staffIds_, as pointers (the containers' elements do not move), so that telling a repeat
     // costs no string of its own (issue 8). Cleared whenever those are.

@@ -19,7 +19,8 @@ const char* toString(Role r) {
 }
 
 std::optional<Role> parseRole(std::string_view s) {
-    std::string n = normalizeFieldName(s);
+    const ShortName name(s);  // no allocation: called for every membership record (issue 8)
+    const std::string_view n = name.view();
     if (n == "learner" || n == "pupil" || n == "student") {
         return Role::Learner;
     }
@@ -67,7 +68,8 @@ const char* toString(GroupType t) {
 }
 
 std::optional<GroupType> parseGroupType(std::string_view s) {
-    std::string n = normalizeFieldName(s);
+    const ShortName name(s);  // no allocation: called for every membership record (issue 8)
+    const std::string_view n = name.view();
     if (n == "registration" || n == "reg" || n == "registrationgroup" || n == "form" ||
         n == "homeroom") {
         return GroupType::Registration;

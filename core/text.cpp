@@ -55,6 +55,20 @@ std::string normalizeFieldName(std::string_view s) {
     return out;
 }
 
+ShortName::ShortName(std::string_view s) {
+    for (char c : s) {
+        if (c == ' ' || c == '_' || c == '\t') {
+            continue;
+        }
+        if (size_ == kMaxShortName) {
+            buf_[0] = '\x7f';
+            size_ = 1;
+            return;
+        }
+        buf_[size_++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+    }
+}
+
 std::string sanitizeUtf8(std::string_view s) {
     std::string out;
     out.reserve(s.size());

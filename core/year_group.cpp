@@ -5,13 +5,20 @@
 namespace misync::core {
 
 std::optional<std::string> normalizeYearGroup(std::string_view text) {
-    std::string s;
+    // Normalised in place: every valid form is short ("reception" is the longest), and this
+    // runs for every membership record (issue 8).
+    char buf[16];
+    std::size_t size = 0;
     for (char c : trim(text)) {
         if (c == ' ' || c == '\t' || c == '_' || c == '-') {
             continue;
         }
-        s.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
+        if (size == sizeof buf) {
+            return std::nullopt;
+        }
+        buf[size++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
     }
+    const std::string_view s(buf, size);
     if (s.empty()) {
         return std::string();
     }
@@ -21,7 +28,7 @@ std::optional<std::string> normalizeYearGroup(std::string_view text) {
     for (std::string_view prefix : {"nursery", "nur", "n"}) {
         if (s.size() == prefix.size() + 1 && s.starts_with(prefix) &&
             (s.back() == '1' || s.back() == '2')) {
-            return std::string("N") + s.back();
+            return std::string{'N', s.back()};
         }
     }
     std::string_view rest = s;
@@ -44,7 +51,8 @@ std::optional<std::string> normalizeYearGroup(std::string_view text) {
     if (n < 1 || n > 14) {
         return std::nullopt;
     }
-    return std::to_string(n);
+    return n < 10 ? std::string(1, static_cast<char>('0' + n))
+                  : std::string{'1', static_cast<char>('0' + n - 10)};
 }
 
 int yearNumber(std::string_view normalized) {

@@ -2,6 +2,8 @@
 // (R14), so seq — the rowid, SQLite having one writer at a time — is the commit order. Schema 4
 // keeps a run's consecutive membership changes of one group in one row (issue 8: three million
 // rows on a national initial load); the feed expands them, one CHANGE and one seq per member.
+#include <stdexcept>
+
 #include "core/errors.h"
 #include "storage/sql_directory.h"
 
@@ -41,7 +43,11 @@ std::vector<std::string> lines(const std::string& text) {
 
 void SqlDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& events,
                                 std::optional<std::int64_t> runId, const std::string& actor,
-                                const std::string& at) {
+                                const std::string& at,
+                                const std::vector<std::string>* encodedFields) {
+    if (encodedFields != nullptr && encodedFields->size() != events.size()) {
+        throw std::logic_error("writeChanges: encoded fields do not match the events");
+    }
     if (events.empty()) {
         return;
     }
@@ -94,7 +100,7 @@ void SqlDirectory::writeChanges(const std::vector<reconcile::ChangeEvent>& event
             .text(8, usernames)
             .text(9, roles)
             .text(10, e.group)
-            .text(11, encodeChangeFields(e.fields))
+            .text(11, encodedFields != nullptr ? (*encodedFields)[i] : encodeChangeFields(e.fields))
             .integer(12, static_cast<std::int64_t>(n))
             .exec();
         i += n;

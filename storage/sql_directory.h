@@ -192,7 +192,9 @@ class SqlDirectory : public Directory {
     std::vector<AccountRow> selectAccounts(const std::string& where,
                                            const std::vector<std::string>& params = {});
     // A record with an id (RunMarkers) rewrites that row; one without gets a new row.
-    void insertRun(RunRecord& record, std::optional<std::int64_t> owner = std::nullopt);
+    // `actionBodies`, when given, are its actions as run_actions holds them (DerivedRows).
+    void insertRun(RunRecord& record, std::optional<std::int64_t> owner = std::nullopt,
+                   const std::vector<std::string>* actionBodies = nullptr);
     void writeSchoolState(const SchoolState& state);
     std::set<std::string> claimantsOfSchool(const std::string& school);
     void writeAccounts(const reconcile::Plan& plan, const SecretBox& box, const std::string& now,
@@ -208,9 +210,11 @@ class SqlDirectory : public Directory {
     // school's own accounts that other schools claim, and Digital Champion counts.
     void completeView(reconcile::DirectoryView& view);
     // The change log (sql_changes.cpp): appended inside the caller's transaction.
+    // `encodedFields`, when given, holds encodeChangeFields() of each event (DerivedRows).
     void writeChanges(const std::vector<reconcile::ChangeEvent>& events,
                       std::optional<std::int64_t> runId, const std::string& actor,
-                      const std::string& at);
+                      const std::string& at,
+                      const std::vector<std::string>* encodedFields = nullptr);
 };
 
 // The one statement behind schoolStatuses() (sqlite_status.cpp); `filtered` binds ?1 to a JSON

@@ -100,5 +100,39 @@ TEST(RecordChecks, ABadGroupTakesItsMembershipsWithIt) {
     EXPECT_EQ(s.rejected[1].record, 3u);
 }
 
+// Records are dropped in place (issue 8): those kept stay in their order, values untouched.
+TEST(RecordChecks, KeptRecordsStayInOrderWhenSomeBetweenThemAreDropped) {
+    core::Snapshot s;
+    s.persons = {learner("1", "Ann", 1), learner("2", "B\x01", 2), learner("3", "Cai", 3),
+                 learner("4", "D\xFF", 4), learner("5", "Ela\tWyn", 5)};
+    s.groups = {{"7A", core::GroupType::Registration, "", "7", {"groups.xml", 1}},
+                {"7B", core::GroupType::Registration, "", "7\x7f", {"groups.xml", 2}},
+                {"7C", core::GroupType::Registration, "", "7", {"groups.xml", 3}}};
+    s.memberships = {{"7A", "1", core::Role::Learner, {"groups.xml", 1}},
+                     {"7B", "3", core::Role::Learner, {"groups.xml", 2}},
+                     {"7C", "3", core::Role::Learner, {"groups.xml", 3}},
+                     {"7A", "5", core::Role::Learner, {"groups.xml", 4}}};
+    rejectUnusableText(s);
+    ASSERT_EQ(s.persons.size(), 3u);
+    EXPECT_EQ(s.persons[0].misId, "1");
+    EXPECT_EQ(s.persons[0].legalForename, "Ann");
+    EXPECT_EQ(s.persons[1].misId, "3");
+    EXPECT_EQ(s.persons[1].legalForename, "Cai");
+    EXPECT_EQ(s.persons[2].misId, "5");
+    EXPECT_EQ(s.persons[2].legalForename, "Ela Wyn");
+    ASSERT_EQ(s.groups.size(), 2u);
+    EXPECT_EQ(s.groups[0].code, "7A");
+    EXPECT_EQ(s.groups[1].code, "7C");
+    ASSERT_EQ(s.memberships.size(), 3u);
+    EXPECT_EQ(s.memberships[0].source.record, 1u);
+    EXPECT_EQ(s.memberships[1].source.record, 3u);
+    EXPECT_EQ(s.memberships[2].source.record, 4u);
+    ASSERT_EQ(s.rejected.size(), 3u);
+    EXPECT_EQ(s.rejected[0].record, 2u);
+    EXPECT_EQ(s.rejected[1].record, 4u);
+    EXPECT_EQ(s.rejected[2].message,
+              "field 'year_group' holds a control character (U+007F at offset 1)");
+}
+
 }  // namespace
 }  // namespace misync::connectors

@@ -77,6 +77,13 @@ TEST(YearGroup, NormalisesAcceptedSpellings) {
     EXPECT_EQ(*normalizeYearGroup(""), "");
     EXPECT_FALSE(normalizeYearGroup("Year 15"));
     EXPECT_FALSE(normalizeYearGroup("banana"));
+    EXPECT_EQ(*normalizeYearGroup("NC 10"), "10");
+    EXPECT_EQ(*normalizeYearGroup("Nur-2"), "N2");
+    EXPECT_EQ(*normalizeYearGroup("Year R"), "R");
+    // Normalised in a fixed buffer: a long value is refused, whatever it ends with; spaces,
+    // dashes and underscores are dropped before they count.
+    EXPECT_FALSE(normalizeYearGroup("yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy7"));
+    EXPECT_EQ(*normalizeYearGroup("Year" + std::string(100, ' ') + "7"), "7");
     EXPECT_EQ(yearNumber("11"), 11);
     EXPECT_EQ(yearNumber("R"), 0);
 }
@@ -104,4 +111,25 @@ TEST(Model, EnrolmentWordsAndLetters) {
     EXPECT_FALSE(parseEnrolment("Banana"));
     EXPECT_EQ(parseGroupType("registration"), GroupType::Registration);
     EXPECT_EQ(parseGroupType("HOUSE"), GroupType::House);
+}
+
+// Roles and group types are matched in a fixed buffer (issue 8): the words are matched as
+// normalizeFieldName() has them, and a value too long for the buffer matches none of them,
+// however it ends.
+TEST(Model, RolesAndGroupTypesIgnoreCaseSpacesAndUnderscoresAndNothingLongMatches) {
+    EXPECT_EQ(parseGroupType("Registration Group"), GroupType::Registration);
+    EXPECT_EQ(parseGroupType(" Teaching_Group\t"), GroupType::Class);
+    EXPECT_EQ(parseRole("PUPIL"), Role::Learner);
+    EXPECT_EQ(parseRole("Non MIS"), Role::NonMis);
+    EXPECT_EQ(parseRole("s t a f f"), Role::Staff);
+    EXPECT_FALSE(parseRole(""));
+    EXPECT_FALSE(parseGroupType(""));
+    // 23 characters once normalised still fit; one more and nothing matches.
+    EXPECT_FALSE(parseGroupType("registrationgroupxxxxxx"));
+    EXPECT_EQ(ShortName("registrationgroupxxxxxx").view(), "registrationgroupxxxxxx");
+    EXPECT_EQ(ShortName("registrationgroupxxxxxxx").view(), "\x7f");
+    EXPECT_FALSE(parseGroupType(std::string(40, 'x') + "house"));
+    EXPECT_FALSE(parseRole(std::string(1000, ' ') + "staff" + std::string(30, 'x')));
+    // Spaces do not count towards the length, as normalizeFieldName() drops them.
+    EXPECT_EQ(parseRole(std::string(1000, ' ') + "staff"), Role::Staff);
 }

@@ -65,14 +65,28 @@ class ChangeLogTest : public testsupport::StoreTest {
             p.memberships.push_back(
                 {school, "7B", 0, i, true, prefix + std::to_string(i), core::Role::Learner});
         }
+        if (withActions) {
+            for (const auto& w : p.accounts) {
+                reconcile::Action a;
+                a.kind = reconcile::ActionKind::Create;
+                a.role = w.account.role;
+                a.school = school;
+                a.misId = w.account.attrs.misId;
+                a.username = w.account.username;
+                a.reason = "new in the extract";
+                p.actions.push_back(a);
+            }
+        }
         storage::RunRecord r;
         r.school = school;
         r.connector = "sims-xml";
         r.asOf = "2026-11-28";
         r.startedAt = r.finishedAt = "2026-11-28T06:30:00Z";
         r.outcome = "applied";
+        r.actions = p.actions;
         d_->apply(p, r, box_);
     }
+    bool withActions = false;
 
     std::int64_t storedRows() {
         return std::stoll(database().scalar("SELECT count(*) FROM changes"));
@@ -148,6 +162,53 @@ TEST_P(ChangeLogTest, ASchoolSeesOnlyItsOwnMembershipChanges) {
         EXPECT_EQ(c.event.username.rfind("evans", 0), 0u);
     }
     EXPECT_EQ(d_->changesSince(0, 10000, kSchool).size(), 34u);
+}
+
+// A large plan's change log and run actions are encoded on a second thread while its accounts
+// are written, a small one's on the writing thread (issue 8): both give the same changes and the
+// same run actions, in plan order.
+TEST_P(ChangeLogTest, LargeAndSmallPlansLogTheSameChangesAndActions) {
+    withActions = true;
+    load(kSchool, 400, 2, "jones");  // 402 actions, 405 memberships: encoded aside
+    load(kOther, 4, 1, "evans");     // 5 actions, 8 memberships: encoded in line
+    const auto all = d_->changesSince(0, 10000);
+    ASSERT_EQ(all.size(), 402u + 405 + 5 + 8);
+    auto created = [&](std::size_t at, const std::string& username, core::Role role,
+                       const std::string& surname) {
+        SCOPED_TRACE(username);
+        const auto& e = all.at(at).event;
+        EXPECT_EQ(e.kind, "account.created");
+        EXPECT_EQ(e.username, username);
+        EXPECT_EQ(e.role, role);
+        bool sawSurname = false;
+        for (const auto& f : e.fields) {
+            sawSurname = sawSurname || (f.name == "legal_surname" && f.value == surname);
+        }
+        EXPECT_TRUE(sawSurname);
+    };
+    created(0, "jones0", core::Role::Learner, "jones");
+    created(10, "jones10", core::Role::Staff, "jones");
+    created(401, "jones401", core::Role::Learner, "jones");
+    EXPECT_EQ(all[402].event.kind, "membership.added");
+    EXPECT_EQ(all[402].event.username, "jones0");
+    created(402 + 405, "evans0", core::Role::Learner, "evans");
+    created(402 + 405 + 4, "evans4", core::Role::Learner, "evans");
+    EXPECT_EQ(all[402 + 405 + 5].event.kind, "membership.added");
+    EXPECT_EQ(database().scalar("SELECT count(*) FROM run_actions WHERE run_id = (SELECT "
+                                "min(run_id) FROM run_actions)"),
+              "402");
+    EXPECT_EQ(database().scalar("SELECT count(*) FROM run_actions WHERE run_id = (SELECT "
+                                "max(run_id) FROM run_actions)"),
+              "5");
+    // Each run's actions in plan order, each body the action as JSON.
+    const auto first = database().scalar(
+        "SELECT body FROM run_actions WHERE seq = 402 ORDER BY run_id LIMIT 1");
+    const auto body = boost::json::parse(first).as_object();
+    EXPECT_EQ(body.at("username").as_string(), "jones401");
+    EXPECT_EQ(body.at("action").as_string(), "create");
+    const auto small = database().scalar(
+        "SELECT body FROM run_actions WHERE seq = 5 ORDER BY run_id DESC LIMIT 1");
+    EXPECT_EQ(boost::json::parse(small).as_object().at("username").as_string(), "evans4");
 }
 
 MISYNC_ON_EVERY_BACKEND(ChangeLogTest);
