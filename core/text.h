@@ -17,12 +17,12 @@ std::string normalizeFieldName(std::string_view s);
 // (issue 8). Longer than kMaxShortName after normalising, view() is "\x7f", which no keyword
 // equals.
 class ShortName {
-public:
+  public:
     static constexpr std::size_t kMaxShortName = 23;
     explicit ShortName(std::string_view s);
     std::string_view view() const { return {buf_, size_}; }
 
-private:
+  private:
     char buf_[kMaxShortName + 1];
     std::size_t size_ = 0;
 };

@@ -201,8 +201,8 @@ TEST_P(ChangeLogTest, LargeAndSmallPlansLogTheSameChangesAndActions) {
                                 "max(run_id) FROM run_actions)"),
               "5");
     // Each run's actions in plan order, each body the action as JSON.
-    const auto first = database().scalar(
-        "SELECT body FROM run_actions WHERE seq = 402 ORDER BY run_id LIMIT 1");
+    const auto first =
+        database().scalar("SELECT body FROM run_actions WHERE seq = 402 ORDER BY run_id LIMIT 1");
     const auto body = boost::json::parse(first).as_object();
     EXPECT_EQ(body.at("username").as_string(), "jones401");
     EXPECT_EQ(body.at("action").as_string(), "create");
