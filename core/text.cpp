@@ -43,21 +43,36 @@ bool iequals(std::string_view a, std::string_view b) {
     return true;
 }
 
+namespace {
+
+// How normalizeFieldName() and ShortName treat one character: spaces, tabs and underscores are
+// dropped (false), ASCII capitals become small letters.
+bool fieldNameChar(char& c) {
+    if (c == ' ' || c == '_' || c == '\t') {
+        return false;
+    }
+    if (c >= 'A' && c <= 'Z') {
+        c = static_cast<char>(c - 'A' + 'a');
+    }
+    return true;
+}
+
+}  // namespace
+
 std::string normalizeFieldName(std::string_view s) {
     std::string out;
     out.reserve(s.size());
     for (char c : s) {
-        if (c == ' ' || c == '_' || c == '\t') {
-            continue;
+        if (fieldNameChar(c)) {
+            out.push_back(c);
         }
-        out.push_back(c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c);
     }
     return out;
 }
 
 ShortName::ShortName(std::string_view s) {
     for (char c : s) {
-        if (c == ' ' || c == '_' || c == '\t') {
+        if (!fieldNameChar(c)) {
             continue;
         }
         if (size_ == kMaxShortName) {
@@ -65,7 +80,7 @@ ShortName::ShortName(std::string_view s) {
             size_ = 1;
             return;
         }
-        buf_[size_++] = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+        buf_[size_++] = c;
     }
 }
 
