@@ -131,24 +131,45 @@ void Planner::index() {
     }
 }
 
-const PersonMap<std::vector<std::string_view>>& Planner::personGroups() const {
-    // Only a claim needs them (R7): built the first time one is made, not for every run (issue
-    // 8). groupCodes_ is complete once index() has run.
-    if (!personGroups_) {
-        personGroups_.emplace();
-        if (in_.snapshot.membershipCoverage != core::Coverage::None) {
-            for (const auto& m : in_.snapshot.memberships) {
-                if (groupCodes_.count(m.groupCode) != 0) {
-                    (*personGroups_)[{m.memberRole, m.memberMisId}].push_back(m.groupCode);
-                }
+// R7: the snapshot's groups of person `k` that are groups here, sorted and unique. Only a claim
+// needs them. Most schools make a handful of claims a day, so the first few scan the
+// memberships; a school that makes more builds the person -> groups map once (issue 8: building
+// the map for a single claim cost more than the claim). groupCodes_ is complete once index()
+// has run.
+std::vector<std::string_view> Planner::snapshotGroupsOf(const PersonKey& k) const {
+    constexpr int kDirectScans = 8;
+    std::vector<std::string_view> out;
+    if (in_.snapshot.membershipCoverage == core::Coverage::None) {
+        return out;
+    }
+    if (!personGroups_ && groupScans_ < kDirectScans) {
+        ++groupScans_;
+        for (const auto& m : in_.snapshot.memberships) {
+            if (m.memberRole == k.first && m.memberMisId == k.second &&
+                groupCodes_.count(m.groupCode) != 0) {
+                out.push_back(m.groupCode);
             }
         }
-        for (auto& [k, codes] : *personGroups_) {
+        std::sort(out.begin(), out.end());
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
+    }
+    if (!personGroups_) {
+        personGroups_.emplace();
+        for (const auto& m : in_.snapshot.memberships) {
+            if (groupCodes_.count(m.groupCode) != 0) {
+                (*personGroups_)[{m.memberRole, m.memberMisId}].push_back(m.groupCode);
+            }
+        }
+        for (auto& [key, codes] : *personGroups_) {
             std::sort(codes.begin(), codes.end());
             codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
         }
     }
-    return *personGroups_;
+    if (auto it = personGroups_->find(k); it != personGroups_->end()) {
+        out = it->second;
+    }
+    return out;
 }
 
 std::string Planner::nameKey(std::string_view forename, std::string_view surname) const {
@@ -302,6 +323,13 @@ void Planner::possibleDuplicate(const core::Person& p, const std::string& userna
 
 Plan makePlan(const PlanInput& input, PlanServices& services) {
     return detail::Planner(input, services).run();
+}
+
+Plan makePlan(const PlanInput& input, PlanServices& services, std::shared_ptr<void>& workspace) {
+    auto planner = std::make_shared<detail::Planner>(input, services);
+    Plan plan = planner->run();
+    workspace = std::move(planner);
+    return plan;
 }
 
 }  // namespace misync::reconcile

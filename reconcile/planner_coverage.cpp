@@ -136,12 +136,9 @@ bool Planner::staysHere(std::int64_t id) const {
 // roll: the snapshot's memberships of the person. Otherwise the groups the claim or the account
 // already has here, with the snapshot's additions and without its removals (Changes).
 std::vector<std::string> Planner::claimGroups(const PersonKey& k, std::int64_t accountId) const {
-    const auto& groupsOf = personGroups();
-    const auto listed = groupsOf.find(k);
+    const auto listed = snapshotGroupsOf(k);
     if (in_.snapshot.membershipCoverage == Coverage::Roll) {
-        return listed != groupsOf.end()
-                   ? std::vector<std::string>(listed->second.begin(), listed->second.end())
-                   : std::vector<std::string>{};
+        return std::vector<std::string>(listed.begin(), listed.end());
     }
     std::set<std::string> codes;
     if (auto c = ownClaims_.find(accountId); c != ownClaims_.end()) {
@@ -155,9 +152,7 @@ std::vector<std::string> Planner::claimGroups(const PersonKey& k, std::int64_t a
             codes.erase(code);
         }
     }
-    if (listed != groupsOf.end()) {
-        codes.insert(listed->second.begin(), listed->second.end());
-    }
+    codes.insert(listed.begin(), listed.end());
     std::vector<std::string> out;
     for (const auto& code : codes) {
         if (groupCodes_.count(code) != 0) {

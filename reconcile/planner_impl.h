@@ -78,8 +78,10 @@ class Planner {
     std::map<PersonKey, Ref> guests_;
     // Owners that this plan turns into guests of an account it takes over (they claim it now).
     std::set<std::pair<std::int64_t, std::string>> keptGuests_;
-    // The snapshot's groups of each person that are groups here (personGroups()).
+    // The snapshot's groups of each person that are groups here (snapshotGroupsOf()): built
+    // only once a school makes more than a few claims; until then each claim scans.
     mutable std::optional<PersonMap<std::vector<std::string_view>>> personGroups_;
+    mutable int groupScans_ = 0;
     // The school's groups after the plan (R11): the codes memberships may name (the snapshot's
     // and the view's strings).
     std::unordered_set<std::string_view> groupCodes_;
@@ -103,7 +105,7 @@ class Planner {
     // planner.cpp
     void index();
     std::string nameKey(std::string_view forename, std::string_view surname) const;
-    const PersonMap<std::vector<std::string_view>>& personGroups() const;
+    std::vector<std::string_view> snapshotGroupsOf(const PersonKey& k) const;
     void rejects();
     AccountWrite& touch(const Account& a);
     const Account& current(const Account& a) const;

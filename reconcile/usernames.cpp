@@ -146,9 +146,24 @@ void UsernameRegistry::add(std::string_view username) {
 bool UsernameRegistry::held(std::string_view username) const {
     // Candidates from the allocator are already lower case: look them up without a copy.
     if (!hasUpperAscii(username)) {
-        return names_.find(username) != names_.end();
+        return names_.find(username) != names_.end() || heldByPrefix(username);
     }
-    return names_.find(core::lowerAscii(username)) != names_.end();
+    const std::string lower = core::lowerAscii(username);
+    return names_.find(lower) != names_.end() || heldByPrefix(lower);
+}
+
+bool UsernameRegistry::heldByPrefix(std::string_view lower) const {
+    for (const std::size_t n : prefixLengths_) {
+        if (n > lower.size()) {
+            continue;
+        }
+        auto it = prefixes_.find(lower.substr(0, n));
+        if (it != prefixes_.end() &&
+            std::binary_search(it->second.begin(), it->second.end(), lower, std::less<>{})) {
+            return true;
+        }
+    }
+    return false;
 }
 
 bool UsernameRegistry::taken(std::string_view username) const {
@@ -172,6 +187,8 @@ void UsernameRegistry::forgetNames() {
     }
     decltype(names_)().swap(names_);
     decltype(prefixes_)().swap(prefixes_);
+    prefixLengths_.clear();
+    prefixNames_ = 0;
 }
 
 void UsernameRegistry::loadPrefix(std::string_view prefix) {
@@ -180,10 +197,17 @@ void UsernameRegistry::loadPrefix(std::string_view prefix) {
     }
     std::vector<std::string> found;
     lookup_.withPrefix(prefix, found);
-    for (auto& n : found) {
-        names_.insert(std::move(n));
+    // The directory's range query returns its index order, which a server collation may make
+    // other than bytewise: sort unless it already is.
+    if (!std::is_sorted(found.begin(), found.end())) {
+        std::sort(found.begin(), found.end());
     }
-    prefixes_.emplace(prefix);
+    prefixNames_ += found.size();
+    prefixes_.emplace(std::string(prefix), std::move(found));
+    if (std::find(prefixLengths_.begin(), prefixLengths_.end(), prefix.size()) ==
+        prefixLengths_.end()) {
+        prefixLengths_.push_back(prefix.size());
+    }
 }
 
 std::uint32_t UsernameRegistry::suffixHint(const SuffixKey& key) const {

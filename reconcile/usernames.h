@@ -77,7 +77,7 @@ class UsernameRegistry {
     bool taken(std::string_view username) const;  // case-insensitive (ASCII)
     // Only the names held, never the lookup: what this process's allocators have committed.
     bool held(std::string_view username) const;
-    std::size_t size() const { return names_.size(); }
+    std::size_t size() const { return names_.size() + prefixNames_; }
     void reserve(std::size_t n) { names_.reserve(n); }
 
     void setLookup(UsernameLookup lookup) { lookup_ = std::move(lookup); }
@@ -102,7 +102,13 @@ class UsernameRegistry {
     };
     // mutable: taken() keeps what the lookup said is taken (it stays taken).
     mutable std::unordered_set<std::string, NameHash, std::equal_to<>> names_;
-    std::unordered_set<std::string, NameHash, std::equal_to<>> prefixes_;  // loaded by loadPrefix
+    // loadPrefix: each prefix asked for, with the names it found, sorted (bytewise), kept as
+    // one vector per prefix rather than one hash node per name (issue 8: a crowded base holds
+    // thousands). heldByPrefix() searches them for the prefix lengths in prefixLengths_.
+    std::unordered_map<std::string, std::vector<std::string>, NameHash, std::equal_to<>> prefixes_;
+    std::vector<std::size_t> prefixLengths_;
+    std::size_t prefixNames_ = 0;
+    bool heldByPrefix(std::string_view lower) const;
     std::unordered_map<SuffixKey, std::uint32_t, SuffixKeyHash> hints_;
     UsernameLookup lookup_;
 };

@@ -295,6 +295,48 @@ TEST(PlannerR11, MembershipOfAnUnlistedGroupIsIgnoredWithAWarning) {
     EXPECT_TRUE(hasWarning(partialPlan, "unknown_group"));
 }
 
+// R7: a claim records the person's groups here, sorted, once each, and only groups the school
+// has. The planner scans the memberships for a school's first few claims and indexes them for
+// the rest (issue 8): both give the same, so a school with many claims checks both.
+TEST(PlannerR7, EveryClaimRecordsThePersonsGroupsWhateverTheirNumber) {
+    GroupCase g;
+    PlannerHarness h;
+    std::vector<core::Person> persons;
+    DirectoryView view;
+    view.school = kA;
+    view.groups = g.view.groups;
+    for (int i = 0; i < 20; ++i) {
+        persons.push_back(learner("L-" + std::to_string(100 + i), makeUpn(100 + i), "Pupil",
+                                  "Number" + std::to_string(i), "8", "8A"));
+        view.accounts.push_back(
+            accountFor(persons.back(), "6615678", 200 + i, "number" + std::to_string(i)));
+    }
+    auto snap = g.snapshot(persons);
+    std::map<std::string, std::vector<std::string>> expected;
+    for (int i = 0; i < 20; ++i) {
+        const auto& p = persons[static_cast<std::size_t>(i)];
+        if (i % 3 != 0) {
+            addMember(snap, "Y8", p);
+            expected[p.misId].push_back("Y8");
+        }
+        if (i % 2 == 0) {
+            addMember(snap, "8A", p);
+            addMember(snap, "8A", p);  // listed twice: recorded once
+            expected[p.misId].insert(expected[p.misId].begin(), "8A");
+        }
+        addMember(snap, "Ghost", p);  // no such group here
+    }
+    auto plan = h.plan(snap, view);
+    ASSERT_EQ(plan.claims.size(), 20u);
+    for (const auto& c : plan.claims) {
+        const auto it = std::find_if(view.accounts.begin(), view.accounts.end(),
+                                     [&](const Account& a) { return a.id == c.claim.accountId; });
+        ASSERT_NE(it, view.accounts.end());
+        const auto& want = expected[persons[static_cast<std::size_t>(it->id - 200)].misId];
+        EXPECT_EQ(c.claim.groupCodes, want) << "account " << it->id;
+    }
+}
+
 // ---- U6 ------------------------------------------------------------------------------------
 
 TEST(PlannerU6, ManyJonesesGetSuffixesInSortedOrder) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <regex>
 #include <set>
 #include <string>
@@ -396,4 +397,35 @@ TEST(UsernameAllocatorLookup, ANameAnotherWriterGaveIsFoundWithoutHoldingIt) {
     dir.names.insert("pricec2");  // another process, after this one let its names go
     UsernameAllocator b(lazy, 20);
     EXPECT_EQ(b.allocate("pricec"), "pricec3");
+}
+
+// loadPrefix keeps each prefix's names as one sorted list (issue 8). A server collation may
+// return them in another order; held() must find every one, under any loaded prefix.
+TEST(UsernameRegistryLookup, PrefixNamesAreHeldWhateverOrderTheDirectoryGivesThem) {
+    FakeDirectoryNames dir;
+    dir.names = {"jonesa", "jonesa1", "jonesa10", "jonesa2", "jonesb", "jones_x"};
+    auto lookup = dir.lookup();
+    auto sorted = lookup.withPrefix;
+    lookup.withPrefix = [sorted](std::string_view p, std::vector<std::string>& out) {
+        sorted(p, out);
+        std::reverse(out.begin(), out.end());  // as a non-bytewise collation might
+    };
+    UsernameRegistry r;
+    r.setLookup(lookup);
+    r.loadPrefix("jones");
+    r.loadPrefix("jonesa1");
+    EXPECT_EQ(dir.prefixQueries, 2);
+    for (const auto* n : {"jonesa", "jonesa1", "jonesa10", "jonesa2", "jonesb", "jones_x"}) {
+        EXPECT_TRUE(r.held(n)) << n;
+    }
+    EXPECT_TRUE(r.held("JonesA10")) << "case-insensitive";
+    EXPECT_FALSE(r.held("jonesa3"));
+    EXPECT_FALSE(r.held("jone"));
+    EXPECT_EQ(r.size(), 8u) << "names found under each prefix count, as loaded";
+    r.loadPrefix("jones");
+    EXPECT_EQ(dir.prefixQueries, 2) << "a prefix is asked for once";
+    r.forgetNames();
+    EXPECT_EQ(r.size(), 0u);
+    EXPECT_FALSE(r.held("jonesa2"));
+    EXPECT_TRUE(r.taken("jonesa2"));  // asked again
 }
