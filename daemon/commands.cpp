@@ -51,7 +51,6 @@ int cmdRun(const GlobalOptions& g, const std::vector<std::string>& schools, bool
         }
         reconcile::SecurePasswordGenerator passwords;
         Runner runner(ctx.directory(), ctx.registry, ctx.box(), passwords);
-        runner.deferFrees(true);  // the read ahead below frees what each run built
         RunOptions opts{ctx.asOf, dryRun, "manual"};
         const bool progress = !g.json && isatty(STDOUT_FILENO) != 0 && todo.size() > 1;
         // --json is written as runs commit, so that memory does not grow with the number of

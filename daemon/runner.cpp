@@ -42,16 +42,12 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school,
         }
         auto done = std::make_shared<std::promise<void>>();
         std::shared_future<void> finished = done->get_future().share();
-        auto garbage = std::make_shared<std::vector<std::shared_ptr<void>>>(std::move(garbage_));
-        garbage_.clear();
-        auto task = [c = std::move(connector), src, known, after = std::move(after), done,
-                     garbage = std::move(garbage)]() {
+        auto task = [c = std::move(connector), src, known, after = std::move(after), done]() {
             // Set however the read ends, so that a read waiting for this one always starts.
             struct Finish {
                 std::promise<void>& p;
                 ~Finish() { p.set_value(); }
             } finish{*done};
-            garbage->clear();  // deferFrees(): earlier runs' state, freed off the runs' thread
             if (after.valid()) {
                 after.wait();
             }
@@ -67,26 +63,6 @@ std::optional<PrefetchedRead> Runner::prefetch(const SchoolConfig& school,
     } catch (const core::Error&) {
         return std::nullopt;  // run() reads it again and reports what is wrong
     }
-}
-
-void Runner::deferFrees(bool on) {
-    deferFrees_ = on;
-    if (!on) {
-        garbage_.clear();
-    }
-}
-
-void Runner::discard(std::shared_ptr<void> built) {
-    if (!deferFrees_) {
-        return;  // `built` is freed here
-    }
-    // Bounded: when no read ahead came for two runs' worth (the last schools of a pass, or
-    // schools replayed without reading), the oldest is freed here.
-    constexpr std::size_t kWaiting = 8;
-    if (garbage_.size() >= kWaiting) {
-        garbage_.erase(garbage_.begin(), garbage_.begin() + kWaiting / 2);
-    }
-    garbage_.push_back(std::move(built));
 }
 
 bool Runner::sourcesLookUnchanged(const SchoolConfig& school) {
@@ -218,19 +194,6 @@ storage::RunRecord Runner::run(const SchoolConfig& school, const RunOptions& opt
     // Outside any lock: the fingerprint, then the files, unless they look unchanged since the
     // school's last run (then most likely nothing needs reading; confirmed under the lease).
     Input in;
-    // deferFrees(): the snapshot is freed by a read ahead, however the run ends.
-    struct KeepSnapshot {
-        Runner& runner;
-        Input& in;
-        ~KeepSnapshot() {
-            if (runner.deferFrees_ && in.snapshot) {
-                try {
-                    runner.discard(std::make_shared<core::Snapshot>(std::move(*in.snapshot)));
-                } catch (const std::bad_alloc&) {  // freed here instead
-                }
-            }
-        }
-    } keepSnapshot{*this, in};
     std::optional<Failure> readFailure;
     try {
         prepare(school, std::move(read), in);
@@ -457,8 +420,7 @@ void Runner::planAndRecord(const SchoolConfig& school, const RunOptions& options
         school.policy.usernameMaxLength);
     reconcile::PlanServices services{allocator, passwords_, names_};
     reconcile::PlanInput input{snapshot, view, school.policy, options.asOf, rec.startedAt};
-    std::shared_ptr<void> workspace;  // freed by discard()
-    reconcile::Plan plan = reconcile::makePlan(input, services, workspace);
+    reconcile::Plan plan = reconcile::makePlan(input, services);
     rec.counts = plan.counts;
     rec.actions = plan.actions;
     rec.warnings = plan.warnings;
@@ -471,10 +433,6 @@ void Runner::planAndRecord(const SchoolConfig& school, const RunOptions& options
     recordPlan(school, options, in, view, plan, allocator, rec);
     spdlog::debug("school={} view_ms={} plan_ms={} write_ms={}", school.dfes, viewMs, planMs,
                   lap());
-    discard(std::move(workspace));
-    if (deferFrees_) {
-        discard(std::make_shared<reconcile::DirectoryView>(std::move(view)));
-    }
 }
 
 // The plan is computed; this decides what is written, still inside the run's transaction:

@@ -91,13 +91,6 @@ class Runner {
     using OnInterrupted = std::function<void(const storage::RunRecord&)>;
     void onInterrupted(OnInterrupted f) { onInterrupted_ = std::move(f); }
 
-    // For a pass over many schools that reads ahead (`misync run`, issue 8): what a run built
-    // (its snapshot, its view of the directory, the planner's indexes) is handed to the next
-    // read ahead, which frees it on its own thread before it reads, instead of the run's thread
-    // freeing it. At most two runs' worth waits for a read ahead; off (the default), a run frees
-    // what it built as it ends.
-    void deferFrees(bool on);
-
   private:
     struct Input;                    // a run's sources: what was read before the lease
     enum class Step { Done, Read };  // Read: the files must be read after all
@@ -157,10 +150,6 @@ class Runner {
     // plans what the real pass would give (U3) without reserving anything for real runs.
     std::optional<reconcile::UsernameRegistry> dryRunUsernames_;
     std::int64_t dryRunSeq_ = -1;
-    // deferFrees(): what finished runs built, until a read ahead takes it.
-    bool deferFrees_ = false;
-    std::vector<std::shared_ptr<void>> garbage_;
-    void discard(std::shared_ptr<void> built);
 };
 
 }  // namespace misync::daemon

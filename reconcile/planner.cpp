@@ -325,11 +325,4 @@ Plan makePlan(const PlanInput& input, PlanServices& services) {
     return detail::Planner(input, services).run();
 }
 
-Plan makePlan(const PlanInput& input, PlanServices& services, std::shared_ptr<void>& workspace) {
-    auto planner = std::make_shared<detail::Planner>(input, services);
-    Plan plan = planner->run();
-    workspace = std::move(planner);
-    return plan;
-}
-
 }  // namespace misync::reconcile

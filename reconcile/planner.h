@@ -6,7 +6,6 @@
 // U6 deterministic username order.
 #pragma once
 
-#include <memory>
 #include <optional>
 #include <string>
 
@@ -35,10 +34,6 @@ struct PlanInput {
 };
 
 Plan makePlan(const PlanInput& input, PlanServices& services);
-// As above, and hands over the planner's working state (its indexes of the view and the
-// snapshot) instead of freeing it, so that the caller can free it on another thread (issue 8:
-// freeing it took 3 % of a daily national run). It refers to `input` but never reads it again.
-Plan makePlan(const PlanInput& input, PlanServices& services, std::shared_ptr<void>& workspace);
 
 // R2/R5: whether a person is on roll on `asOf` (admission ≤ as-of, no leaving date ≤ as-of,
 // not a guest), with the summer rule for learners in years 11–13 whose leaving date falls
