@@ -150,8 +150,7 @@ std::vector<std::string_view> Planner::snapshotGroupsOf(const PersonKey& k) cons
                 out.push_back(m.groupCode);
             }
         }
-        std::sort(out.begin(), out.end());
-        out.erase(std::unique(out.begin(), out.end()), out.end());
+        sortUnique(out);
         return out;
     }
     if (!personGroups_) {
@@ -162,8 +161,7 @@ std::vector<std::string_view> Planner::snapshotGroupsOf(const PersonKey& k) cons
             }
         }
         for (auto& [key, codes] : *personGroups_) {
-            std::sort(codes.begin(), codes.end());
-            codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+            sortUnique(codes);
         }
     }
     if (auto it = personGroups_->find(k); it != personGroups_->end()) {

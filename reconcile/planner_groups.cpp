@@ -165,8 +165,7 @@ void Planner::groups() {
         codes.emplace_back(g.code);
     }
     codes.insert(codes.end(), groupCodes_.begin(), groupCodes_.end());
-    std::sort(codes.begin(), codes.end());
-    codes.erase(std::unique(codes.begin(), codes.end()), codes.end());
+    sortUnique(codes);
     std::unordered_map<std::string_view, int> number;
     number.reserve(codes.size());
     for (std::size_t i = 0; i < codes.size(); ++i) {
@@ -178,12 +177,6 @@ void Planner::groups() {
         auto tie() const { return std::tie(group, ref.id, ref.write); }
         bool operator<(const Key& o) const { return tie() < o.tie(); }
         bool operator==(const Key& o) const { return tie() == o.tie(); }
-    };
-    auto sorted = [](std::vector<Key>& keys) {
-        if (!std::is_sorted(keys.begin(), keys.end())) {  // the view's arrive sorted
-            std::sort(keys.begin(), keys.end());
-        }
-        keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
     };
     std::vector<Key> want;
     want.reserve(in_.snapshot.memberships.size());
@@ -204,7 +197,7 @@ void Planner::groups() {
             want.push_back({number.at(m.groupCode), *ref});
         }
     }
-    sorted(want);
+    sortUnique(want);
     resolveEnded();
     std::vector<Key> have;
     std::size_t members = 0;
@@ -218,7 +211,7 @@ void Planner::groups() {
             have.push_back({n, Ref{id, -1}});
         }
     }
-    sorted(have);
+    sortUnique(have);
     // Both sorted and without repeats: one walk finds what only one of them holds (issue 8: a
     // binary search of the other for every key cost more than the rest of this function).
     std::vector<const Key*> onlyHave;

@@ -9,6 +9,7 @@
 //                          departures (SPEC §6.3; R5, R7, R11)
 #pragma once
 
+#include <algorithm>
 #include <map>
 #include <optional>
 #include <set>
@@ -33,6 +34,16 @@ struct PersonKeyHash {
 // The planner's per-person lookups, hashed (issue 8): nothing iterates them in order.
 template <typename T>
 using PersonMap = std::unordered_map<PersonKey, T, PersonKeyHash>;
+
+// Sorts `v` and drops repeats. A vector that arrives sorted (the view's rows often do) is only
+// checked, not sorted again.
+template <typename T>
+void sortUnique(std::vector<T>& v) {
+    if (!std::is_sorted(v.begin(), v.end())) {
+        std::sort(v.begin(), v.end());
+    }
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+}
 
 // Where a person's account ends up after the plan, for memberships.
 struct Ref {
