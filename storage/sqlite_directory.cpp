@@ -121,7 +121,9 @@ SqliteDirectory::SqliteDirectory(std::unique_ptr<SqliteConnection> connection,
     // (docs/performance.md).
     pragma("PRAGMA cache_size = -131072");
     pragma("PRAGMA wal_autocheckpoint = 16384");
-    pragma("PRAGMA temp_store = MEMORY");
+    // A statement journal in memory is truncated by walking its 1 KB chunks from the first one,
+    // at the end of every statement inside a savepoint (issue 8): leave it to a file.
+    pragma("PRAGMA temp_store = FILE");
     checkSchema(mode);
 }
 
