@@ -5,7 +5,8 @@
 # (schema/sqlite/*.sql), all in one transaction, with the schema's secondary indexes created
 # after the rows, inside the same timing. The tables' own UNIQUE / PRIMARY KEY indexes
 # (accounts.username, usernames.name, groups (school, code), memberships (group_id, account_id))
-# are filled during the import. Same pragmas as misync's directory (storage/sqlite_directory.cpp).
+# are filled during the import. Same pragmas as misync's directory (storage/sqlite_directory.cpp),
+# except temp_store = MEMORY, which keeps the index builds' sorts in memory (the stronger limit).
 #
 # usage: bench/import_limit.sh CSV_DIR DB
 # Prints one line "import_seconds=S accounts=N groups=N memberships=N db_MB=M".
